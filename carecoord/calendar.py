@@ -1,0 +1,118 @@
+"""Simulation time on a real calendar: days from the start date, weekdays, months, opening hours.
+
+Time is a float in days from midnight of ``start_date``. Results are binned: bin 0 is the
+warm-up (excluded from results, possibly empty), bins 1.. are calendar months of the results
+window (the first and last may be partial).
+
+Example:
+    >>> cal = Calendar(dt.date(2014, 4, 1), horizon_days=365, warm_up_days=0)
+    >>> cal.weekday(0.5)  # 1 April 2014 was a Tuesday
+    1
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections.abc import Iterator
+
+from carecoord.scenario.base import DAY_INDEX, OpeningHoursSpec
+
+
+class Calendar:
+    """Maps simulation time to weekdays and result bins."""
+
+    def __init__(self, start_date: dt.date, horizon_days: int, warm_up_days: int):
+        self.start_date = start_date
+        self.horizon = float(horizon_days)
+        self.warm_up = float(warm_up_days)
+        self._start_weekday = start_date.weekday()
+        boundaries = [0.0, float(warm_up_days)]
+        labels = ["warm-up"]
+        day = warm_up_days
+        while day < horizon_days:
+            date = start_date + dt.timedelta(days=day)
+            labels.append(f"{date.year:04d}-{date.month:02d}")
+            nxt = dt.date(date.year + (date.month == 12), date.month % 12 + 1, 1)
+            day = min(horizon_days, (nxt - start_date).days)
+            boundaries.append(float(day))
+        self.bin_starts: list[float] = boundaries[:-1]
+        self.bin_ends: list[float] = boundaries[1:]
+        self.bin_labels: list[str] = labels
+        self._bin_of_day = [self._find_bin(d + 0.5) for d in range(horizon_days + 1)]
+
+    @property
+    def n_bins(self) -> int:
+        return len(self.bin_labels)
+
+    def weekday(self, t: float) -> int:
+        """0 = Monday ... 6 = Sunday."""
+        return (self._start_weekday + int(t)) % 7
+
+    def date(self, t: float) -> dt.date:
+        return self.start_date + dt.timedelta(days=int(t))
+
+    def bin(self, t: float) -> int:
+        """Result bin of an instant (0 = warm-up)."""
+        day = int(t)
+        if day >= len(self._bin_of_day):
+            return self.n_bins - 1
+        return self._bin_of_day[day]
+
+    def _find_bin(self, t: float) -> int:
+        if t < self.warm_up:
+            return 0
+        return max(1, bisect.bisect_right(self.bin_starts, t) - 1)
+
+    def split(self, t0: float, t1: float) -> Iterator[tuple[int, float]]:
+        """Split the interval [t0, t1) into (bin, days) pieces."""
+        t1 = min(t1, self.horizon)
+        while t0 < t1:
+            b = self.bin(t0)
+            end = min(t1, self.bin_ends[b])
+            if end <= t0:  # t0 sits exactly on a boundary rounded into the previous bin
+                b += 1
+                end = min(t1, self.bin_ends[b])
+            yield b, end - t0
+            t0 = end
+
+
+class OpeningHours:
+    """When a service may start new work, in simulation time."""
+
+    def __init__(self, spec: OpeningHoursSpec, calendar: Calendar):
+        self.days = frozenset(DAY_INDEX[d] for d in spec.days)
+        self.open = spec.open_hour / 24.0
+        self.close = spec.close_hour / 24.0
+        self.always = spec.always_open
+        self._calendar = calendar
+
+    def is_open(self, t: float, any_day: bool = False) -> bool:
+        if self.always:
+            return True
+        frac = t - math.floor(t)
+        if not self.open <= frac < self.close:
+            return False
+        return any_day or self._calendar.weekday(t) in self.days
+
+    def next_open(self, t: float, any_day: bool = False) -> float:
+        """The first instant at or after ``t`` when the service is open."""
+        if self.is_open(t, any_day):
+            return t
+        day = math.floor(t)
+        if t - day >= self.close:
+            day += 1
+        for _ in range(8):
+            if any_day or self._calendar.weekday(day) in self.days:
+                return max(t, day + self.open)
+            day += 1
+        raise ValueError("opening hours name no open day")  # pragma: no cover - schema forbids
+
+    def openings(self, horizon: float, any_day: bool = True) -> Iterator[float]:
+        """Every opening instant before ``horizon`` (used to wake waiting requests)."""
+        day = 0
+        while day + self.open < horizon:
+            if any_day or self._calendar.weekday(day) in self.days:
+                yield day + self.open
+            day += 1

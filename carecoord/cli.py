@@ -1,0 +1,153 @@
+"""The ``carecoord`` command: run, validate and describe scenarios.
+
+Example:
+    $ carecoord run scenarios/east_blackburn_pilot.yaml --replications 10 --out results/pilot
+    $ carecoord validate scenarios/east_blackburn_pilot.yaml
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from carecoord.errors import CarecoordError, ScenarioError
+
+app = typer.Typer(
+    help="Simulate named-coordinator integrated care against separate services.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a scenario value, e.g. --set simulation.seed=7 (repeatable)."),
+]
+
+
+def _fail(exc: CarecoordError) -> None:
+    errors.print(str(exc), markup=False, highlight=False)
+    raise typer.Exit(code=2)
+
+
+def _load(path: Path, overrides: list[str]):
+    from carecoord.scenario import load_scenario
+
+    try:
+        return load_scenario(path, overrides)
+    except ScenarioError as exc:
+        _fail(exc)
+
+
+@app.command()
+def run(
+    scenario_path: ScenarioArg,
+    replications: Annotated[int | None, typer.Option(help="Replications (default: the scenario's).", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).", min=0)] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: results/<scenario>-<time>).")] = None,
+    set_: SetOption = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: cores, up to replications).", min=1)
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace an existing --out (the old folder is kept beside it).")
+    ] = False,
+    parquet: Annotated[bool, typer.Option(help="Also write the tables as Parquet.")] = False,
+) -> None:
+    """Run a scenario: every arm, paired replications, a comparison table and an output folder."""
+    from carecoord.display import comparison_table, value_lines
+    from carecoord.experiment import default_workers, run_experiment
+    from carecoord.output import build_manifest, check_destination, write_results
+    from carecoord.scenario import scenario_file_hash
+
+    overrides = list(set_ or [])
+    if replications is not None:
+        overrides.append(f"simulation.replications={replications}")
+    if seed is not None:
+        overrides.append(f"simulation.seed={seed}")
+    scenario = _load(scenario_path, overrides)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = out or Path("results") / f"{scenario_path.stem}-{stamp}"
+    try:
+        check_destination(out, overwrite)
+    except CarecoordError as exc:
+        _fail(exc)
+    n = scenario.simulation.replications
+    n_workers = workers or default_workers(n)
+    started = dt.datetime.now()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"{scenario.name}: replications", total=n)
+        result = run_experiment(
+            scenario, workers=n_workers, progress=lambda done, total: bar.update(task, completed=done)
+        )
+    finished = dt.datetime.now()
+    manifest = build_manifest(
+        result,
+        scenario_path,
+        scenario_file_hash(scenario_path),
+        ["carecoord", *sys.argv[1:]],
+        started,
+        finished,
+        n_workers,
+    )
+    try:
+        kept = write_results(result, out, manifest, overwrite=overwrite, parquet=parquet)
+    except CarecoordError as exc:
+        _fail(exc)
+    title = f"{scenario.name} — {n} replications, seed {scenario.simulation.seed}, {(finished - started).total_seconds():.1f} s"
+    console.print(comparison_table(result.summary, scenario.arm_names, title))
+    for line in value_lines(result.summary, scenario.arm_names):
+        console.print(line, highlight=False)
+    console.print(
+        f"Results written to {out}" + (f" (previous results kept in {kept})" if kept else ""), highlight=False
+    )
+
+
+@app.command()
+def validate(scenario_path: ScenarioArg, set_: SetOption = None) -> None:
+    """Check a scenario file without running it."""
+    scenario = _load(scenario_path, list(set_ or []))
+    sim = scenario.simulation
+    console.print(
+        f"{scenario_path}: valid — '{scenario.name}', {len(scenario.localities)} localities, "
+        f"{sum(loc.cohort_size for loc in scenario.localities)} patients, arms {', '.join(scenario.arm_names)}, "
+        f"{sim.horizon_days} days from {sim.start_date} ({sim.warm_up_days} warm-up)",
+        highlight=False,
+    )
+
+
+@app.command()
+def schema(
+    markdown: Annotated[
+        bool, typer.Option(help="Print the field reference as Markdown instead of JSON Schema.")
+    ] = False,
+) -> None:
+    """Print the scenario JSON Schema (for editors) or its Markdown reference."""
+    from carecoord.scenario.reference import render_markdown
+    from carecoord.scenario.schema import Scenario
+
+    if markdown:
+        sys.stdout.write(render_markdown())
+    else:
+        sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

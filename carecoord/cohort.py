@@ -1,0 +1,210 @@
+"""The cohort of one replication: who the patients are and their natural history, for every arm.
+
+Everything here is drawn in batches with numpy, before any SimPy process runs, from generators
+keyed by (seed, replication, locality, attribute), so both arms get exactly the same patients.
+Patients who become eligible during the run (incidence) are generated up front with their
+arrival day.
+
+Example:
+    >>> cohort = generate_cohort(scenario, replication=0)
+    >>> len(cohort.patients)
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from carecoord.errors import ScenarioError
+from carecoord.model.rates import crisis_rates_per_day, initial_in_hospital_fraction
+from carecoord.scenario.schema import Scenario
+from carecoord.streams import generator, stream_key
+
+HOME, HOSPITAL, RESIDENTIAL = 0, 1, 2
+
+
+@dataclass(slots=True)
+class PatientRecord:
+    """One patient's fixed attributes and natural history (arm-independent)."""
+
+    locality: int
+    index: int  # position within the locality (row of its random streams)
+    age: float
+    tier: int
+    lives_alone: bool
+    anxious_at_night: bool
+    conditions: tuple[str, ...]
+    crisis_rate: float  # mean crisis rate per day (tier mean x individual frailty)
+    arrival: float  # day the patient joins the cohort (0 for the initial cohort)
+    initial_location: int = HOME
+    initial_stay_days: float = 0.0  # remaining hospital stay for those in hospital on day one
+    initial_home_care: bool = False
+    spell_times: list[float] = field(default_factory=list)  # instability switches, days
+    spell_ratios: list[float] = field(default_factory=list)  # crisis multiplier after each switch
+    initial_spell_ratio: float = 1.0
+
+
+@dataclass(slots=True)
+class Cohort:
+    """All patients of one replication, locality by locality."""
+
+    patients: list[PatientRecord]
+    locality_sizes: list[int]
+
+
+def generate_cohort(scenario: Scenario, replication: int) -> Cohort:
+    """Draw the cohort (initial and incident patients) of one replication."""
+    seed = scenario.simulation.seed
+    horizon = float(scenario.simulation.horizon_days)
+    rates = crisis_rates_per_day(scenario)
+    from_csv = _read_csv(scenario) if scenario.cohort.csv is not None else None
+    patients: list[PatientRecord] = []
+    sizes: list[int] = []
+    for loc, locality in enumerate(scenario.localities):
+
+        def rng(name: str, loc: int = loc) -> np.random.Generator:
+            return generator(seed, replication, loc, stream_key(f"cohort.{name}"))
+
+        if from_csv is not None:
+            initial = from_csv.get(locality.name, [])
+            n0 = len(initial)
+        else:
+            initial = None
+            n0 = locality.cohort_size
+        n_new = int(rng("incidence").poisson(locality.incidence_per_year * horizon / 365.25))
+        n = n0 + n_new
+        arrival = np.concatenate([np.zeros(n0), np.sort(rng("arrival").uniform(0, horizon, n_new))])
+        attrs = _draw_attributes(scenario, rng, n, initial)
+        frailty = rng("frailty").gamma(scenario.cohort.heterogeneity_shape, 1 / scenario.cohort.heterogeneity_shape, n)
+        start = _draw_initial_state(scenario, rng, n, n0, attrs["tier"])
+        spells = _draw_spells(scenario, rng, n, arrival, horizon)
+        for i in range(n):
+            tier = int(attrs["tier"][i])
+            patients.append(
+                PatientRecord(
+                    locality=loc,
+                    index=i,
+                    age=float(attrs["age"][i]),
+                    tier=tier,
+                    lives_alone=bool(attrs["lives_alone"][i]),
+                    anxious_at_night=bool(attrs["anxious"][i]),
+                    conditions=attrs["conditions"][i],
+                    crisis_rate=float(rates[tier] * frailty[i]),
+                    arrival=float(arrival[i]),
+                    initial_location=int(start["location"][i]),
+                    initial_stay_days=float(start["stay"][i]),
+                    initial_home_care=bool(start["home_care"][i]),
+                    spell_times=spells[i][0],
+                    spell_ratios=spells[i][1],
+                    initial_spell_ratio=spells[i][2],
+                )
+            )
+        sizes.append(n)
+    return Cohort(patients=patients, locality_sizes=sizes)
+
+
+def _draw_attributes(scenario: Scenario, rng, n: int, initial: list[dict] | None) -> dict:
+    spec = scenario.cohort
+    age_spec = spec.age
+    age = np.clip(rng("age").normal(age_spec.mean, age_spec.sd, n), age_spec.min, age_spec.max)
+    shares = np.array([t.share for t in spec.tiers])
+    tier = rng("tier").choice(len(shares), size=n, p=shares / shares.sum())
+    lives_alone = rng("lives_alone").random(n) < spec.lives_alone_probability
+    anxious = rng("anxious").random(n) < spec.anxious_at_night_probability
+    cond_draws = rng("conditions").random((n, len(spec.conditions)))
+    conditions = [
+        tuple(c.name for j, c in enumerate(spec.conditions) if cond_draws[i, j] < c.prevalence) for i in range(n)
+    ]
+    for i, row in enumerate(initial or []):
+        age[i] = row["age"]
+        tier[i] = row["tier"]
+        lives_alone[i] = row["lives_alone"]
+        anxious[i] = row["anxious_at_night"]
+    return {"age": age, "tier": tier, "lives_alone": lives_alone, "anxious": anxious, "conditions": conditions}
+
+
+def _draw_initial_state(scenario: Scenario, rng, n: int, n0: int, tier: np.ndarray) -> dict:
+    """Day-one location of the initial cohort; incident patients arrive at home."""
+    init = scenario.cohort.initial
+    hospital = scenario.services.hospital
+    p_hosp = initial_in_hospital_fraction(scenario)
+    u = rng("initial_location").random(n)
+    location = np.full(n, HOME)
+    p_hosp_i = np.asarray(p_hosp)[tier]
+    location[u < p_hosp_i] = HOSPITAL
+    location[(u >= p_hosp_i) & (u < p_hosp_i + init.in_residential_fraction)] = RESIDENTIAL
+    location[n0:] = HOME
+    # Remaining stay of those in hospital: length-biased, so exponential with the mean stay.
+    stay = rng("initial_stay").exponential(hospital.mean_length_of_stay_days, n)
+    home_care = (rng("initial_home_care").random(n) < init.home_care_fraction) & (location == HOME)
+    return {"location": location, "stay": stay, "home_care": home_care}
+
+
+def _draw_spells(scenario: Scenario, rng, n: int, arrival: np.ndarray, horizon: float) -> list:
+    """Alternating stable periods and unstable spells (exponential lengths), precomputed."""
+    inst = scenario.cohort.instability
+    f = inst.spell_fraction
+    ratios = (inst.stable_rate_ratio, inst.spell_rate_ratio)
+    means = np.array([inst.mean_stable_days, inst.mean_spell_days])
+    in_spell = rng("spell_start").random(n) < f
+    cycles = int(np.ceil(horizon / (inst.mean_stable_days + inst.mean_spell_days))) * 3 + 4
+    lengths = rng("spell_lengths").exponential(1.0, (n, 2 * cycles))
+    out = []
+    for i in range(n):
+        state = int(in_spell[i])
+        t = 0.0
+        times: list[float] = []
+        values: list[float] = []
+        for j in range(2 * cycles):
+            t += lengths[i, j] * means[state]
+            if t >= horizon:
+                break
+            state = 1 - state
+            times.append(t)
+            values.append(ratios[state])
+        out.append((times, values, ratios[int(in_spell[i])]))
+    return out
+
+
+def _read_csv(scenario: Scenario) -> dict[str, list[dict]]:
+    """Initial patients from a CSV extract, grouped by locality."""
+    path = Path(str(scenario.cohort.csv))
+    tiers = {t.name: i for i, t in enumerate(scenario.cohort.tiers)}
+    localities = {loc.name for loc in scenario.localities}
+    required = ["locality", "age", "tier", "lives_alone", "anxious_at_night"]
+    if not path.is_file():
+        raise ScenarioError(str(path), ["cohort.csv: file not found"])
+    out: dict[str, list[dict]] = {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ScenarioError(str(path), [f"cohort.csv: missing columns {missing} (need {required})"])
+        for line, row in enumerate(reader, start=2):
+            try:
+                if row["locality"] not in localities:
+                    raise ValueError(f"locality '{row['locality']}' is not one of {sorted(localities)}")
+                if row["tier"] not in tiers:
+                    raise ValueError(f"tier '{row['tier']}' is not one of {sorted(tiers)}")
+                record = {
+                    "age": float(row["age"]),
+                    "tier": tiers[row["tier"]],
+                    "lives_alone": _truthy(row["lives_alone"]),
+                    "anxious_at_night": _truthy(row["anxious_at_night"]),
+                }
+            except ValueError as exc:
+                raise ScenarioError(str(path), [f"cohort.csv: {exc} (line {line})"]) from None
+            out.setdefault(row["locality"], []).append(record)
+    return out
+
+
+def _truthy(value: str) -> bool:
+    v = value.strip().lower()
+    if v in {"1", "true", "yes", "y"}:
+        return True
+    if v in {"0", "false", "no", "n", ""}:
+        return False
+    raise ValueError(f"'{value}' is not a yes/no value")

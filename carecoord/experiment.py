@@ -1,0 +1,148 @@
+"""Replications of every arm, in parallel, and the tables that compare them.
+
+Each replication draws one cohort and runs every arm on it with the same random streams
+(common random numbers). Its numbers depend only on (scenario, seed, replication), so a run
+gives the same results serially or on any number of workers.
+
+Example:
+    >>> result = run_experiment(load_scenario("scenarios/east_blackburn_pilot.yaml"), replications=4)
+    >>> result.summary.query("metric == 'admissions_avoided'")
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+import pandas as pd
+
+from carecoord.cohort import generate_cohort
+from carecoord.metrics import ALL_METRICS, ArmResult, arm_result
+from carecoord.model.world import run_arm
+from carecoord.scenario.schema import Scenario
+from carecoord.stats import mean_ci, paired_difference
+
+ALL_LOCALITIES = "all"
+Progress = Callable[[int, int], None]
+
+
+def run_replication(scenario: Scenario, replication: int) -> dict[str, ArmResult]:
+    """Every arm of one replication on one cohort."""
+    cohort = generate_cohort(scenario, replication)
+    return {arm: arm_result(scenario, arm, run_arm(scenario, cohort, arm, replication)) for arm in scenario.arm_names}
+
+
+def default_workers(replications: int) -> int:
+    return max(1, min(replications, os.cpu_count() or 1))
+
+
+@dataclass
+class ExperimentResult:
+    """Tidy tables of one experiment (see docs/outputs in the README)."""
+
+    scenario: Scenario
+    replications: pd.DataFrame  # replication, arm, locality, metric, value
+    monthly: pd.DataFrame  # replication, arm, locality, month, metric, value
+    summary: pd.DataFrame  # arm, metric, mean, ci_low, ci_high, diff_vs_baseline, diff_ci_low, diff_ci_high
+    tiers: pd.DataFrame  # replication, arm, tier, emergency_admissions, person_years
+    capacity: pd.DataFrame  # replication, arm, resource, capacity, peak_in_use
+
+    def metric(self, name: str, arm: str | None = None) -> pd.Series:
+        """Whole-scenario values of a metric by replication (and arm)."""
+        df = self.replications.query("locality == @ALL_LOCALITIES and metric == @name")
+        if arm is not None:
+            df = df[df["arm"] == arm]
+            return df.set_index("replication")["value"]
+        return df.set_index(["replication", "arm"])["value"]
+
+
+def run_experiment(
+    scenario: Scenario,
+    replications: int | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> ExperimentResult:
+    """Run all replications (in parallel when workers > 1) and build the tables."""
+    n = replications or scenario.simulation.replications
+    workers = workers or default_workers(n)
+    results: dict[int, dict[str, ArmResult]] = {}
+    if workers == 1:
+        for r in range(n):
+            results[r] = run_replication(scenario, r)
+            if progress:
+                progress(len(results), n)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(run_replication, scenario, r): r for r in range(n)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                if progress:
+                    progress(len(results), n)
+    return build_tables(scenario, [results[r] for r in range(n)])
+
+
+def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> ExperimentResult:
+    """Tidy tables from the arrays of every replication."""
+    localities = [loc.name for loc in scenario.localities]
+    rep_rows: list[tuple] = []
+    month_frames: list[pd.DataFrame] = []
+    tier_rows: list[tuple] = []
+    cap_rows: list[tuple] = []
+    tiers = [t.name for t in scenario.cohort.tiers]
+    for r, arms in enumerate(runs):
+        base = arms["baseline"]
+        for arm, res in arms.items():
+            for loc_index, loc in [(None, ALL_LOCALITIES), *enumerate(localities)]:
+                for m in ALL_METRICS:
+                    rep_rows.append((r, arm, loc, m, res.total(m, loc_index)))
+                for m, v in res.derived(loc_index).items():
+                    rep_rows.append((r, arm, loc, m, v))
+                avoided = base.total("emergency_admissions", loc_index) - res.total("emergency_admissions", loc_index)
+                rep_rows.append((r, arm, loc, "admissions_avoided", avoided))
+            month_frames.append(_monthly_frame(r, arm, res, localities))
+            for t, name in enumerate(tiers):
+                tier_rows.append((r, arm, name, res.tier_admissions[t], res.tier_person_days[t] / 365.25))
+            for key, cap in res.capacity.items():
+                cap_rows.append((r, arm, key, cap, res.peak_in_use.get(key, 0)))
+    replications = pd.DataFrame(rep_rows, columns=["replication", "arm", "locality", "metric", "value"])
+    monthly = pd.concat(month_frames, ignore_index=True)
+    return ExperimentResult(
+        scenario=scenario,
+        replications=replications,
+        monthly=monthly,
+        summary=summarise(replications, scenario.arm_names),
+        tiers=pd.DataFrame(tier_rows, columns=["replication", "arm", "tier", "emergency_admissions", "person_years"]),
+        capacity=pd.DataFrame(cap_rows, columns=["replication", "arm", "resource", "capacity", "peak_in_use"]),
+    )
+
+
+def _monthly_frame(replication: int, arm: str, res: ArmResult, localities: list[str]) -> pd.DataFrame:
+    values = res.values[:, :, 1:]  # drop the warm-up bin
+    n_metrics, n_loc, n_months = values.shape
+    index = pd.MultiIndex.from_product(
+        [list(ALL_METRICS), localities, res.bin_labels[1:]], names=["metric", "locality", "month"]
+    )
+    frame = pd.DataFrame({"value": values.reshape(-1)}, index=index).reset_index()
+    frame = frame[frame["value"] != 0]
+    frame.insert(0, "arm", arm)
+    frame.insert(0, "replication", replication)
+    return frame[["replication", "arm", "locality", "month", "metric", "value"]]
+
+
+def summarise(replications: pd.DataFrame, arms: list[str]) -> pd.DataFrame:
+    """Mean and 95% CI per arm and metric, and of the paired difference vs baseline."""
+    whole = replications[replications["locality"] == ALL_LOCALITIES]
+    table = whole.pivot_table(index=["metric", "replication"], columns="arm", values="value", sort=False)
+    rows = []
+    for metric in dict.fromkeys(whole["metric"]):
+        block = table.loc[metric]
+        base = block["baseline"].tolist()
+        for arm in arms:
+            values = block[arm].tolist()
+            mean, lo, hi = mean_ci(values)
+            diff, dlo, dhi = paired_difference(values, base)
+            rows.append((arm, metric, mean, lo, hi, diff, dlo, dhi))
+    columns = ["arm", "metric", "mean", "ci_low", "ci_high", "diff_vs_baseline", "diff_ci_low", "diff_ci_high"]
+    return pd.DataFrame(rows, columns=columns)

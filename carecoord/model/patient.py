@@ -1,0 +1,106 @@
+"""A patient during one run: where they are, what they hold, and their event clocks.
+
+Fixed attributes and natural history come from the arm-independent
+:class:`~carecoord.cohort.PatientRecord`; everything here is state that the arm changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator
+from typing import Any
+
+from carecoord.cohort import PatientRecord
+from carecoord.model.clock import CRISIS, HazardClock, Step
+from carecoord.recording import DEAD, HOME, LOCATIONS, PENDING, RESIDENTIAL
+
+N_STREAMS = 11
+
+
+class Patient:
+    """Mutable state of one patient in one arm."""
+
+    __slots__ = (
+        "admission_times",
+        "alive",
+        "caseload_request",
+        "clock",
+        "cursor",
+        "dependency",
+        "enrolled_since",
+        "enrolment_requested",
+        "home_care",
+        "home_care_hours",
+        "home_care_since",
+        "hours_since",
+        "id",
+        "last_discharge",
+        "last_visit",
+        "locality",
+        "location",
+        "night_since",
+        "pending",
+        "plan_start",
+        "process",
+        "rec",
+        "residential_hold",
+        "since",
+        "waiting",
+    )
+
+    def __init__(self, pid: int, rec: PatientRecord):
+        self.id = pid
+        self.rec = rec
+        self.locality = rec.locality
+        self.location = PENDING
+        self.since = 0.0
+        self.alive = True
+        self.cursor = [0] * N_STREAMS
+        self.clock: HazardClock | None = None
+        self.process: Any = None
+        self.waiting = False
+        self.pending: list[Callable[[], Generator[Any, Any, None]]] = []
+        self.dependency = 0
+        self.home_care: Any = None
+        self.home_care_since = 0.0
+        self.home_care_hours = 0.0
+        self.hours_since = 0.0
+        self.residential_hold: Any = None
+        self.admission_times: list[float] = []
+        self.last_discharge = -math.inf
+        self.enrolment_requested = False
+        self.caseload_request: Any = None
+        self.enrolled_since: float | None = None
+        self.plan_start: float | None = None
+        self.last_visit = -math.inf
+        self.night_since: float | None = None
+
+    @property
+    def enrolled(self) -> bool:
+        return self.caseload_request is not None
+
+    @property
+    def plan_active(self) -> bool:
+        return self.plan_start is not None and self.caseload_request is not None
+
+    @property
+    def at_home(self) -> bool:
+        return self.location == HOME
+
+    def admissions_since(self, t: float) -> int:
+        return sum(1 for a in self.admission_times if a >= t)
+
+    def start_clock(self, now: float, targets: list[float], rates: tuple[float, ...]) -> None:
+        """Create the event clocks on arrival; the spell schedule multiplies the crisis rate."""
+        clock = HazardClock([1.0] * len(targets), targets, now)
+        clock.set_step(CRISIS, "spell", Step(self.rec.initial_spell_ratio, self.rec.spell_times, self.rec.spell_ratios))
+        clock.set_factors(rates)
+        self.clock = clock
+
+    def describe(self) -> str:
+        return f"patient {self.id} ({LOCATIONS[self.location]})"
+
+
+def is_gone(patient: Patient) -> bool:
+    """Dead or permanently in residential care: community mechanisms stop."""
+    return patient.location in (DEAD, RESIDENTIAL) or not patient.alive

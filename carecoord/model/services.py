@@ -1,0 +1,151 @@
+"""Services as capacity-limited SimPy resources with opening hours.
+
+A :class:`ScheduledResource` starts no new work while closed (work in progress is finished);
+waiting requests are woken at each opening. ``any_day`` requests (seven-day working) ignore the
+day of the week but keep the hours. An unlimited service skips the resource and only waits for
+opening. Every use records its wait and staff time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+from simpy.resources.resource import Request
+
+from carecoord.calendar import OpeningHours
+from carecoord.recording import METRIC_INDEX, Recorder
+
+MINUTES_PER_DAY = 1440.0
+HOURS_PER_DAY = 24.0
+
+
+class ServiceRequest(Request):
+    """A request that may be served on any day (seven-day working)."""
+
+    def __init__(self, resource: ScheduledResource, any_day: bool = False):
+        self.any_day = any_day
+        super().__init__(resource)
+
+
+class ScheduledResource(simpy.Resource):
+    """A resource that only grants requests while open."""
+
+    def __init__(self, env: simpy.Environment, capacity: int, hours: OpeningHours):
+        super().__init__(env, capacity)
+        self.hours = hours
+        self.peak = 0
+
+    def request(self, any_day: bool = False) -> ServiceRequest:  # type: ignore[override]
+        return ServiceRequest(self, any_day)
+
+    def _do_put(self, event: ServiceRequest) -> bool:  # type: ignore[override]
+        if not self.hours.is_open(self._env.now, event.any_day):
+            return True  # keep it queued; a later (seven-day) request may start now
+        if len(self.users) < self.capacity:
+            self.users.append(event)
+            event.usage_since = self._env.now
+            event.succeed()
+            if len(self.users) > self.peak:
+                self.peak = len(self.users)
+            return True
+        return False
+
+    def wake(self) -> None:
+        """Re-examine the queue (called at every opening)."""
+        self._trigger_put(None)
+
+
+class Hold:
+    """A place held on an unlimited service (stands in for a resource request)."""
+
+    __slots__ = ("since",)
+
+    def __init__(self, since: float):
+        self.since = since
+
+
+class Service:
+    """One service in one locality (or shared): serve, hold and release, with recording."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        name: str,
+        capacity: int | None,
+        hours: OpeningHours,
+        recorder: Recorder,
+        key: str,
+    ):
+        self.env = env
+        self.name = name
+        self.hours = hours
+        self.recorder = recorder
+        self.key = key
+        self.resource = None if capacity is None else ScheduledResource(env, capacity, hours)
+        self.in_use = 0
+        self._wait = METRIC_INDEX.get(f"wait_hours_{name}")
+        self._staff = METRIC_INDEX.get(f"staff_hours_{name}")
+        recorder.capacity[key] = float("inf") if capacity is None else float(capacity)
+        recorder.peak_in_use.setdefault(key, 0)
+        if self.resource is not None and not hours.always:
+            env.process(self._opener(recorder.calendar.horizon))
+
+    def _opener(self, horizon: float) -> Generator[Any, Any, None]:
+        for t in self.hours.openings(horizon):
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            assert self.resource is not None
+            self.resource.wake()
+
+    def serve(
+        self, locality: int, duration_days: float, any_day: bool = False, patience: float | None = None
+    ) -> Generator[Any, Any, bool]:
+        """Wait for the service, use it for ``duration_days``; False if patience ran out first."""
+        request = yield from self.acquire(locality, any_day, patience)
+        if request is None:
+            return False
+        if self._staff is not None:
+            self.recorder.count(self._staff, locality, self.env.now, duration_days * HOURS_PER_DAY)
+        yield self.env.timeout(duration_days)
+        self.release(request)
+        return True
+
+    def acquire(self, locality: int, any_day: bool = False, patience: float | None = None) -> Generator[Any, Any, Any]:
+        """Wait for a place and keep it; None if patience ran out first."""
+        env = self.env
+        t0 = env.now
+        if self.resource is None:
+            start = self.hours.next_open(t0, any_day)
+            if patience is not None and start - t0 > patience:
+                yield env.timeout(patience)
+                return None
+            if start > t0:
+                yield env.timeout(start - t0)
+            held: Any = Hold(env.now)
+            self.in_use += 1
+            if self.in_use > self.recorder.peak_in_use[self.key]:
+                self.recorder.peak_in_use[self.key] = self.in_use
+        else:
+            request = self.resource.request(any_day)
+            if patience is None:
+                yield request
+            else:
+                yield request | env.timeout(patience)
+                if not request.triggered:
+                    request.cancel()
+                    return None
+            held = request
+            if self.resource.peak > self.recorder.peak_in_use[self.key]:
+                self.recorder.peak_in_use[self.key] = self.resource.peak
+        if self._wait is not None and env.now > t0:
+            self.recorder.count(self._wait, locality, env.now, (env.now - t0) * HOURS_PER_DAY)
+        return held
+
+    def release(self, held: Any) -> None:
+        if isinstance(held, Hold):
+            self.in_use -= 1
+        elif held is not None:
+            assert self.resource is not None
+            self.resource.release(held)

@@ -1,0 +1,238 @@
+"""One replication of one arm: the SimPy environment, its services and patients.
+
+Example:
+    >>> cohort = generate_cohort(scenario, replication=0)
+    >>> recorder = run_arm(scenario, cohort, "integrated", replication=0)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import simpy
+
+from carecoord.calendar import Calendar, OpeningHours
+from carecoord.cohort import Cohort
+from carecoord.model.clock import DEATH, EVENT_TYPES
+from carecoord.model.patient import Patient
+from carecoord.model.rates import DAYS_PER_YEAR
+from carecoord.model.services import Service
+from carecoord.recording import (
+    DEAD,
+    HOME,
+    HOSPITAL,
+    INTERMEDIATE,
+    PENDING,
+    RESIDENTIAL,
+    M,
+    Recorder,
+)
+from carecoord.scenario.arms import MechanismsSpec
+from carecoord.scenario.schema import Scenario
+from carecoord.scenario.services import LOCALITY_SERVICES, SHARED_SERVICES
+from carecoord.streams import (
+    CRISIS_CLOCK,
+    DEATH_CLOCK,
+    DECLINE_CLOCK,
+    EPISODE_WIDTH,
+    FALL_CLOCK,
+    SOCIAL_CLOCK,
+    StreamBank,
+)
+
+CLOCK_STREAMS = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CLOCK)
+ZERO_RATES = (0.0,) * len(EVENT_TYPES)
+
+
+def make_calendar(scenario: Scenario) -> Calendar:
+    sim = scenario.simulation
+    return Calendar(sim.start_date, sim.horizon_days, sim.warm_up_days)
+
+
+class World:
+    """Everything one run of one arm shares: environment, services, streams, recorder."""
+
+    def __init__(self, scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_events: bool = False):
+        self.scenario = scenario
+        self.mechanisms: MechanismsSpec = scenario.arm(arm).mechanisms
+        self.env = simpy.Environment()
+        self.calendar = make_calendar(scenario)
+        self.horizon = self.calendar.horizon
+        self.bank = StreamBank(scenario.simulation.seed, replication, cohort.locality_sizes)
+        self.patients = [Patient(i, rec) for i, rec in enumerate(cohort.patients)]
+        self.rec = Recorder(
+            self.calendar, len(scenario.localities), len(self.patients), len(scenario.cohort.tiers), log_events
+        )
+        self.services: dict[str, list[Service]] = {}
+        for name in LOCALITY_SERVICES:
+            spec = getattr(scenario.services, name)
+            hours = OpeningHours(spec.hours, self.calendar)
+            self.services[name] = [
+                Service(self.env, name, spec.capacity, hours, self.rec, f"{name}:{loc.name}")
+                for loc in scenario.localities
+            ]
+        for name in SHARED_SERVICES:
+            spec = getattr(scenario.services, name)
+            shared = Service(self.env, name, spec.capacity, OpeningHours(spec.hours, self.calendar), self.rec, name)
+            self.services[name] = [shared] * len(scenario.localities)
+        self.coordination: Any = None  # set by run_arm when enrolment is on
+        self.open_stays: dict[int, list[float]] = {}  # patient -> [admitted, fit] while in hospital
+        self.clock_streams = CLOCK_STREAMS
+
+    def service(self, name: str, patient: Patient) -> Service:
+        return self.services[name][patient.locality]
+
+    # --- random draws -------------------------------------------------------------------
+    def uniform(self, p: Patient, stream: int) -> float:
+        pos = p.cursor[stream]
+        p.cursor[stream] = pos + 1
+        return self.bank.draw(p.locality, p.rec.index, stream, pos)
+
+    def episode(self, p: Patient, stream: int) -> list[float]:
+        """The next episode's uniforms (always EPISODE_WIDTH of them, used or not)."""
+        pos = p.cursor[stream]
+        p.cursor[stream] = pos + EPISODE_WIDTH
+        return self.bank.draws(p.locality, p.rec.index, stream, pos, EPISODE_WIDTH)
+
+    def unit_exponential(self, p: Patient, stream: int) -> float:
+        u = self.uniform(p, stream)
+        return -math.log1p(-min(u, 1.0 - 1e-12))
+
+    # --- rates and moves ----------------------------------------------------------------
+    def rates(self, p: Patient, location: int) -> tuple[float, ...]:
+        """Event rates per day of a patient at a location (crisis, fall, social, decline, death)."""
+        c = self.scenario.cohort
+        ev = c.events
+        r = p.rec
+        mortality = c.tiers[r.tier].mortality_per_year / DAYS_PER_YEAR
+        if location == HOME:
+            fall = ev.fall_rate_per_year_80plus if r.age >= 80 else ev.fall_rate_per_year
+            social = ev.social_crisis_rate_per_year_alone if r.lives_alone else ev.social_crisis_rate_per_year
+            if r.anxious_at_night:
+                social *= ev.social_crisis_anxious_rate_ratio
+            return (
+                r.crisis_rate,
+                fall / DAYS_PER_YEAR,
+                social / DAYS_PER_YEAR,
+                ev.decline_rate_per_year / DAYS_PER_YEAR,
+                mortality,
+            )
+        if location == RESIDENTIAL:
+            return (
+                r.crisis_rate * ev.care_home_crisis_rate_ratio,
+                0.0,
+                0.0,
+                0.0,
+                ev.care_home_mortality_per_year / DAYS_PER_YEAR,
+            )
+        return ZERO_RATES
+
+    def move(self, p: Patient, location: int) -> None:
+        """Move a patient: close the time spent where they were, retime their clocks."""
+        now = self.env.now
+        self._close_location(p, now)
+        p.since = now
+        if p.clock is not None:
+            p.clock.advance(now)
+            p.clock.set_factors(self.rates(p, location))
+        p.location = location
+
+    def _close_location(self, p: Patient, now: float) -> None:
+        """Account the time since the last move to the location being left."""
+        self.rec.state_days[p.id][p.location] += now - p.since
+        if p.location == RESIDENTIAL:
+            self.rec.interval(M.residential_care_days, p.locality, p.since, now)
+        elif p.location == INTERMEDIATE:
+            self.rec.interval(M.intermediate_care_days, p.locality, p.since, now)
+
+    def retime(self, p: Patient) -> None:
+        """Rates changed: wake the patient's life process so it reschedules."""
+        if p.waiting and p.process is not None and p.process.is_alive:
+            p.waiting = False
+            p.process.interrupt("retime")
+
+    def ask(self, p: Patient, action: Any) -> None:
+        """Queue an action that must run in the patient's own process (admission, moves)."""
+        p.pending.append(action)
+        self.retime(p)
+
+    def die(self, p: Patient) -> None:
+        """Record a death and give back everything the patient held."""
+        now = self.env.now
+        if not p.alive:
+            return
+        self.rec.count(M.deaths, p.locality, now)
+        if p.location == HOSPITAL:
+            self.rec.count(M.deaths_in_hospital, p.locality, now)
+        self.rec.interval(M.person_days, p.locality, p.rec.arrival, now)
+        self.rec.tier_exposure(p.rec.tier, p.rec.arrival, now)
+        self.rec.log(p.id, now, "death")
+        self.leave_community(p)
+        if p.residential_hold is not None:
+            self.service("residential_care", p).release(p.residential_hold)
+            p.residential_hold = None
+        p.alive = False
+        self.move(p, DEAD)
+
+    def leave_community(self, p: Patient) -> None:
+        """End home care and caseload membership (death or a care-home move)."""
+        self.end_home_care(p)
+        if self.coordination is not None:
+            self.coordination.leave(p)
+
+    def set_home_care_hours(self, p: Patient, hours_per_week: float) -> None:
+        """Change a package's weekly hours from now on."""
+        now = self.env.now
+        self.rec.interval(M.home_care_hours, p.locality, p.hours_since, now, p.home_care_hours / 7.0)
+        p.hours_since = now
+        p.home_care_hours = hours_per_week
+
+    def _close_home_care(self, p: Patient, end: float) -> None:
+        self.rec.interval(M.home_care_days, p.locality, p.home_care_since, end)
+        self.rec.interval(M.home_care_hours, p.locality, p.hours_since, end, p.home_care_hours / 7.0)
+
+    def end_home_care(self, p: Patient) -> None:
+        if p.home_care is None:
+            return
+        self._close_home_care(p, self.env.now)
+        self.service("home_care", p).release(p.home_care)
+        p.home_care = None
+
+    # --- end of run ---------------------------------------------------------------------
+    def finish(self) -> Recorder:
+        """Close every open interval at the horizon (censoring, not dropping)."""
+        end = self.horizon
+        self.env.run(until=end)
+        for p in self.patients:
+            if p.location == PENDING:
+                self.rec.state_days[p.id][PENDING] += end - p.since
+                continue
+            if p.alive:
+                self.rec.interval(M.person_days, p.locality, p.rec.arrival, end)
+                self.rec.tier_exposure(p.rec.tier, p.rec.arrival, end)
+                if p.home_care is not None:
+                    self._close_home_care(p, end)
+                if self.coordination is not None:
+                    self.coordination.censor(p, end)
+            self._close_location(p, end)
+        from carecoord.model.hospital import censor_stays
+
+        censor_stays(self, end)
+        return self.rec
+
+
+def run_arm(scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_events: bool = False) -> Recorder:
+    """Simulate one arm of one replication and return what it recorded."""
+    from carecoord.model.coordination import Coordination
+    from carecoord.model.pathways import life
+
+    world = World(scenario, cohort, arm, replication, log_events)
+    if world.mechanisms.any_active:
+        world.coordination = Coordination(world)
+    for p in world.patients:
+        p.process = world.env.process(life(world, p))
+    return world.finish()
+
+
+__all__ = ["DEAD", "DEATH", "HOSPITAL", "World", "make_calendar", "run_arm"]

@@ -1,0 +1,129 @@
+"""Writing a run's folder: tables, manifest, nothing half-written, nothing lost.
+
+Files are written into a temporary sibling folder and renamed into place at the end, so a
+failed run leaves no partial folder. An existing folder is never overwritten silently: the
+caller must ask to replace it, and the old one is then kept beside it as ``NAME.previous-<time>``.
+
+Example:
+    >>> write_results(result, Path("results/pilot"), manifest)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from carecoord.errors import OutputError
+from carecoord.experiment import ExperimentResult
+
+TABLES = ("summary", "replications", "monthly")
+
+
+def build_manifest(
+    result: ExperimentResult,
+    scenario_path: str | Path | None,
+    scenario_hash: str | None,
+    command: list[str],
+    started: dt.datetime,
+    finished: dt.datetime,
+    workers: int,
+) -> dict[str, Any]:
+    """Everything needed to regenerate the folder."""
+    scenario = result.scenario
+    return {
+        "carecoord_version": _version("carecoord"),
+        "scenario_file": str(scenario_path) if scenario_path else None,
+        "scenario_file_sha256": scenario_hash,
+        "scenario": json.loads(scenario.model_dump_json()),
+        "seed": scenario.simulation.seed,
+        "replications": int(result.replications["replication"].nunique()),
+        "workers": workers,
+        "command": command,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "elapsed_seconds": round((finished - started).total_seconds(), 2),
+        "git_commit": _git_commit(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "machine": {"processor": platform.machine(), "cpus": _cpu_count()},
+        "libraries": {name: _version(name) for name in ("simpy", "numpy", "pandas", "pydantic", "scipy")},
+        "files": {name: f"{name}.csv" for name in TABLES},
+    }
+
+
+def check_destination(out: Path, overwrite: bool) -> None:
+    """Refuse, before any work, to replace an existing non-empty folder unless asked."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise OutputError(
+            f"{out}: already holds results; choose another --out or pass --overwrite (the old folder is kept)"
+        )
+
+
+def write_results(
+    result: ExperimentResult,
+    out: Path,
+    manifest: dict[str, Any],
+    overwrite: bool = False,
+    parquet: bool = False,
+) -> Path | None:
+    """Write the folder atomically; returns where an overwritten folder was kept, if any."""
+    check_destination(out, overwrite)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name in TABLES:
+            frame = getattr(result, name)
+            frame.to_csv(tmp / f"{name}.csv", index=False)
+            if parquet:
+                frame.to_parquet(tmp / f"{name}.parquet", index=False)
+        result.capacity.to_csv(tmp / "capacity.csv", index=False)
+        result.tiers.to_csv(tmp / "tiers.csv", index=False)
+        manifest = {**manifest, "files": {**manifest["files"], "capacity": "capacity.csv", "tiers": "tiers.csv"}}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+        kept = None
+        if out.exists():
+            if any(out.iterdir()):
+                stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+                kept = out.with_name(f"{out.name}.previous-{stamp}")
+                out.rename(kept)
+            else:
+                out.rmdir()
+        tmp.rename(out)
+        return kept
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> str | None:
+    try:
+        here = Path(__file__).resolve().parent
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5, check=False
+        )
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _cpu_count() -> int | None:
+    import os
+
+    return os.cpu_count()

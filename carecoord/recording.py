@@ -1,0 +1,153 @@
+"""What one replication of one arm recorded: counters by (metric, locality, month), stays, state time.
+
+Recording is plain Python lists indexed by integers so that it costs little inside the event
+loop; turning it into tables and statistics is the job of :mod:`carecoord.metrics`.
+
+Example:
+    >>> rec = Recorder(calendar, n_localities=1, n_patients=10)
+    >>> rec.count(M.emergency_admissions, 0, 12.5)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from carecoord.calendar import Calendar
+
+# Recorded metrics. Names are a contract (snake_case, unit in the name where it is not a count).
+RECORDED_METRICS: tuple[str, ...] = (
+    "emergency_admissions",
+    "short_stay_admissions",
+    "readmissions_30d",
+    "ae_attendances",
+    "ambulance_conveyances",
+    "gp_appointments",
+    "gp_home_visits",
+    "community_nursing_visits",
+    "social_work_assessments",
+    "home_care_packages_started",
+    "intermediate_care_admissions",
+    "residential_admissions",
+    "deaths",
+    "deaths_in_hospital",
+    "crises",
+    "falls",
+    "social_crises",
+    "declines",
+    "patients_enrolled",
+    "mdt_reviews",
+    "proactive_visits",
+    "rapid_responses",
+    "crises_managed_at_home_by_coordinator",
+    "escalated_admissions",
+    "case_finding_admissions",
+    "falls_equipment_installs",
+    "bed_days",
+    "delayed_discharge_days",
+    "intermediate_care_days",
+    "residential_care_days",
+    "home_care_days",
+    "home_care_hours",
+    "person_days",
+    "enrolled_days",
+    "staff_hours_gp",
+    "staff_hours_ae",
+    "staff_hours_community_nursing",
+    "staff_hours_social_work",
+    "mdt_hours",
+    "coordinator_hours",
+    "medication_review_hours",
+    "wait_hours_gp",
+    "wait_hours_ae",
+    "wait_hours_community_nursing",
+    "wait_hours_social_work",
+    "wait_hours_home_care",
+    "wait_hours_hospital",
+    "wait_hours_intermediate_care",
+    "wait_hours_residential_care",
+)
+METRIC_INDEX: dict[str, int] = {name: i for i, name in enumerate(RECORDED_METRICS)}
+M = SimpleNamespace(**METRIC_INDEX)
+"""Metric indices by name, for the event loop: ``rec.count(M.emergency_admissions, ...)``."""
+
+# Where a patient is; the days spent in each add up to the horizon.
+PENDING, HOME, HOSPITAL, INTERMEDIATE, RESIDENTIAL, DEAD = range(6)
+LOCATIONS = ("not_yet_eligible", "home", "hospital", "intermediate_care", "residential_care", "dead")
+
+
+@dataclass(slots=True)
+class Stay:
+    """One hospital stay (times in days; ``discharged`` is the horizon if still in hospital)."""
+
+    patient: int
+    locality: int
+    admitted: float
+    fit: float
+    discharged: float
+    outcome: str  # home, home_care, intermediate_care, residential_care, died, censored
+
+
+class Recorder:
+    """Counters, stays and per-patient state time of one replication of one arm."""
+
+    def __init__(
+        self, calendar: Calendar, n_localities: int, n_patients: int, n_tiers: int = 1, log_events: bool = False
+    ):
+        self.calendar = calendar
+        self.n_localities = n_localities
+        self._bins = calendar.n_bins
+        self._stride = n_localities * self._bins
+        self.values: list[float] = [0.0] * (len(RECORDED_METRICS) * self._stride)
+        self.stays: list[Stay] = []
+        self.state_days: list[list[float]] = [[0.0] * len(LOCATIONS) for _ in range(n_patients)]
+        self.peak_in_use: dict[str, int] = {}
+        self.capacity: dict[str, float] = {}
+        self.events: list[tuple[int, float, str, str]] | None = [] if log_events else None
+        # Per risk tier, results window only: what calibration needs.
+        self.tier_admissions: list[float] = [0.0] * n_tiers
+        self.tier_person_days: list[float] = [0.0] * n_tiers
+
+    def count(self, metric: int, locality: int, t: float, value: float = 1.0) -> None:
+        """Add ``value`` to a metric at instant ``t``."""
+        self.values[metric * self._stride + locality * self._bins + self.calendar.bin(t)] += value
+
+    def interval(self, metric: int, locality: int, t0: float, t1: float, per_day: float = 1.0) -> None:
+        """Add ``per_day`` for every day of [t0, t1), split across months."""
+        base = metric * self._stride + locality * self._bins
+        for b, days in self.calendar.split(t0, t1):
+            self.values[base + b] += days * per_day
+
+    def tier_admission(self, tier: int, t: float) -> None:
+        if t >= self.calendar.warm_up:
+            self.tier_admissions[tier] += 1.0
+
+    def tier_exposure(self, tier: int, t0: float, t1: float) -> None:
+        start = max(t0, self.calendar.warm_up)
+        end = min(t1, self.calendar.horizon)
+        if end > start:
+            self.tier_person_days[tier] += end - start
+
+    def log(self, patient: int, t: float, activity: str, resource: str = "") -> None:
+        """Append to the event log if it is on (process-mining format)."""
+        if self.events is not None:
+            self.events.append((patient, t, activity, resource))
+
+    def table(self) -> list[tuple[int, int, int, float]]:
+        """Non-zero (metric, locality, bin, value) rows."""
+        out = []
+        for i, v in enumerate(self.values):
+            if v:
+                metric, rest = divmod(i, self._stride)
+                loc, b = divmod(rest, self._bins)
+                out.append((metric, loc, b, v))
+        return out
+
+    def total(self, metric: int, include_warm_up: bool = False) -> float:
+        """A metric summed over localities and (results) months."""
+        start = metric * self._stride
+        total = 0.0
+        for loc in range(self.n_localities):
+            row = self.values[start + loc * self._bins : start + (loc + 1) * self._bins]
+            total += sum(row if include_warm_up else row[1:])
+        return total

@@ -1,0 +1,229 @@
+"""Schema of the arms and the mechanisms of named-coordinator integrated care.
+
+An arm is a named set of mechanisms. The ``baseline`` arm (separate services) has none; an
+integrated arm switches mechanisms on one by one, each with its own parameters and staff time.
+A mechanism left out of the YAML is off. Nothing here is a "% fewer admissions" knob: every
+effect acts on one step of a patient's pathway. Defaults are assumptions unless a source is given;
+evidence-based and pilot-claimed effect sets come with the scenario library.
+"""
+
+from __future__ import annotations
+
+from pydantic import (
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    model_validator,
+)
+
+from carecoord.scenario.base import StrictModel
+
+
+class Mechanism(StrictModel):
+    """Common switch of every mechanism."""
+
+    enabled: bool = Field(True, description="Set false to switch the mechanism off.")
+
+
+class EnrolmentSpec(Mechanism):
+    """Named coordinators enrol patients above a risk threshold, up to coordinators x caseload."""
+
+    coordinators: NonNegativeInt | dict[str, NonNegativeInt] = Field(
+        1, description="Coordinators per locality (a number for every locality, or a map by locality)."
+    )
+    caseload: PositiveInt = Field(
+        50, description="Patients per coordinator. Source: reference caseload.community_matron (50-80, DH 2005)."
+    )
+    coordinator_annual_cost: NonNegativeFloat = Field(
+        98836.0,
+        description="Cost of one coordinator post per year, GBP. Source: reference "
+        "unit_cost.nurse_band6.annual_total (PSSRU 2024).",
+    )
+    eligible_tiers: list[str] | None = Field(None, description="Tiers that can be enrolled (empty: every tier).")
+    min_admissions_last_year: NonNegativeInt = Field(
+        0, description="Emergency admissions in the past 365 days needed to be eligible (selection by prior use)."
+    )
+    mdt_interval_days: PositiveFloat = Field(
+        14.0, description="Days between MDT meetings. Source: reference mdt.meeting_interval_days.bhr_integrated_care."
+    )
+    mdt_minutes_per_patient: PositiveFloat = Field(
+        15.0, description="MDT discussion per patient, minutes. Source: assumption."
+    )
+    mdt_attendees: PositiveInt = Field(
+        5,
+        description="Professionals at the MDT. Source: seed 004 (social worker, district nurse, "
+        "community matron, mental health lead, GP).",
+    )
+    review_interval_days: PositiveFloat = Field(
+        90.0, description="Care-plan review interval, days. Source: assumption."
+    )
+    initial_assessment_hours: NonNegativeFloat = Field(
+        2.0, description="Coordinator's first (shared) assessment, hours of coordinator time. Source: assumption."
+    )
+
+
+class ProactiveVisitsSpec(Mechanism):
+    """Regular nurse/matron visits that catch deterioration early (and sometimes escalate it)."""
+
+    interval_days: PositiveFloat = Field(14.0, description="Days between visits. Source: assumption.")
+    visit_minutes: PositiveFloat = Field(45.0, description="Length of a visit. Source: assumption.")
+    detection_window_days: NonNegativeFloat = Field(
+        7.0, description="A crisis within this many days after a visit was visible at it. Source: assumption."
+    )
+    sensitivity: float = Field(
+        0.5, ge=0, le=1, description="Share of visible deteriorations detected. Source: assumption."
+    )
+    prevented_fraction: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="Share of detected would-be admissions managed at home instead. Source: assumption.",
+    )
+    escalation_probability: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Share of detected deteriorations that would NOT have been admitted "
+        "but are sent to hospital (closer monitoring raises admissions). Source: assumption.",
+    )
+
+
+class MedicationReviewSpec(Mechanism):
+    """Medication review and self-management support: a lower crisis rate, built up over months."""
+
+    crisis_rate_ratio: float = Field(
+        0.9, ge=0, description="Crisis-rate multiplier at full effect. Source: assumption."
+    )
+    onset_days: NonNegativeFloat = Field(30.0, description="Plan start to first effect, days. Source: assumption.")
+    full_effect_days: NonNegativeFloat = Field(
+        180.0, description="Plan start to full effect, days (linear ramp in monthly steps). Source: assumption."
+    )
+    review_hours: NonNegativeFloat = Field(
+        1.0, description="GP/pharmacist time of the review, hours. Source: assumption."
+    )
+    self_management_sessions: NonNegativeInt = Field(
+        4, description="Nurse-led self-management sessions. Source: assumption."
+    )
+    session_minutes: PositiveFloat = Field(45.0, description="Length of a session. Source: assumption.")
+
+    @model_validator(mode="after")
+    def _ramp(self) -> MedicationReviewSpec:
+        if self.full_effect_days < self.onset_days:
+            raise ValueError("full_effect_days must not be before onset_days")
+        return self
+
+
+class RapidResponseSpec(Mechanism):
+    """A community nurse answers the crisis call if one is free in time."""
+
+    max_response_hours: PositiveFloat = Field(
+        2.0, description="Longest acceptable wait for a nurse, hours. Source: assumption."
+    )
+    visit_minutes: PositiveFloat = Field(90.0, description="Length of the response visit. Source: assumption.")
+    avoidance_probability: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Share of would-be admissions managed at home after a response. Source: assumption.",
+    )
+
+
+class NightVisitsSpec(Mechanism):
+    """Late-night care visits for patients anxious at night (seed 004)."""
+
+    social_crisis_rate_ratio: float = Field(0.5, ge=0, description="Social-crisis multiplier. Source: assumption.")
+    visits_per_week: PositiveFloat = Field(
+        7.0, description="Visits per week. Source: seed 004 ('a late night care visit')."
+    )
+    visit_minutes: PositiveFloat = Field(30.0, description="Length of a visit (home-care time). Source: assumption.")
+
+
+class FallsEquipmentSpec(Mechanism):
+    """Falls-prevention equipment after an assessment."""
+
+    fall_rate_ratio: float = Field(0.8, ge=0, description="Fall-rate multiplier once installed. Source: assumption.")
+    install_delay_days: NonNegativeFloat = Field(
+        14.0, description="Plan start to installation, days. Source: assumption."
+    )
+    assessment_hours: NonNegativeFloat = Field(
+        1.0, description="Assessment time, social-work hours. Source: assumption."
+    )
+    equipment_cost: NonNegativeFloat = Field(150.0, description="Equipment per patient, GBP. Source: assumption.")
+
+
+class DischargePlanningSpec(Mechanism):
+    """Discharge planned from admission, with seven-day social work."""
+
+    plan_ahead: bool = Field(True, description="Start the assessment on admission, not when medically fit.")
+    seven_day: bool = Field(True, description="Social work assesses enrolled patients on any day.")
+
+
+class SharedAssessmentSpec(Mechanism):
+    """One shared assessment instead of several separate ones."""
+
+    assessments_per_referral: PositiveInt = Field(1, description="Assessments an enrolled patient's referral needs.")
+
+
+class HomeCareFirstSpec(Mechanism):
+    """Home care that keeps people out of residential care."""
+
+    residential_ratio: float = Field(
+        0.7, ge=0, le=1, description="Multiplier on residential placements of enrolled patients. Source: assumption."
+    )
+    extra_hours_per_week: NonNegativeFloat = Field(
+        5.0, description="Extra home-care hours per week for those kept at home. Source: assumption."
+    )
+
+
+class CaseFindingSpec(Mechanism):
+    """Case finding uncovers unmet need, which raises use (as controlled evaluations found)."""
+
+    admission_probability: float = Field(
+        0.03,
+        ge=0,
+        le=1,
+        description="Share of enrolled patients admitted for needs found at enrolment. Source: assumption.",
+    )
+    home_care_referral_probability: float = Field(
+        0.1, ge=0, le=1, description="Share referred for home care for needs found at enrolment. Source: assumption."
+    )
+
+
+class MechanismsSpec(StrictModel):
+    """The mechanisms of integrated care. Each one left out is off."""
+
+    enrolment: EnrolmentSpec | None = Field(None, description="Named coordinator enrolment (all others need it).")
+    proactive_visits: ProactiveVisitsSpec | None = Field(None, description="Proactive visits.")
+    medication_review: MedicationReviewSpec | None = Field(None, description="Medication review and self-management.")
+    rapid_response: RapidResponseSpec | None = Field(None, description="Rapid community crisis response.")
+    night_visits: NightVisitsSpec | None = Field(None, description="Night-time visits.")
+    falls_equipment: FallsEquipmentSpec | None = Field(None, description="Falls equipment.")
+    discharge_planning: DischargePlanningSpec | None = Field(
+        None, description="Discharge planned ahead, seven-day social work."
+    )
+    shared_assessment: SharedAssessmentSpec | None = Field(None, description="One shared assessment.")
+    home_care_first: HomeCareFirstSpec | None = Field(None, description="Home care instead of residential care.")
+    case_finding: CaseFindingSpec | None = Field(None, description="Case finding of unmet need.")
+
+    def active(self, name: str) -> Mechanism | None:
+        """The mechanism's spec if it is switched on (and enrolment is on), else None."""
+        spec = getattr(self, name)
+        if spec is None or not spec.enabled:
+            return None
+        if name != "enrolment" and self.active("enrolment") is None:
+            return None
+        return spec
+
+    @property
+    def any_active(self) -> bool:
+        return self.active("enrolment") is not None
+
+
+class ArmSpec(StrictModel):
+    """One arm of the comparison."""
+
+    name: str = Field(..., pattern=r"^[a-z][a-z0-9_]*$", description="Arm name (snake_case); one must be 'baseline'.")
+    description: str = Field("", description="What the arm represents.")
+    mechanisms: MechanismsSpec = Field(default_factory=MechanismsSpec, description="Mechanisms switched on.")

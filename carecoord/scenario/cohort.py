@@ -1,0 +1,210 @@
+"""Schema of the patient cohort: who the patients are and their natural history.
+
+Natural history (crises, falls, social crises, decline, death) is the same in every arm;
+arms differ only in what services and mechanisms do about it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
+
+from carecoord.scenario.base import StrictModel
+
+
+class AgeSpec(StrictModel):
+    """Age distribution of the cohort: a normal truncated to [min, max]."""
+
+    mean: float = Field(76.0, description="Mean age, years. Source: assumption (older adults with LTCs).")
+    sd: NonNegativeFloat = Field(10.0, description="Standard deviation of age, years. Source: assumption.")
+    min: float = Field(18.0, ge=0, description="Youngest age, years.")
+    max: float = Field(100.0, le=120, description="Oldest age, years.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeSpec:
+        if not self.min <= self.mean <= self.max:
+            raise ValueError("need min <= mean <= max")
+        return self
+
+
+class ConditionSpec(StrictModel):
+    """A long-term condition, recorded on each patient with the given prevalence."""
+
+    name: str = Field(..., min_length=1, description="Condition name, e.g. diabetes, copd.")
+    prevalence: float = Field(..., ge=0, le=1, description="Share of the cohort with it.")
+
+
+class TierSpec(StrictModel):
+    """A risk tier: its share of the cohort and its observed use."""
+
+    name: str = Field(..., min_length=1, description="Tier name, e.g. moderate, high, very_high.")
+    share: float = Field(..., gt=0, le=1, description="Share of the cohort in this tier.")
+    emergency_admissions_per_person_year: NonNegativeFloat = Field(
+        ..., description="Observed emergency admissions per person-year (calibration target)."
+    )
+    crisis_rate_per_year: NonNegativeFloat | None = Field(
+        None,
+        description="Mean rate of crises (exacerbations) per person-year at home. Empty: derived "
+        "from the observed admission rate by inverting the baseline pathway (see docs/model.md).",
+    )
+    mortality_per_year: NonNegativeFloat = Field(
+        0.05, description="Deaths per person-year in the community. Source: assumption."
+    )
+
+
+class InstabilitySpec(StrictModel):
+    """Spells of instability that raise the crisis rate for weeks (regression to the mean).
+
+    The stable-state multiplier is set so that the long-run mean rate is the tier's rate.
+    """
+
+    mean_stable_days: PositiveFloat = Field(
+        300.0, description="Mean length of a stable period, days. Source: assumption."
+    )
+    mean_spell_days: PositiveFloat = Field(
+        60.0, description="Mean length of an unstable spell, days. Source: assumption."
+    )
+    spell_rate_ratio: float = Field(3.0, ge=1, description="Crisis-rate multiplier during a spell. Source: assumption.")
+
+    @property
+    def spell_fraction(self) -> float:
+        return self.mean_spell_days / (self.mean_spell_days + self.mean_stable_days)
+
+    @property
+    def stable_rate_ratio(self) -> float:
+        f = self.spell_fraction
+        return max(0.0, (1.0 - f * self.spell_rate_ratio) / (1.0 - f))
+
+    @model_validator(mode="after")
+    def _mean_preserved(self) -> InstabilitySpec:
+        if self.spell_fraction * self.spell_rate_ratio > 1.0:
+            raise ValueError("spell_rate_ratio x spell share exceeds 1: the mean crisis rate could not be kept")
+        return self
+
+
+class EventRatesSpec(StrictModel):
+    """Rates and consequences of the events other than crises."""
+
+    fall_rate_per_year: NonNegativeFloat = Field(
+        0.36,
+        description="Falls per person-year, aged under 80. Source: -ln(1-0.30), reference "
+        "falls.annual_prob_65plus (NICE CG161).",
+    )
+    fall_rate_per_year_80plus: NonNegativeFloat = Field(
+        0.69,
+        description="Falls per person-year, aged 80+. Source: -ln(1-0.50), reference "
+        "falls.annual_prob_80plus (NICE CG161).",
+    )
+    fall_ae_probability: float = Field(0.2, ge=0, le=1, description="Share of falls taken to A&E. Source: assumption.")
+    fall_admission_probability: float = Field(
+        0.06,
+        ge=0,
+        le=1,
+        description="Share of falls admitted. Source: derived, 209,989 fall "
+        "admissions (falls.emergency_admissions_65plus 2022/23) / ~11m aged 65+ (assumption) / "
+        "0.36 falls per person-year ~ 0.05, raised for an LTC cohort (assumption).",
+    )
+    social_crisis_rate_per_year: NonNegativeFloat = Field(
+        0.05,
+        description="Social crises (carer breakdown, night-time anxiety) per person-year, "
+        "living with others. Source: assumption.",
+    )
+    social_crisis_rate_per_year_alone: NonNegativeFloat = Field(
+        0.2, description="Social crises per person-year, living alone. Source: assumption."
+    )
+    social_crisis_anxious_rate_ratio: float = Field(
+        2.0, ge=0, description="Multiplier on social crises for patients anxious at night. Source: assumption."
+    )
+    social_admission_probability: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Share of out-of-hours social crises that end in an emergency "
+        "admission ('social admission'). Source: assumption.",
+    )
+    decline_rate_per_year: NonNegativeFloat = Field(
+        0.15, description="Functional declines per person-year (a step up in care needs). Source: assumption."
+    )
+    residential_on_decline_probability: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Share of declines, in patients already with home care, that "
+        "lead to a residential placement. Source: assumption.",
+    )
+    readmission_rate_ratio: float = Field(
+        2.0,
+        ge=1,
+        description="Crisis-rate multiplier in the weeks after a discharge. Source: chosen "
+        "so that 30-day readmissions are near 12-14% (reference readmission.30day_rate, 2013/14).",
+    )
+    readmission_window_days: NonNegativeFloat = Field(
+        30.0,
+        description="Length of the raised-risk window after discharge, days. Source: "
+        "reference readmission.30day_rate (30-day definition).",
+    )
+    care_home_crisis_rate_ratio: NonNegativeFloat = Field(
+        0.8, description="Crisis-rate multiplier for residents of care homes. Source: assumption."
+    )
+    care_home_mortality_per_year: NonNegativeFloat = Field(
+        0.3, description="Deaths per person-year in residential care. Source: assumption."
+    )
+
+
+class InitialStateSpec(StrictModel):
+    """Where patients are on the first day: today's caseload, not an empty system."""
+
+    in_hospital_fraction: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Share in hospital at the start. Empty: Little's law, admission rate x mean length of stay / 365.",
+    )
+    in_residential_fraction: float = Field(
+        0.02, ge=0, le=1, description="Share already in residential care. Source: assumption."
+    )
+    home_care_fraction: float = Field(
+        0.15, ge=0, le=1, description="Share already with a home-care package. Source: assumption."
+    )
+
+
+class CohortSpec(StrictModel):
+    """Who the patients are, how risky, and how their risk moves over time."""
+
+    tiers: list[TierSpec] = Field(..., min_length=1, description="Risk tiers (at least one).")
+    age: AgeSpec = Field(default_factory=AgeSpec, description="Age distribution.")
+    lives_alone_probability: float = Field(0.35, ge=0, le=1, description="Share living alone. Source: assumption.")
+    anxious_at_night_probability: float = Field(
+        0.15, ge=0, le=1, description="Share anxious at night (night-time visits target them). Source: assumption."
+    )
+    conditions: list[ConditionSpec] = Field(
+        default_factory=list, description="Long-term conditions recorded on patients."
+    )
+    heterogeneity_shape: PositiveFloat = Field(
+        2.0,
+        description="Gamma shape of individual crisis rates around the tier mean (variance "
+        "1/shape). Source: assumption, gives over-dispersed yearly admissions as in "
+        "reference high_impact_user.rate.",
+    )
+    instability: InstabilitySpec = Field(default_factory=InstabilitySpec, description="Spells of instability.")
+    events: EventRatesSpec = Field(default_factory=EventRatesSpec, description="Non-crisis events.")
+    initial: InitialStateSpec = Field(default_factory=InitialStateSpec, description="State on day one.")
+    csv: Path | None = Field(
+        None,
+        description="Optional CSV of patients (relative to the scenario file) that replaces "
+        "the generated initial cohort: columns locality, age, tier, lives_alone, anxious_at_night.",
+    )
+
+    @model_validator(mode="after")
+    def _tiers_consistent(self) -> CohortSpec:
+        total = sum(t.share for t in self.tiers)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"tier shares must add up to 1 (they add up to {total:g})")
+        names = [t.name for t in self.tiers]
+        if len(set(names)) != len(names):
+            raise ValueError("tier names must be unique")
+        return self
+
+    def tier_index(self, name: str) -> int:
+        return [t.name for t in self.tiers].index(name)

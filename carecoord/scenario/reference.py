@@ -1,0 +1,101 @@
+"""The scenario field reference, rendered from the schema itself.
+
+``docs/scenario-reference.md`` is this function's output (``carecoord schema --markdown``); a
+test keeps the two identical, so the documentation cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from carecoord.scenario.schema import Scenario
+
+HEADER = """# Scenario reference
+
+Every field of a scenario YAML file, generated from the schema by `carecoord schema --markdown`
+(do not edit by hand: `tests/test_docs.py` checks this file against the code). Paths use `[]` for
+list items. Unknown keys are errors. Fields marked *required* have no default.
+
+A scenario may start with `extends: other.yaml` to copy another file and override parts of it;
+`carecoord run --set path=value` overrides a single value (list items by index or by `name`).
+A JSON Schema for editors: `carecoord schema > carecoord.schema.json`.
+"""
+
+
+def render_markdown() -> str:
+    lines = [HEADER]
+    for name, field in Scenario.model_fields.items():
+        lines.append(f"\n## `{name}`\n")
+        lines.append(f"{field.description or ''}\n")
+        lines.append("| field | type | default | description |")
+        lines.append("|---|---|---|---|")
+        rows: list[tuple[str, str, str, str]] = []
+        _walk(name, field, rows)
+        for path, typ, default, desc in rows:
+            lines.append(f"| `{path}` | {typ} | {default} | {desc} |")
+    return "\n".join(lines) + "\n"
+
+
+def _walk(path: str, field: Any, rows: list[tuple[str, str, str, str]]) -> None:
+    annotation = field.annotation
+    model, is_list = _model_of(annotation)
+    rows.append((path, _type_name(annotation), _default(field), (field.description or "").replace("|", "/")))
+    if model is not None:
+        prefix = f"{path}[]" if is_list else path
+        for name, sub in model.model_fields.items():
+            _walk(f"{prefix}.{name}", sub, rows)
+
+
+def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    origin = get_origin(annotation)
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if origin is list and args:
+        inner, _ = _model_of(args[0])
+        return inner, True
+    if origin in (Union, types.UnionType):
+        for a in args:
+            inner, is_list = _model_of(a)
+            if inner is not None:
+                return inner, is_list
+    return None, False
+
+
+def _type_name(annotation: Any) -> str:
+    if isinstance(annotation, type):
+        if issubclass(annotation, BaseModel):
+            return "section"
+        return annotation.__name__
+    origin = get_origin(annotation)
+    args = get_args(annotation)
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"map of {_type_name(args[1])}"
+    if origin in (Union, types.UnionType):
+        names = [_type_name(a) for a in args if a is not type(None)]
+        text = " or ".join(names)
+        return f"{text} (optional)" if type(None) in args else text
+    if str(origin).endswith("Literal"):
+        return "one of " + ", ".join(repr(a) for a in args)
+    if hasattr(annotation, "__origin__") and hasattr(annotation, "__metadata__"):
+        return _type_name(annotation.__origin__)
+    return str(annotation).replace("typing.", "")
+
+
+def _default(field: Any) -> str:
+    if field.default is PydanticUndefined and field.default_factory is None:
+        return "*required*"
+    if field.default_factory is not None:
+        value = field.default_factory()
+        if isinstance(value, BaseModel):
+            return "see fields"
+        return f"`{value}`"
+    if field.default is None:
+        return "empty"
+    return f"`{field.default}`"

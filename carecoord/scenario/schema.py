@@ -1,0 +1,121 @@
+"""The scenario: the one immutable description of a study that every layer reads.
+
+Example:
+    >>> from carecoord.scenario import load_scenario
+    >>> scenario = load_scenario("scenarios/east_blackburn_pilot.yaml")
+    >>> scenario.simulation.horizon_days
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveInt, model_validator
+
+from carecoord.scenario.arms import ArmSpec
+from carecoord.scenario.base import StrictModel
+from carecoord.scenario.cohort import CohortSpec
+from carecoord.scenario.costs import CostsSpec
+from carecoord.scenario.services import ServicesSpec
+
+
+class SimulationSpec(StrictModel):
+    """Calendar, run length and replications."""
+
+    start_date: dt.date = Field(..., description="First day simulated (YYYY-MM-DD).")
+    duration_days: PositiveInt | None = Field(None, description="Days simulated, warm-up included (or give end_date).")
+    end_date: dt.date | None = Field(None, description="Day after the last simulated day (or give duration_days).")
+    warm_up_days: NonNegativeInt = Field(
+        0, description="Days at the start excluded from results (history accrues, e.g. prior admissions)."
+    )
+    replications: PositiveInt = Field(10, description="Independent replications.")
+    seed: NonNegativeInt = Field(20140313, description="Root seed of every random stream.")
+
+    @model_validator(mode="after")
+    def _one_length(self) -> SimulationSpec:
+        if (self.duration_days is None) == (self.end_date is None):
+            raise ValueError("give exactly one of duration_days and end_date")
+        if self.warm_up_days >= self.horizon_days:
+            raise ValueError("warm_up_days must be shorter than the run")
+        return self
+
+    @property
+    def horizon_days(self) -> int:
+        if self.duration_days is not None:
+            return self.duration_days
+        assert self.end_date is not None
+        days = (self.end_date - self.start_date).days
+        if days <= 0:
+            raise ValueError("end_date must be after start_date")
+        return days
+
+
+class LocalitySpec(StrictModel):
+    """A locality (a group of GP practices with its own teams and go-live date)."""
+
+    name: str = Field(..., pattern=r"^[A-Za-z][A-Za-z0-9_ -]*$", description="Locality name.")
+    cohort_size: NonNegativeInt = Field(..., description="Eligible patients on day one.")
+    incidence_per_year: NonNegativeFloat = Field(0.0, description="New eligible patients per year.")
+    go_live: dt.date | None = Field(
+        None, description="Date integrated care starts here (empty: the end of the warm-up)."
+    )
+
+
+class Scenario(StrictModel):
+    """A complete, validated scenario."""
+
+    name: str = Field(..., min_length=1, description="Scenario name.")
+    description: str = Field("", description="What the scenario represents, with its sources.")
+    simulation: SimulationSpec = Field(..., description="Calendar and replications.")
+    localities: list[LocalitySpec] = Field(..., min_length=1, description="Localities (at least one).")
+    cohort: CohortSpec = Field(..., description="The patients.")
+    services: ServicesSpec = Field(default_factory=ServicesSpec, description="The services.")
+    arms: list[ArmSpec] = Field(..., min_length=1, description="Arms; one named 'baseline'.")
+    costs: CostsSpec = Field(default_factory=CostsSpec, description="Unit costs by payer.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        names = [a.name for a in self.arms]
+        if "baseline" not in names:
+            raise ValueError("arms: one arm must be named 'baseline'")
+        if len(set(names)) != len(names):
+            raise ValueError("arms: names must be unique")
+        if self.arm("baseline").mechanisms.any_active:
+            raise ValueError("arms: the baseline arm (separate services) must have no mechanisms on")
+        locs = [loc.name for loc in self.localities]
+        if len(set(locs)) != len(locs):
+            raise ValueError("localities: names must be unique")
+        tiers = {t.name for t in self.cohort.tiers}
+        for arm in self.arms:
+            enrol = arm.mechanisms.enrolment
+            if enrol is None:
+                continue
+            for tier in enrol.eligible_tiers or []:
+                if tier not in tiers:
+                    raise ValueError(f"arms: arm '{arm.name}' names unknown tier '{tier}' (tiers: {sorted(tiers)})")
+            if isinstance(enrol.coordinators, dict):
+                unknown = set(enrol.coordinators) - set(locs)
+                if unknown:
+                    raise ValueError(
+                        f"arms: arm '{arm.name}' gives coordinators for unknown localities {sorted(unknown)}"
+                    )
+        return self
+
+    def arm(self, name: str) -> ArmSpec:
+        for a in self.arms:
+            if a.name == name:
+                return a
+        raise KeyError(name)
+
+    @property
+    def arm_names(self) -> list[str]:
+        """Arm names, baseline first."""
+        names = [a.name for a in self.arms]
+        return ["baseline"] + [n for n in names if n != "baseline"]
+
+    def locality_go_live_day(self, index: int) -> int:
+        """Day (from the start) integrated care goes live in a locality."""
+        go_live = self.localities[index].go_live
+        if go_live is None:
+            return self.simulation.warm_up_days
+        return max(0, (go_live - self.simulation.start_date).days)

@@ -1,0 +1,191 @@
+"""Schema of the services: capacity, opening hours and how each one handles a patient.
+
+Capacities of community services (GP, nursing, social work, home care) are per locality;
+hospital, A&E, intermediate care and residential care are shared by the whole scenario.
+An empty capacity means unlimited.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
+
+from carecoord.scenario.base import OpeningHoursSpec, StrictModel, daily_hours, weekday_hours
+
+
+class GPSpec(StrictModel):
+    """General practice: same-day appointments and home visits, weekdays in hours."""
+
+    capacity: PositiveInt | None = Field(
+        2, description="GPs free at once for this cohort's same-day needs, per locality. Source: assumption."
+    )
+    hours: OpeningHoursSpec = Field(
+        default_factory=lambda: weekday_hours(8.0, 18.5),
+        description="Core GP hours, 08:00-18:30 weekdays (GMS contract core hours).",
+    )
+    appointment_minutes: PositiveFloat = Field(
+        11.7,
+        description="Length of a surgery consultation. Source: reference "
+        "unit_cost.gp.surgery_consultation_11.7min (PSSRU 2015).",
+    )
+    home_visit_minutes: PositiveFloat = Field(
+        23.4, description="Length of a home visit. Source: reference unit_cost.gp.home_visit_23.4min (PSSRU 2013)."
+    )
+    home_visit_age: float = Field(
+        85.0, description="Patients this old, or with care needs, get a home visit. Source: assumption."
+    )
+    max_wait_hours: PositiveFloat = Field(
+        4.0, description="A patient not seen within this many hours goes to 999/A&E instead. Source: assumption."
+    )
+    admission_probability: float = Field(
+        0.15, ge=0, le=1, description="Share of crises seen by a GP that are admitted. Source: assumption."
+    )
+    nursing_referral_probability: float = Field(
+        0.4,
+        ge=0,
+        le=1,
+        description="Share of crises managed at home that are referred to community nursing. Source: assumption.",
+    )
+
+
+class AESpec(StrictModel):
+    """999, the ambulance service and the emergency department (always open)."""
+
+    capacity: PositiveInt | None = Field(None, description="Clinicians free at once (empty: unlimited).")
+    hours: OpeningHoursSpec = Field(default_factory=OpeningHoursSpec, description="Always open.")
+    attendance_hours: PositiveFloat = Field(
+        4.0, description="Time in the department, hours (the four-hour standard). Source: assumption."
+    )
+    conveyance_probability: float = Field(
+        0.7, ge=0, le=1, description="Share of A&E attendances that arrive by ambulance. Source: assumption."
+    )
+    admission_probability: float = Field(
+        0.45, ge=0, le=1, description="Share of crises seen in A&E that are admitted. Source: assumption."
+    )
+
+
+class DischargeNeedsSpec(StrictModel):
+    """What a patient needs to leave hospital; the rest go home with nothing new."""
+
+    home_care: float = Field(0.15, ge=0, le=1, description="Share needing a home-care package. Source: assumption.")
+    intermediate_care: float = Field(
+        0.08, ge=0, le=1, description="Share needing intermediate care. Source: assumption."
+    )
+    residential_care: float = Field(
+        0.04, ge=0, le=1, description="Share needing a care-home place. Source: assumption."
+    )
+
+
+class HospitalSpec(StrictModel):
+    """Acute beds: length of stay, in-hospital death, and what discharge needs."""
+
+    capacity: PositiveInt | None = Field(None, description="Beds for this cohort (empty: unlimited).")
+    hours: OpeningHoursSpec = Field(default_factory=OpeningHoursSpec, description="Admits at any time.")
+    mean_length_of_stay_days: PositiveFloat = Field(
+        8.0,
+        description="Mean stay to medically fit, days. Source: between reference "
+        "emergency_admission.mean_los 5.8 (all, 2016/17) and emergency_admission.mean_los_5plus_conditions 10.8.",
+    )
+    length_of_stay_cv: PositiveFloat = Field(
+        1.0, description="Coefficient of variation of long stays (lognormal). Source: assumption."
+    )
+    short_stay_share: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Share of admissions that are short stays (<1 day). Source: "
+        "reference emergency_admission.share_zero_day 0.33, lowered for an LTC cohort (assumption).",
+    )
+    in_hospital_mortality: float = Field(
+        0.051,
+        ge=0,
+        le=1,
+        description="Share dying in the admission. Source: reference mortality.in_index_emergency_spell (Bottle 2006).",
+    )
+    discharge_needs: DischargeNeedsSpec = Field(default_factory=DischargeNeedsSpec, description="Discharge needs.")
+
+
+class CommunityNursingSpec(StrictModel):
+    """District nurses and community matrons visiting at home."""
+
+    capacity: PositiveInt | None = Field(3, description="Nurses visiting at once, per locality. Source: assumption.")
+    hours: OpeningHoursSpec = Field(
+        default_factory=lambda: daily_hours(8.0, 22.0), description="Seven days, 08:00-22:00. Source: assumption."
+    )
+    visit_minutes: PositiveFloat = Field(40.0, description="Length of a visit incl. travel. Source: assumption.")
+    follow_up_visits: NonNegativeInt = Field(3, description="Visits after a GP referral. Source: assumption.")
+    referral_delay_days: NonNegativeFloat = Field(1.0, description="Referral to first visit, days. Source: assumption.")
+
+
+class SocialWorkSpec(StrictModel):
+    """Adult social work: assessments for care at home or in a care home."""
+
+    capacity: PositiveInt | None = Field(
+        2, description="Social workers assessing at once, per locality. Source: assumption."
+    )
+    hours: OpeningHoursSpec = Field(
+        default_factory=lambda: weekday_hours(9.0, 17.0), description="Weekdays 09:00-17:00. Source: assumption."
+    )
+    assessment_hours: PositiveFloat = Field(3.0, description="Staff time of one assessment, hours. Source: assumption.")
+    referral_delay_days: NonNegativeFloat = Field(
+        1.0, description="Referral to the assessment being requested, days. Source: assumption."
+    )
+    assessments_per_referral: PositiveInt = Field(
+        2,
+        description="Separate assessments a referral needs in the baseline (health, then social "
+        "care). Source: assumption from seed 001 ('cut down the amount of paperwork').",
+    )
+
+
+class HomeCareSpec(StrictModel):
+    """Home-care packages, counted as concurrent clients."""
+
+    capacity: PositiveInt | None = Field(80, description="Packages at once, per locality. Source: assumption.")
+    hours: OpeningHoursSpec = Field(default_factory=OpeningHoursSpec, description="Starts any day.")
+    hours_per_week: PositiveFloat = Field(10.0, description="Care hours per package per week. Source: assumption.")
+    start_delay_days: NonNegativeFloat = Field(1.0, description="Slot found to first visit, days. Source: assumption.")
+    mean_package_days: PositiveFloat = Field(
+        365.0,
+        description="Mean length of a package before it ends for other reasons than death "
+        "or a care-home move, days. Source: assumption.",
+    )
+
+
+class IntermediateCareSpec(StrictModel):
+    """Short-term rehabilitation and reablement after hospital."""
+
+    capacity: PositiveInt | None = Field(20, description="Places for the whole scenario. Source: assumption.")
+    hours: OpeningHoursSpec = Field(default_factory=OpeningHoursSpec, description="Admits any day.")
+    mean_stay_days: PositiveFloat = Field(
+        34.5, description="Mean stay, days. Source: reference reablement.duration_days (Bauer 2019)."
+    )
+    home_care_after_probability: float = Field(
+        0.3, ge=0, le=1, description="Share needing home care afterwards. Source: assumption."
+    )
+
+
+class ResidentialCareSpec(StrictModel):
+    """Permanent care-home places; a resident stays until death."""
+
+    capacity: PositiveInt | None = Field(None, description="Places (empty: unlimited).")
+    hours: OpeningHoursSpec = Field(default_factory=OpeningHoursSpec, description="Admits any day.")
+
+
+class ServicesSpec(StrictModel):
+    """Every service a patient can meet."""
+
+    gp: GPSpec = Field(default_factory=GPSpec, description="General practice.")
+    ae: AESpec = Field(default_factory=AESpec, description="999 and A&E.")
+    hospital: HospitalSpec = Field(default_factory=HospitalSpec, description="Acute hospital.")
+    community_nursing: CommunityNursingSpec = Field(
+        default_factory=CommunityNursingSpec, description="District nursing and community matrons."
+    )
+    social_work: SocialWorkSpec = Field(default_factory=SocialWorkSpec, description="Adult social work.")
+    home_care: HomeCareSpec = Field(default_factory=HomeCareSpec, description="Home care.")
+    intermediate_care: IntermediateCareSpec = Field(
+        default_factory=IntermediateCareSpec, description="Intermediate care."
+    )
+    residential_care: ResidentialCareSpec = Field(default_factory=ResidentialCareSpec, description="Residential care.")
+
+
+LOCALITY_SERVICES = ("gp", "community_nursing", "social_work", "home_care")
+SHARED_SERVICES = ("ae", "hospital", "intermediate_care", "residential_care")

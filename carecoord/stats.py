@@ -1,0 +1,35 @@
+"""Summary statistics across replications: means and t-based 95% confidence intervals.
+
+Example:
+    >>> mean_ci([1.0, 2.0, 3.0])
+    (2.0, -0.484..., 4.484...)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from scipy import stats
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and t-based confidence interval (NaN bounds with fewer than two values)."""
+    n = len(values)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    mean = math.fsum(values) / n
+    if n < 2:
+        return mean, math.nan, math.nan
+    var = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * math.sqrt(var / n)
+    return mean, mean - half, mean + half
+
+
+def paired_difference(
+    arm: Sequence[float], baseline: Sequence[float], level: float = 0.95
+) -> tuple[float, float, float]:
+    """Mean and CI of arm minus baseline, replication by replication (common random numbers)."""
+    if len(arm) != len(baseline):
+        raise ValueError("paired samples must have the same length")
+    return mean_ci([a - b for a, b in zip(arm, baseline, strict=True)], level)

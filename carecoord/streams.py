@@ -1,0 +1,115 @@
+"""Named random streams for common random numbers.
+
+Each stream is a block of uniforms per patient: row ``i`` of the block for
+(seed, replication, locality, stream) belongs to patient ``i`` of that locality, and is read in
+order. A patient's draws therefore depend only on (seed, replication, locality, patient, stream),
+never on other patients or on the arm, so every arm sees the same underlying events. Blocks are
+drawn in one numpy call (fast); a patient who needs more draws than the block holds continues
+on a generator seeded from the same five keys. Stream keys are CRC32 hashes of their names, so
+adding a stream never shifts another.
+
+Example:
+    >>> bank = StreamBank(seed=1, replication=0, locality_sizes=[10])
+    >>> u = bank.draw(0, 3, CRISIS_CLOCK)
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+
+def stream_key(name: str) -> int:
+    """Stable 32-bit key of a stream name."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
+def generator(seed: int, *keys: int) -> np.random.Generator:
+    """A generator for one (seed, keys...) combination."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=keys)))
+
+
+# Stream name -> uniforms held per patient in the block. Names are a contract.
+STREAM_BLOCKS: dict[str, int] = {
+    "patient.crisis.clock": 24,
+    "patient.crisis.episode": 24 * 10,
+    "patient.fall.clock": 12,
+    "patient.fall.episode": 12 * 10,
+    "patient.social.clock": 8,
+    "patient.social.episode": 8 * 10,
+    "patient.decline.clock": 8,
+    "patient.decline.episode": 8 * 10,
+    "patient.death.clock": 2,
+    "patient.care.episode": 16,
+    "patient.enrolment": 2 * 10,
+}
+STREAM_NAMES: list[str] = list(STREAM_BLOCKS)
+(
+    CRISIS_CLOCK,
+    CRISIS_EPISODE,
+    FALL_CLOCK,
+    FALL_EPISODE,
+    SOCIAL_CLOCK,
+    SOCIAL_EPISODE,
+    DECLINE_CLOCK,
+    DECLINE_EPISODE,
+    DEATH_CLOCK,
+    CARE_EPISODE,
+    ENROLMENT,
+) = range(len(STREAM_NAMES))
+
+EPISODE_WIDTH = 10
+"""Uniforms drawn per episode (crisis, fall, ...), whatever the arm uses of them."""
+
+# What each uniform of an episode decides. One column, one decision: no uniform is reused.
+SEVERITY = 0  # admitted if below the route's admission probability
+SHORT_STAY = 1  # short stay if below the short-stay share
+STAY = 2  # quantile of a long stay
+DIES = 3  # dies in hospital if below the in-hospital mortality
+NEEDS = 4  # discharge needs
+REFERRAL = 5  # GP refers to community nursing
+CONVEYANCE = 6  # arrives at A&E by ambulance
+DETECTION = 7  # a proactive visit detected the deterioration
+MECHANISM = 8  # an integrated mechanism's own decision (prevent, avoid, escalate)
+SPARE = 9
+
+
+class StreamBank:
+    """Per-patient uniform streams for one replication."""
+
+    def __init__(self, seed: int, replication: int, locality_sizes: list[int]):
+        self.seed = seed
+        self.replication = replication
+        self.blocks: list[list[np.ndarray]] = []
+        for loc, size in enumerate(locality_sizes):
+            per_stream = []
+            for name, width in STREAM_BLOCKS.items():
+                rng = generator(seed, replication, loc, stream_key(name))
+                per_stream.append(rng.random((size, width), dtype=np.float32))
+            self.blocks.append(per_stream)
+        self._widths = list(STREAM_BLOCKS.values())
+        self._overflow: dict[tuple[int, int, int], tuple[np.random.Generator, list[float]]] = {}
+
+    def draw(self, locality: int, patient: int, stream: int, position: int) -> float:
+        """The uniform at ``position`` of a patient's stream."""
+        if position < self._widths[stream]:
+            return float(self.blocks[locality][stream][patient, position])
+        return self._overflow_draw(locality, patient, stream, position - self._widths[stream])
+
+    def draws(self, locality: int, patient: int, stream: int, position: int, n: int) -> list[float]:
+        """``n`` consecutive uniforms of a patient's stream from ``position``."""
+        if position + n <= self._widths[stream]:
+            return self.blocks[locality][stream][patient, position : position + n].tolist()
+        return [self.draw(locality, patient, stream, position + i) for i in range(n)]
+
+    def _overflow_draw(self, locality: int, patient: int, stream: int, index: int) -> float:
+        """Draws past the block continue on a generator keyed by the patient too."""
+        key = (locality, patient, stream)
+        if key not in self._overflow:
+            name_key = stream_key(STREAM_NAMES[stream])
+            self._overflow[key] = (generator(self.seed, self.replication, locality, name_key, patient), [])
+        rng, cache = self._overflow[key]
+        while len(cache) <= index:
+            cache.extend(rng.random(32).tolist())
+        return cache[index]
