@@ -134,6 +134,33 @@ def validate(scenario_path: ScenarioArg, set_: SetOption = None) -> None:
 
 
 @app.command()
+def calibrate(
+    scenario_path: ScenarioArg,
+    replications: Annotated[int, typer.Option(help="Replications per iteration.", min=1)] = 5,
+    tolerance: Annotated[float, typer.Option(help="Largest relative error accepted per tier.", min=0.0)] = 0.02,
+    set_: SetOption = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.", min=1)] = None,
+) -> None:
+    """Find each tier's crisis rate that reproduces its observed emergency admissions in the baseline."""
+    from rich.table import Table
+
+    from carecoord.calibration import calibrate as run_calibration
+
+    scenario = _load(scenario_path, list(set_ or []))
+    result = run_calibration(scenario, replications=replications, tolerance=tolerance, workers=workers)
+    table = Table(title=f"{scenario.name}: calibration ({'converged' if result.converged else 'NOT converged'})")
+    for column in ("tier", "target adm/py", "simulated adm/py", "error", "crisis_rate_per_year"):
+        table.add_column(column, justify="right")
+    for name, target, sim, err, rate in zip(
+        result.tiers, result.targets, result.simulated, result.relative_errors(), result.rates_per_year, strict=True
+    ):
+        table.add_row(name, f"{target:.3f}", f"{sim:.3f}", f"{err:+.1%}", f"{rate:.2f}")
+    console.print(table)
+    if not result.converged:
+        raise typer.Exit(code=1)
+
+
+@app.command()
 def schema(
     markdown: Annotated[
         bool, typer.Option(help="Print the field reference as Markdown instead of JSON Schema.")

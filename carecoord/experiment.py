@@ -28,10 +28,11 @@ ALL_LOCALITIES = "all"
 Progress = Callable[[int, int], None]
 
 
-def run_replication(scenario: Scenario, replication: int) -> dict[str, ArmResult]:
-    """Every arm of one replication on one cohort."""
+def run_replication(scenario: Scenario, replication: int, arms: list[str] | None = None) -> dict[str, ArmResult]:
+    """Every arm (or the ones named) of one replication, on one cohort."""
     cohort = generate_cohort(scenario, replication)
-    return {arm: arm_result(scenario, arm, run_arm(scenario, cohort, arm, replication)) for arm in scenario.arm_names}
+    names = arms or scenario.arm_names
+    return {arm: arm_result(scenario, arm, run_arm(scenario, cohort, arm, replication)) for arm in names}
 
 
 def default_workers(replications: int) -> int:
@@ -66,21 +67,32 @@ def run_experiment(
 ) -> ExperimentResult:
     """Run all replications (in parallel when workers > 1) and build the tables."""
     n = replications or scenario.simulation.replications
-    workers = workers or default_workers(n)
+    return build_tables(scenario, run_replications(scenario, n, workers, progress))
+
+
+def run_replications(
+    scenario: Scenario,
+    replications: int,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    arms: list[str] | None = None,
+) -> list[dict[str, ArmResult]]:
+    """Replications 0..n-1, in order, serially or on a process pool."""
+    workers = workers or default_workers(replications)
     results: dict[int, dict[str, ArmResult]] = {}
     if workers == 1:
-        for r in range(n):
-            results[r] = run_replication(scenario, r)
+        for r in range(replications):
+            results[r] = run_replication(scenario, r, arms)
             if progress:
-                progress(len(results), n)
+                progress(len(results), replications)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(run_replication, scenario, r): r for r in range(n)}
+            futures = {pool.submit(run_replication, scenario, r, arms): r for r in range(replications)}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 if progress:
-                    progress(len(results), n)
-    return build_tables(scenario, [results[r] for r in range(n)])
+                    progress(len(results), replications)
+    return [results[r] for r in range(replications)]
 
 
 def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> ExperimentResult:

@@ -98,6 +98,8 @@ class Recorder:
         self.n_localities = n_localities
         self._bins = calendar.n_bins
         self._stride = n_localities * self._bins
+        self._bin_of_day = [calendar.bin(d + 0.5) for d in range(int(calendar.horizon) + 1)]
+        self._last_day = len(self._bin_of_day)
         self.values: list[float] = [0.0] * (len(RECORDED_METRICS) * self._stride)
         self.stays: list[Stay] = []
         self.state_days: list[list[float]] = [[0.0] * len(LOCATIONS) for _ in range(n_patients)]
@@ -110,7 +112,9 @@ class Recorder:
 
     def count(self, metric: int, locality: int, t: float, value: float = 1.0) -> None:
         """Add ``value`` to a metric at instant ``t``."""
-        self.values[metric * self._stride + locality * self._bins + self.calendar.bin(t)] += value
+        day = int(t)
+        b = self._bin_of_day[day] if day < self._last_day else self._bins - 1
+        self.values[metric * self._stride + locality * self._bins + b] += value
 
     def interval(self, metric: int, locality: int, t0: float, t1: float, per_day: float = 1.0) -> None:
         """Add ``per_day`` for every day of [t0, t1), split across months."""

@@ -52,27 +52,32 @@ class HazardClock:
         self.base = list(base)  # per day
         self.target = list(targets)  # unit-exponential targets
         self.acc = [0.0] * len(base)  # integrated hazard since each type last fired
-        self.factor = [1.0] * len(base)  # where the patient is (home, hospital, ...)
+        self.factor = list(base)  # base rate x the factor for where the patient is (home, hospital, ...)
         self.steps: list[dict[str, Step]] = [{} for _ in base]
         self.last = now
 
     def _segment(self, k: int, t: float) -> tuple[float, float]:
         """Rate of type ``k`` at ``t`` and the time it next changes."""
-        rate = self.base[k] * self.factor[k]
+        rate = self.factor[k]
         nxt = INF
         for step in self.steps[k].values():
-            rate *= step.value(t)
-            b = step.next_break(t)
-            if b < nxt:
-                nxt = b
+            times = step.times
+            i = bisect.bisect_right(times, t)
+            rate *= step.initial if i == 0 else step.values[i - 1]
+            if i < len(times) and times[i] < nxt:
+                nxt = times[i]
         return rate, nxt
 
     def advance(self, now: float) -> None:
         """Integrate every hazard from the last update to ``now`` at the current rates."""
-        if now <= self.last:
+        last = self.last
+        if now <= last:
             return
-        for k in range(len(self.base)):
-            t = self.last
+        for k, steps in enumerate(self.steps):
+            if not steps:  # constant rate since the last update: no walk needed
+                self.acc[k] += self.factor[k] * (now - last)
+                continue
+            t = last
             total = 0.0
             while t < now:
                 rate, nxt = self._segment(k, t)
@@ -86,6 +91,9 @@ class HazardClock:
         """Absolute time at which type ``k`` fires at current rates (INF if never)."""
         remaining = self.target[k] - self.acc[k]
         t = self.last
+        if not self.steps[k]:
+            rate = self.factor[k]
+            return t + remaining / rate if rate > 0 else INF
         while True:
             rate, nxt = self._segment(k, t)
             if rate > 0 and remaining <= rate * (nxt - t):
@@ -114,5 +122,5 @@ class HazardClock:
         self.steps[k][name] = step
 
     def set_factors(self, factors: tuple[float, ...]) -> None:
-        """Set the location factors; call :meth:`advance` first."""
-        self.factor = list(factors)
+        """Set the location factors (rates per day with the base folded in); call :meth:`advance` first."""
+        self.factor = [b * f for b, f in zip(self.base, factors, strict=True)]

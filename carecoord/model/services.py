@@ -41,8 +41,11 @@ class ScheduledResource(simpy.Resource):
         return ServiceRequest(self, any_day)
 
     def _do_put(self, event: ServiceRequest) -> bool:  # type: ignore[override]
-        if not self.hours.is_open(self._env.now, event.any_day):
-            return True  # keep it queued; a later (seven-day) request may start now
+        now = self._env.now
+        if not self.hours.is_open(now, any_day=True):
+            return False  # outside the hours: nothing starts, stop scanning the queue
+        if not event.any_day and not self.hours.is_open(now):
+            return True  # closed today for this request; a seven-day request behind it may start
         if len(self.users) < self.capacity:
             self.users.append(event)
             event.usage_since = self._env.now

@@ -1,0 +1,62 @@
+"""Benchmark: one replication of a region (50,000 patients x 3 years, both arms) on one core.
+
+Reports wall time per stage, simulated events per second and peak memory; with --profile,
+the top functions by internal time (cProfile). Benchmarks are measured and reported, never
+asserted in tests.
+
+Usage:
+    python experiments/benchmark.py [--scenario experiments/region_benchmark.yaml] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import resource
+import time
+from pathlib import Path
+
+from carecoord.cohort import generate_cohort
+from carecoord.metrics import arm_result
+from carecoord.model.world import run_arm
+from carecoord.scenario import load_scenario
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default=str(HERE / "region_benchmark.yaml"))
+    parser.add_argument("--profile", action="store_true", help="print the top functions (slower)")
+    args = parser.parse_args()
+    scenario = load_scenario(args.scenario)
+    patients = sum(loc.cohort_size for loc in scenario.localities)
+    print(f"{scenario.name}: {patients:,} initial patients, {scenario.simulation.horizon_days} days")
+    t0 = time.perf_counter()
+    cohort = generate_cohort(scenario, 0)
+    print(f"cohort: {len(cohort.patients):,} patients incl. incident, {time.perf_counter() - t0:.2f} s")
+    total = time.perf_counter() - t0
+    profiler = cProfile.Profile() if args.profile else None
+    for arm in scenario.arm_names:
+        t = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        recorder = run_arm(scenario, cohort, arm, 0)
+        if profiler:
+            profiler.disable()
+        elapsed = time.perf_counter() - t
+        total += elapsed
+        result = arm_result(scenario, arm, recorder)
+        print(
+            f"{arm:>12}: {elapsed:6.1f} s  admissions {result.total('emergency_admissions'):>8,.0f}  "
+            f"enrolled {result.total('patients_enrolled'):>6,.0f}"
+        )
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"total (cohort + all arms, one core): {total:.1f} s; peak memory {peak_mb:,.0f} MB")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+
+
+if __name__ == "__main__":
+    main()
