@@ -78,6 +78,10 @@ class Calendar:
             t0 = end
 
 
+EPSILON = 1e-9
+"""Days (~0.1 ms): opening times like 08:00 = 1/3 day are not exact in binary floating point."""
+
+
 class OpeningHours:
     """When a service may start new work, in simulation time."""
 
@@ -92,7 +96,7 @@ class OpeningHours:
         if self.always:
             return True
         frac = t - math.floor(t)
-        if not self.open <= frac < self.close:
+        if not self.open - EPSILON <= frac < self.close - EPSILON:
             return False
         return any_day or self._calendar.weekday(t) in self.days
 
@@ -101,7 +105,7 @@ class OpeningHours:
         if self.is_open(t, any_day):
             return t
         day = math.floor(t)
-        if t - day >= self.close:
+        if t - day >= self.close - EPSILON:
             day += 1
         for _ in range(8):
             if any_day or self._calendar.weekday(day) in self.days:

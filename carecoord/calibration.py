@@ -38,7 +38,8 @@ class CalibrationResult:
 def with_rates(scenario: Scenario, rates_per_year: list[float]) -> Scenario:
     """A copy of the scenario with the tiers' crisis rates set."""
     tiers = [
-        t.model_copy(update={"crisis_rate_per_year": r}) for t, r in zip(scenario.cohort.tiers, rates_per_year, strict=True)
+        t.model_copy(update={"crisis_rate_per_year": r})
+        for t, r in zip(scenario.cohort.tiers, rates_per_year, strict=True)
     ]
     cohort = scenario.cohort.model_copy(update={"tiers": tiers})
     return scenario.model_copy(update={"cohort": cohort})

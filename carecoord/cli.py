@@ -36,7 +36,7 @@ SetOption = Annotated[
 
 
 def _fail(exc: CarecoordError) -> None:
-    errors.print(str(exc), markup=False, highlight=False)
+    sys.stderr.write(f"{exc}\n")  # plain text, never wrapped: one problem per line
     raise typer.Exit(code=2)
 
 
@@ -111,7 +111,8 @@ def run(
         kept = write_results(result, out, manifest, overwrite=overwrite, parquet=parquet)
     except CarecoordError as exc:
         _fail(exc)
-    title = f"{scenario.name} — {n} replications, seed {scenario.simulation.seed}, {(finished - started).total_seconds():.1f} s"
+    elapsed = (finished - started).total_seconds()
+    title = f"{scenario.name} — {n} replications, seed {scenario.simulation.seed}, {elapsed:.1f} s"
     console.print(comparison_table(result.summary, scenario.arm_names, title))
     for line in value_lines(result.summary, scenario.arm_names):
         console.print(line, highlight=False)

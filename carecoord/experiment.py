@@ -132,7 +132,6 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
 
 def _monthly_frame(replication: int, arm: str, res: ArmResult, localities: list[str]) -> pd.DataFrame:
     values = res.values[:, :, 1:]  # drop the warm-up bin
-    n_metrics, n_loc, n_months = values.shape
     index = pd.MultiIndex.from_product(
         [list(ALL_METRICS), localities, res.bin_labels[1:]], names=["metric", "locality", "month"]
     )

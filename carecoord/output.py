@@ -93,8 +93,7 @@ def write_results(
         kept = None
         if out.exists():
             if any(out.iterdir()):
-                stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-                kept = out.with_name(f"{out.name}.previous-{stamp}")
+                kept = _free_name(out)
                 out.rename(kept)
             else:
                 out.rmdir()
@@ -103,6 +102,17 @@ def write_results(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _free_name(out: Path) -> Path:
+    """``NAME.previous-<time>``, with a counter if that name is taken (two runs in one second)."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    candidate = out.with_name(f"{out.name}.previous-{stamp}")
+    n = 2
+    while candidate.exists():
+        candidate = out.with_name(f"{out.name}.previous-{stamp}-{n}")
+        n += 1
+    return candidate
 
 
 def _version(name: str) -> str | None:

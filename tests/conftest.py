@@ -36,9 +36,7 @@ def run_all_arms(scenario: Scenario, replication: int) -> dict[str, Recorder]:
     key = (scenario.model_dump_json(), replication)
     if key not in _RUNS:
         cohort = generate_cohort(scenario, replication)
-        _RUNS[key] = {
-            arm: run_arm(scenario, cohort, arm, replication, log_events=True) for arm in scenario.arm_names
-        }
+        _RUNS[key] = {arm: run_arm(scenario, cohort, arm, replication, log_events=True) for arm in scenario.arm_names}
     return _RUNS[key]
 
 

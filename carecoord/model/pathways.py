@@ -94,11 +94,14 @@ def _initial_stay(world: World, p: Patient, ep: list[float]) -> Generator[Any, A
     from carecoord.model import hospital
 
     world.move(p, HOSPITAL)
+    beds = world.service("hospital", p)
+    bed = yield from beds.acquire(p.locality)
     world.open_stays[p.id] = [world.env.now, float("inf")]
     yield world.env.timeout(p.rec.initial_stay_days)
     admitted, _ = world.open_stays.pop(p.id)
     world.rec.stays.append(hospital.Stay(p.id, p.locality, admitted, world.env.now, world.env.now, "home"))
     world.rec.interval(M.bed_days, p.locality, admitted, world.env.now)
+    beds.release(bed)
     p.last_discharge = world.env.now
     hospital._return_home(world, p)
     del ep

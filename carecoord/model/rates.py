@@ -33,10 +33,9 @@ def other_admissions_per_year(scenario: Scenario) -> float:
     c = scenario.cohort
     ev = c.events
     age = c.age
+    share_80 = float(age.mean >= 80)
     if age.sd > 0:
         share_80 = 0.5 * math.erfc((80.0 - age.mean) / (age.sd * math.sqrt(2.0)))
-    else:
-        share_80 = float(age.mean >= 80)
     falls = (1 - share_80) * ev.fall_rate_per_year + share_80 * ev.fall_rate_per_year_80plus
     social = (
         c.lives_alone_probability * ev.social_crisis_rate_per_year_alone

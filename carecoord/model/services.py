@@ -132,7 +132,7 @@ class Service:
                 self.recorder.peak_in_use[self.key] = self.in_use
         else:
             request = self.resource.request(any_day)
-            if patience is None:
+            if patience is None or request.triggered:  # granted at once: no race against patience
                 yield request
             else:
                 yield request | env.timeout(patience)

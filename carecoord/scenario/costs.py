@@ -17,11 +17,13 @@ class NHSCostsSpec(StrictModel):
 
     emergency_admission_long_stay: NonNegativeFloat = Field(
         5134.0,
-        description="Per non-elective long-stay spell. Source: reference unit_cost.nonelective_admission.long_stay 2023/24.",
+        description="Per non-elective long-stay spell. Source: reference "
+        "unit_cost.nonelective_admission.long_stay 2023/24.",
     )
     emergency_admission_short_stay: NonNegativeFloat = Field(
         792.0,
-        description="Per non-elective short-stay spell. Source: reference unit_cost.nonelective_admission.short_stay 2023/24.",
+        description="Per non-elective short-stay spell. Source: reference "
+        "unit_cost.nonelective_admission.short_stay 2023/24.",
     )
     delayed_discharge_day: NonNegativeFloat = Field(
         313.0, description="Per delayed (medically fit) bed day. Source: reference unit_cost.excess_bed_day 2016/17."
@@ -41,7 +43,8 @@ class NHSCostsSpec(StrictModel):
     )
     gp_hour: NonNegativeFloat = Field(
         268.0,
-        description="Per hour of GP time (medication reviews). Source: reference unit_cost.gp.per_hour_patient_contact 2023/24.",
+        description="Per hour of GP time (medication reviews). Source: reference "
+        "unit_cost.gp.per_hour_patient_contact 2023/24.",
     )
     community_nursing_hour: NonNegativeFloat = Field(
         85.5,

@@ -35,7 +35,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(str(path), [_describe(err, lines) for err in exc.errors()]) from None
+        raise ScenarioError(str(path), [_describe(err, lines, data) for err in exc.errors()]) from None
 
 
 def scenario_file_hash(path: str | Path) -> str:
@@ -64,13 +64,15 @@ def _read_with_extends(path: Path, seen: set[Path]) -> tuple[dict[str, Any], dic
     seen.add(path.resolve())
     text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(str(path), [f"YAML syntax error: {problem}{where}"]) from None
+    except ValueError as exc:  # a scalar YAML cannot construct, e.g. the date 2014-13-01
+        raise ScenarioError(str(path), [_bad_scalar(node, exc)]) from None
     if not isinstance(data, dict):
         raise ScenarioError(str(path), ["the file must be a YAML mapping of sections (name, simulation, ...)"])
     lines: dict[Loc, int] = {}
@@ -82,6 +84,24 @@ def _read_with_extends(path: Path, seen: set[Path]) -> tuple[dict[str, Any], dic
         raise ScenarioError(str(path), [f"extends: must be a file name (line {lines.get(('extends',), 1)})"])
     base, base_lines = _read_with_extends(path.parent / parent, seen)
     return _deep_merge(base, data), {**base_lines, **lines}
+
+
+def _bad_scalar(node: yaml.Node | None, exc: ValueError) -> str:
+    """Name the first scalar YAML fails to construct (dates are the usual case)."""
+    stack: list[tuple[yaml.Node, Loc]] = [(node, ())] if node is not None else []
+    while stack:
+        current, loc = stack.pop(0)
+        if isinstance(current, yaml.MappingNode):
+            stack.extend((v, (*loc, k.value)) for k, v in current.value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((v, (*loc, i)) for i, v in enumerate(current.value))
+        elif current.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.safe_load(current.value)
+            except ValueError:
+                path = ".".join(str(p) for p in loc)
+                return f"{path}: '{current.value}' is not a valid date: {exc} (line {current.start_mark.line + 1})"
+    return f"(top level): a value cannot be read: {exc}"
 
 
 def _collect_lines(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:
@@ -149,27 +169,46 @@ def _list_index(items: list[Any], key: str) -> int | None:
     return None
 
 
-def _describe(err: Any, lines: dict[Loc, int]) -> str:
-    loc: Loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
+def _describe(err: Any, lines: dict[Loc, int], data: Any) -> str:
+    loc = _data_loc(err["loc"], data)
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         allowed = _allowed_fields(loc[:-1])
         message = "unknown field" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
     elif err["type"] == "missing":
         message = "required field is missing"
+    if not loc and ": " in message:  # whole-scenario checks name their path in the message
+        head, message = message.split(": ", 1)
+        loc = tuple(int(p) if p.isdigit() else p for p in head.split("."))
     path = ".".join(str(p) for p in loc)
-    if not path and ": " in message:
-        path, message = message.split(": ", 1)
     line = _line_for(loc, lines)
     where = f" (line {line})" if line else ""
     return f"{path or '(top level)'}: {message}{where}"
 
 
-def _is_union_tag(part: str | int) -> bool:
-    """Pydantic adds tags like 'int' or 'dict[str,int]' to locations inside unions."""
-    return isinstance(part, str) and (
-        part in {"int", "float", "str", "bool", "none"} or "[" in part or part.startswith("function-")
-    )
+def _data_loc(raw: tuple[Any, ...], data: Any) -> Loc:
+    """The error's location as a path through the data, without pydantic's union/type tags."""
+    loc: list[str | int] = []
+    node = data
+    for part in raw:
+        if isinstance(node, dict) and part in node:
+            loc.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+            loc.append(part)
+            node = node[part]
+        elif isinstance(node, dict | list) or node is None:
+            if isinstance(part, str) and _is_tag(part):
+                continue
+            loc.append(part)  # a missing key: keep it so the message names it
+            node = None
+        # below a scalar, anything further is a pydantic tag
+    return tuple(loc)
+
+
+def _is_tag(part: str) -> bool:
+    """Pydantic's tags inside unions ('int', 'constrained-int', 'dict[str,int]', 'function-after[...]')."""
+    return "[" in part or "-" in part or part in {"int", "float", "str", "bool", "none", "list", "dict"}
 
 
 def _line_for(loc: Loc, lines: dict[Loc, int]) -> int | None:

@@ -75,30 +75,35 @@ class Scenario(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
+        # Messages start with the dotted path of the offending value so errors can point at its line.
         names = [a.name for a in self.arms]
         if "baseline" not in names:
-            raise ValueError("arms: one arm must be named 'baseline'")
-        if len(set(names)) != len(names):
-            raise ValueError("arms: names must be unique")
-        if self.arm("baseline").mechanisms.any_active:
-            raise ValueError("arms: the baseline arm (separate services) must have no mechanisms on")
+            raise ValueError(f"arms: one arm must be named 'baseline' (arms: {names})")
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise ValueError(f"arms.{i}.name: arm name '{name}' is used twice")
+        base = names.index("baseline")
+        if self.arms[base].mechanisms.any_active:
+            raise ValueError(f"arms.{base}.mechanisms: the baseline arm (separate services) must have no mechanisms on")
         locs = [loc.name for loc in self.localities]
-        if len(set(locs)) != len(locs):
-            raise ValueError("localities: names must be unique")
-        tiers = {t.name for t in self.cohort.tiers}
-        for arm in self.arms:
+        for i, name in enumerate(locs):
+            if name in locs[:i]:
+                raise ValueError(f"localities.{i}.name: locality name '{name}' is used twice")
+        tiers = [t.name for t in self.cohort.tiers]
+        for a, arm in enumerate(self.arms):
             enrol = arm.mechanisms.enrolment
             if enrol is None:
                 continue
-            for tier in enrol.eligible_tiers or []:
+            where = f"arms.{a}.mechanisms.enrolment"
+            for j, tier in enumerate(enrol.eligible_tiers or []):
                 if tier not in tiers:
-                    raise ValueError(f"arms: arm '{arm.name}' names unknown tier '{tier}' (tiers: {sorted(tiers)})")
+                    raise ValueError(f"{where}.eligible_tiers.{j}: unknown tier '{tier}'; allowed: {', '.join(tiers)}")
             if isinstance(enrol.coordinators, dict):
-                unknown = set(enrol.coordinators) - set(locs)
-                if unknown:
-                    raise ValueError(
-                        f"arms: arm '{arm.name}' gives coordinators for unknown localities {sorted(unknown)}"
-                    )
+                for loc in enrol.coordinators:
+                    if loc not in locs:
+                        raise ValueError(
+                            f"{where}.coordinators.{loc}: unknown locality '{loc}'; allowed: {', '.join(locs)}"
+                        )
         return self
 
     def arm(self, name: str) -> ArmSpec:

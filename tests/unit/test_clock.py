@@ -1,0 +1,125 @@
+"""HazardClock and Step: exact event times of piecewise-constant hazards.
+
+Rates and targets are powers of two (or sums of them) so that every expected time is exact in
+floating point and can be compared with ``==``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from carecoord.model.clock import INF, HazardClock, Step
+
+
+def test_step_values_and_breaks() -> None:
+    """``initial`` before the first time, ``values[i]`` from ``times[i]`` on (right-continuous)."""
+    step = Step(1.0, [2.0, 5.0], [3.0, 0.5])
+    assert [step.value(t) for t in (0.0, 1.99, 2.0, 4.0, 5.0, 100.0)] == [1.0, 1.0, 3.0, 3.0, 0.5, 0.5]
+    assert [step.next_break(t) for t in (0.0, 2.0, 4.0, 5.0)] == [2.0, 5.0, 5.0, INF]
+    assert Step(0.25).value(1e9) == 0.25 and Step(0.25).next_break(0.0) == INF
+
+
+def test_docstring_example() -> None:
+    """Unit rate, target 0.5: the event is at 0.5."""
+    assert HazardClock(base=[1.0], targets=[0.5], now=0.0).next_event() == (0, 0.5)
+
+
+def test_constant_rate_fires_at_target_over_rate() -> None:
+    """Constant hazard ``r`` reaches target ``T`` at ``now + T / r``."""
+    clock = HazardClock(base=[2.0], targets=[3.0], now=10.0)
+    assert clock.time_to_fire(0) == 11.5
+
+
+def test_step_change_halfway() -> None:
+    """Rate 1 until t=1, then 4: target 2.5 is reached at 1 + (2.5 - 1) / 4 = 1.375."""
+    clock = HazardClock(base=[1.0], targets=[2.5], now=0.0)
+    clock.set_step(0, "spell", Step(1.0, [1.0], [4.0]))
+    assert clock.time_to_fire(0) == 1.375
+    clock2 = HazardClock(base=[1.0], targets=[0.75], now=0.0)
+    clock2.set_step(0, "spell", Step(1.0, [1.0], [4.0]))
+    assert clock2.time_to_fire(0) == 0.75  # fires before the step
+
+
+def test_steps_multiply_with_base_and_factor() -> None:
+    """Rate = base x location factor x every named step."""
+    clock = HazardClock(base=[0.5], targets=[1.0], now=0.0)
+    clock.set_factors((2.0,))
+    clock.set_step(0, "a", Step(2.0))
+    clock.set_step(0, "b", Step(1.0, [0.125], [0.5]))
+    # rate 2 on [0, 0.125) -> 0.25 accumulated, then rate 1: fires at 0.125 + 0.75
+    assert clock.time_to_fire(0) == 0.875
+
+
+def test_zero_rate_never_fires() -> None:
+    """A zero hazard (patient in hospital, say) never fires; a step to zero stops the clock."""
+    clock = HazardClock(base=[1.0], targets=[1.0], now=0.0)
+    clock.set_factors((0.0,))
+    assert clock.time_to_fire(0) == INF
+    assert clock.next_event() == (-1, INF)
+    stops = HazardClock(base=[1.0], targets=[2.0], now=0.0)
+    stops.set_step(0, "stop", Step(1.0, [1.0], [0.0]))
+    assert stops.time_to_fire(0) == INF
+
+
+def test_rate_resumes_after_a_zero_step() -> None:
+    """A hazard that pauses on [1, 3) fires later by exactly the pause."""
+    clock = HazardClock(base=[1.0], targets=[1.5], now=0.0)
+    clock.set_step(0, "pause", Step(1.0, [1.0, 3.0], [0.0, 1.0]))
+    assert clock.time_to_fire(0) == 3.5
+
+
+def test_advance_integrates_across_breaks() -> None:
+    """``advance`` adds the integral of each hazard, break by break."""
+    clock = HazardClock(base=[1.0, 0.5], targets=[100.0, 100.0], now=0.0)
+    clock.set_step(0, "s", Step(1.0, [1.0, 2.0, 3.0], [2.0, 0.0, 4.0]))
+    clock.advance(4.0)
+    assert clock.acc == [1.0 + 2.0 + 0.0 + 4.0, 2.0]
+    assert clock.last == 4.0
+    clock.advance(3.0)  # never goes back
+    assert clock.acc == [7.0, 2.0] and clock.last == 4.0
+
+
+def test_advance_then_fire_bookkeeping() -> None:
+    """After ``advance`` the remaining target is measured from ``last``; ``fire`` resets one type."""
+    clock = HazardClock(base=[1.0, 0.25], targets=[2.5, 1.0], now=0.0)
+    clock.set_step(0, "spell", Step(1.0, [1.0], [4.0]))
+    clock.advance(1.0)
+    assert clock.acc == [1.0, 0.25]
+    assert clock.time_to_fire(0) == 1.375  # unchanged by advancing
+    assert clock.next_event() == (0, 1.375)
+    clock.advance(1.375)
+    assert clock.acc == [2.5, 0.34375]
+    clock.fire(0, new_target=0.5)
+    assert clock.acc == [0.0, 0.34375]
+    assert clock.target == [0.5, 1.0]
+    assert clock.time_to_fire(0) == 1.375 + 0.125  # rate 4 from now
+    assert clock.time_to_fire(1) == 1.375 + (1.0 - 0.34375) / 0.25  # the other type kept its progress
+
+
+def test_changing_a_rate_warps_time_without_new_targets() -> None:
+    """Halving a rate midway doubles the remaining time; targets (random numbers) are untouched."""
+    clock = HazardClock(base=[1.0], targets=[2.0], now=0.0)
+    clock.advance(1.0)
+    clock.set_factors((0.5,))
+    assert clock.time_to_fire(0) == 1.0 + 1.0 / 0.5
+    assert clock.target == [2.0]
+
+
+def test_competing_risks_first_wins_and_ties_go_to_lower_type() -> None:
+    """The type with the earliest time fires; equal times go to the lower type index."""
+    clock = HazardClock(base=[1.0, 2.0, 4.0], targets=[1.0, 1.0, 8.0], now=0.0)
+    assert clock.next_event() == (1, 0.5)
+    tie = HazardClock(base=[1.0, 2.0], targets=[1.0, 2.0], now=0.0)
+    assert tie.next_event() == (0, 1.0)
+
+
+@pytest.mark.parametrize("target", [0.1, 0.7, 1.3, 2.9, 6.0])
+def test_time_to_fire_inverts_the_integrated_hazard(target: float) -> None:
+    """Integrating the hazard up to the fire time gives back the target."""
+    clock = HazardClock(base=[0.8], targets=[target], now=0.0)
+    clock.set_step(0, "spell", Step(0.5, [0.5, 1.5, 2.5], [3.0, 1.0, 0.25]))
+    t = clock.time_to_fire(0)
+    clock.advance(t)
+    assert math.isclose(clock.acc[0], target, rel_tol=1e-12)

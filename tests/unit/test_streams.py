@@ -1,0 +1,138 @@
+"""StreamBank: a patient's random numbers depend only on (seed, replication, locality, patient, stream).
+
+That is what makes common random numbers work: the same draws in every arm, whoever else is in
+the cohort, and however many draws a patient needs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from carecoord.streams import (
+    CRISIS_CLOCK,
+    CRISIS_EPISODE,
+    DEATH_CLOCK,
+    ENROLMENT,
+    STREAM_BLOCKS,
+    STREAM_NAMES,
+    StreamBank,
+    stream_key,
+)
+
+ALL_STREAMS = range(len(STREAM_NAMES))
+
+
+def row(bank: StreamBank, locality: int, patient: int, stream: int, n: int | None = None) -> list[float]:
+    """The first ``n`` draws (default: the block) of one patient's stream."""
+    return bank.draws(locality, patient, stream, 0, n or STREAM_BLOCKS[STREAM_NAMES[stream]])
+
+
+def test_same_keys_same_draws() -> None:
+    """Two banks built from the same keys hold identical blocks for every stream."""
+    a = StreamBank(seed=7, replication=1, locality_sizes=[20, 5])
+    b = StreamBank(seed=7, replication=1, locality_sizes=[20, 5])
+    for loc in range(2):
+        for s in ALL_STREAMS:
+            np.testing.assert_array_equal(a.blocks[loc][s], b.blocks[loc][s])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"seed": 8}, {"replication": 2}],
+    ids=["seed", "replication"],
+)
+def test_other_seed_or_replication_other_draws(change: dict[str, int]) -> None:
+    """Changing the seed or the replication changes every stream."""
+    keys = {"seed": 7, "replication": 1, **change}
+    a = StreamBank(seed=7, replication=1, locality_sizes=[20])
+    b = StreamBank(locality_sizes=[20], **keys)
+    for s in ALL_STREAMS:
+        assert not np.array_equal(a.blocks[0][s], b.blocks[0][s])
+
+
+def test_localities_and_streams_are_distinct() -> None:
+    """No two (locality, stream) blocks share their draws."""
+    bank = StreamBank(seed=3, replication=0, locality_sizes=[10, 10])
+    firsts = {(loc, s): bank.draw(loc, 0, s, 0) for loc in range(2) for s in ALL_STREAMS}
+    assert len(set(firsts.values())) == len(firsts)
+
+
+def test_patient_row_does_not_depend_on_locality_size() -> None:
+    """Patient i's draws are the same whether the locality has 10 or 500 patients."""
+    small = StreamBank(seed=11, replication=3, locality_sizes=[10, 4])
+    large = StreamBank(seed=11, replication=3, locality_sizes=[500, 4])
+    for s in ALL_STREAMS:
+        for i in (0, 1, 9):
+            assert row(small, 0, i, s) == row(large, 0, i, s)
+
+
+def test_patient_row_does_not_depend_on_other_localities() -> None:
+    """Adding patients (or a locality) elsewhere leaves a locality's draws unchanged."""
+    a = StreamBank(seed=11, replication=0, locality_sizes=[6, 3])
+    b = StreamBank(seed=11, replication=0, locality_sizes=[6, 300, 12])
+    for s in ALL_STREAMS:
+        for i in range(6):
+            assert row(a, 0, i, s) == row(b, 0, i, s)
+        for i in range(3):
+            assert row(a, 1, i, s) == row(b, 1, i, s)
+
+
+def test_draws_are_uniforms() -> None:
+    """Draws lie in [0, 1) and look uniform (mean within 5 standard errors of 1/2)."""
+    bank = StreamBank(seed=5, replication=0, locality_sizes=[400])
+    values = np.concatenate([bank.blocks[0][s].ravel() for s in ALL_STREAMS])
+    assert values.min() >= 0.0 and values.max() < 1.0
+    se = np.sqrt(1 / 12 / values.size)
+    assert abs(values.mean() - 0.5) < 5 * se
+
+
+def test_draws_match_draw() -> None:
+    """``draws`` is ``draw`` at consecutive positions, inside the block and across its end."""
+    bank = StreamBank(seed=1, replication=0, locality_sizes=[3])
+    width = STREAM_BLOCKS[STREAM_NAMES[CRISIS_CLOCK]]
+    for start in (0, width - 4, width - 1, width, width + 30):
+        got = bank.draws(0, 2, CRISIS_CLOCK, start, 10)
+        assert got == [bank.draw(0, 2, CRISIS_CLOCK, start + k) for k in range(10)]
+
+
+def test_overflow_is_deterministic_and_order_free() -> None:
+    """Draws past the block are the same in a fresh bank, whatever order they are read in."""
+    width = STREAM_BLOCKS[STREAM_NAMES[DEATH_CLOCK]]
+    positions = [width + k for k in (0, 1, 31, 32, 33, 100)]
+    a = StreamBank(seed=2, replication=4, locality_sizes=[5])
+    forward = [a.draw(0, 3, DEATH_CLOCK, p) for p in positions]
+    b = StreamBank(seed=2, replication=4, locality_sizes=[5])
+    backward = [b.draw(0, 3, DEATH_CLOCK, p) for p in reversed(positions)][::-1]
+    assert forward == backward
+    assert all(0.0 <= u < 1.0 for u in forward)
+    assert len(set(forward)) == len(forward)
+
+
+def test_overflow_depends_only_on_the_patient() -> None:
+    """A patient's overflow draws ignore the locality size and other patients' overflow."""
+    width = STREAM_BLOCKS[STREAM_NAMES[ENROLMENT]]
+    a = StreamBank(seed=9, replication=0, locality_sizes=[4])
+    b = StreamBank(seed=9, replication=0, locality_sizes=[40])
+    for p in range(4):  # b reads other patients' overflow first
+        b.draws(0, 3 - p, ENROLMENT, width, 50)
+    for p in range(4):
+        assert a.draws(0, p, ENROLMENT, width, 50) == b.draws(0, p, ENROLMENT, width, 50)
+    assert a.draws(0, 0, ENROLMENT, width, 5) != a.draws(0, 1, ENROLMENT, width, 5)
+
+
+def test_overflow_is_not_a_copy_of_the_block() -> None:
+    """The overflow generator is new randomness, not the block read again."""
+    bank = StreamBank(seed=4, replication=0, locality_sizes=[2])
+    width = STREAM_BLOCKS[STREAM_NAMES[CRISIS_EPISODE]]
+    block = set(row(bank, 0, 0, CRISIS_EPISODE))
+    overflow = bank.draws(0, 0, CRISIS_EPISODE, width, width)
+    assert not block & set(overflow)
+
+
+def test_stream_keys_are_stable_and_distinct() -> None:
+    """Keys come from the names alone (adding a stream never shifts another) and do not collide."""
+    keys = [stream_key(name) for name in STREAM_NAMES]
+    assert len(set(keys)) == len(keys)
+    assert stream_key("patient.crisis.clock") == stream_key("patient.crisis.clock")
+    assert stream_key("patient.crisis.clock") != stream_key("patient.crisis.episode")
