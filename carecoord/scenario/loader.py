@@ -191,10 +191,7 @@ def _data_loc(raw: tuple[Any, ...], data: Any) -> Loc:
     loc: list[str | int] = []
     node = data
     for part in raw:
-        if isinstance(node, dict) and part in node:
-            loc.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+        if _indexes(node, part):
             loc.append(part)
             node = node[part]
         elif isinstance(node, dict | list) or node is None:
@@ -204,6 +201,13 @@ def _data_loc(raw: tuple[Any, ...], data: Any) -> Loc:
             node = None
         # below a scalar, anything further is a pydantic tag
     return tuple(loc)
+
+
+def _indexes(node: Any, part: Any) -> bool:
+    """Whether ``part`` is a key of a mapping or an index of a list in the data."""
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node)
 
 
 def _is_tag(part: str) -> bool:
