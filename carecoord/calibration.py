@@ -13,11 +13,15 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from carecoord.experiment import Progress, run_replications
 from carecoord.model.rates import DAYS_PER_YEAR, crisis_rates_per_day
 from carecoord.scenario.schema import Scenario
+from carecoord.scenario.writer import write_crisis_rates
 
 
 @dataclass
@@ -87,3 +91,54 @@ def calibrate(
         converged=converged,
         history=history,
     )
+
+
+def write_calibration(
+    source: Path,
+    dest: Path,
+    scenario: Scenario,
+    result: CalibrationResult,
+    replications: int,
+    tolerance: float,
+    command: list[str],
+) -> Path:
+    """Write the calibrated scenario (comments kept) and a JSON record of what changed."""
+    today = dt.date.today().isoformat()
+    comment = (
+        f"calibrated {today} to emergency_admissions_per_person_year "
+        f"(carecoord calibrate, {replications} replications, seed {scenario.simulation.seed})"
+    )
+    write_crisis_rates(source, dest, dict(zip(result.tiers, result.rates_per_year, strict=True)), comment)
+    record = dest.with_name(f"{dest.stem}.calibration.json")
+    before = [r * DAYS_PER_YEAR for r in crisis_rates_per_day(scenario)]
+    record.write_text(
+        json.dumps(
+            {
+                "source": str(source),
+                "written": str(dest),
+                "date": today,
+                "command": ["carecoord", *command[1:]],
+                "seed": scenario.simulation.seed,
+                "replications_per_iteration": replications,
+                "tolerance": tolerance,
+                "converged": result.converged,
+                "tiers": [
+                    {
+                        "tier": name,
+                        "target_admissions_per_person_year": target,
+                        "crisis_rate_per_year_before": old,
+                        "crisis_rate_per_year_after": new,
+                        "simulated_admissions_per_person_year": sim,
+                    }
+                    for name, target, old, new, sim in zip(
+                        result.tiers, result.targets, before, result.rates_per_year, result.simulated, strict=True
+                    )
+                ],
+                "iterations": result.history,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return record

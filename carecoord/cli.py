@@ -65,7 +65,7 @@ def run(
     parquet: Annotated[bool, typer.Option(help="Also write the tables as Parquet.")] = False,
 ) -> None:
     """Run a scenario: every arm, paired replications, a comparison table and an output folder."""
-    from carecoord.display import comparison_table, value_lines
+    from carecoord.display import before_after_lines, comparison_table, value_lines
     from carecoord.experiment import default_workers, run_experiment
     from carecoord.output import build_manifest, check_destination, write_results
     from carecoord.scenario import scenario_file_hash
@@ -116,6 +116,12 @@ def run(
     console.print(comparison_table(result.summary, scenario.arm_names, title))
     for line in value_lines(result.summary, scenario.arm_names):
         console.print(line, highlight=False)
+    for line in before_after_lines(result.before_after):
+        console.print(line, highlight=False)
+    for arm in scenario.arms:
+        if arm.mechanisms.any_active:
+            effects = arm.effects or "schema defaults"
+            console.print(f"{arm.name}: mechanism parameters from effect set '{effects}'", highlight=False)
     console.print(
         f"Results written to {out}" + (f" (previous results kept in {kept})" if kept else ""), highlight=False
     )
@@ -137,28 +143,51 @@ def validate(scenario_path: ScenarioArg, set_: SetOption = None) -> None:
 @app.command()
 def calibrate(
     scenario_path: ScenarioArg,
+    target: Annotated[
+        str, typer.Option(help="What to reproduce (the tiers' emergency_admissions_per_person_year).")
+    ] = "emergency_admissions_per_person_year",
     replications: Annotated[int, typer.Option(help="Replications per iteration.", min=1)] = 5,
     tolerance: Annotated[float, typer.Option(help="Largest relative error accepted per tier.", min=0.0)] = 0.02,
+    out: Annotated[Path | None, typer.Option(help="Calibrated scenario (default: <name>.calibrated.yaml).")] = None,
+    in_place: Annotated[bool, typer.Option(help="Write the calibrated rates into the scenario file itself.")] = False,
     set_: SetOption = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes.", min=1)] = None,
 ) -> None:
-    """Find each tier's crisis rate that reproduces its observed emergency admissions in the baseline."""
+    """Set each tier's crisis rate so the baseline reproduces its observed emergency admissions.
+
+    Writes the calibrated scenario (comments kept) and a JSON record of what changed beside it.
+    """
     from rich.table import Table
 
     from carecoord.calibration import calibrate as run_calibration
+    from carecoord.calibration import write_calibration
 
+    if target != "emergency_admissions_per_person_year":
+        _fail(
+            ScenarioError(
+                str(scenario_path),
+                [f"--target: '{target}' is not supported; allowed: emergency_admissions_per_person_year"],
+            )
+        )
     scenario = _load(scenario_path, list(set_ or []))
+    dest = scenario_path if in_place else (out or scenario_path.with_name(f"{scenario_path.stem}.calibrated.yaml"))
     result = run_calibration(scenario, replications=replications, tolerance=tolerance, workers=workers)
     table = Table(title=f"{scenario.name}: calibration ({'converged' if result.converged else 'NOT converged'})")
     for column in ("tier", "target adm/py", "simulated adm/py", "error", "crisis_rate_per_year"):
         table.add_column(column, justify="right")
-    for name, target, sim, err, rate in zip(
+    for name, goal, sim, err, rate in zip(
         result.tiers, result.targets, result.simulated, result.relative_errors(), result.rates_per_year, strict=True
     ):
-        table.add_row(name, f"{target:.3f}", f"{sim:.3f}", f"{err:+.1%}", f"{rate:.2f}")
+        table.add_row(name, f"{goal:.3f}", f"{sim:.3f}", f"{err:+.1%}", f"{rate:.2f}")
     console.print(table)
     if not result.converged:
+        errors.print("Not converged: nothing written (raise --replications or --tolerance).")
         raise typer.Exit(code=1)
+    try:
+        record = write_calibration(scenario_path, dest, scenario, result, replications, tolerance, sys.argv)
+    except CarecoordError as exc:
+        _fail(exc)
+    console.print(f"Calibrated scenario written to {dest}; record of what changed in {record}", highlight=False)
 
 
 @app.command()

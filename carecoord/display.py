@@ -71,6 +71,30 @@ def comparison_table(summary: pd.DataFrame, arms: list[str], title: str) -> Tabl
     return table
 
 
+def before_after_lines(table: pd.DataFrame) -> list[str]:
+    """The pilot's before-and-after figure next to the controlled estimate, per enrolling arm."""
+    from carecoord.before_after import summarise_before_after
+
+    if table.empty:
+        return []
+    summary = summarise_before_after(table).set_index(["arm", "measure"])
+    lines = []
+    for arm in dict.fromkeys(table["arm"]):
+
+        def cell(measure: str, arm: str = arm) -> str:
+            row = summary.loc[(arm, measure)]
+            return f"{row['mean']:+.0f}% [{row['ci_low']:+.0f}, {row['ci_high']:+.0f}]"
+
+        n = summary.loc[(arm, "controlled_change_pct"), "patients"]
+        lines.append(
+            f"{arm}: {n:.0f} enrolled patients with a year either side — before-and-after (as a pilot reports) "
+            f"{cell('before_after_change_pct')}; same patients without the intervention (baseline: regression "
+            f"to the mean) {cell('baseline_before_after_change_pct')}; "
+            f"controlled effect {cell('controlled_change_pct')}"
+        )
+    return lines
+
+
 def value_lines(summary: pd.DataFrame, arms: list[str]) -> list[str]:
     """Net cost and cost per admission avoided, per arm (ratio of mean paired differences)."""
     indexed = summary.set_index(["metric", "arm"])

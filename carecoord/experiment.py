@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from carecoord.before_after import before_after
 from carecoord.cohort import generate_cohort
 from carecoord.metrics import ALL_METRICS, ArmResult, arm_result
 from carecoord.model.world import run_arm
@@ -25,14 +26,28 @@ from carecoord.scenario.schema import Scenario
 from carecoord.stats import mean_ci, paired_difference
 
 ALL_LOCALITIES = "all"
+BEFORE_AFTER_COLUMNS = [
+    "replication",
+    "arm",
+    "patients",
+    "arm_before",
+    "arm_after",
+    "baseline_before",
+    "baseline_after",
+]
 Progress = Callable[[int, int], None]
 
 
 def run_replication(scenario: Scenario, replication: int, arms: list[str] | None = None) -> dict[str, ArmResult]:
     """Every arm (or the ones named) of one replication, on one cohort."""
     cohort = generate_cohort(scenario, replication)
-    names = arms or scenario.arm_names
-    return {arm: arm_result(scenario, arm, run_arm(scenario, cohort, arm, replication)) for arm in names}
+    recorders = {arm: run_arm(scenario, cohort, arm, replication) for arm in arms or scenario.arm_names}
+    results = {arm: arm_result(scenario, arm, rec) for arm, rec in recorders.items()}
+    if "baseline" in recorders:
+        for arm, rec in recorders.items():
+            ba = before_after(rec, recorders["baseline"])
+            results[arm].before_after = ba.as_dict() if ba is not None else None
+    return results
 
 
 def default_workers(replications: int) -> int:
@@ -49,6 +64,7 @@ class ExperimentResult:
     summary: pd.DataFrame  # arm, metric, mean, ci_low, ci_high, diff_vs_baseline, diff_ci_low, diff_ci_high
     tiers: pd.DataFrame  # replication, arm, tier, emergency_admissions, person_years
     capacity: pd.DataFrame  # replication, arm, resource, capacity, peak_in_use
+    before_after: pd.DataFrame  # replication, arm, patients, arm_before, arm_after, baseline_before, baseline_after
 
     def metric(self, name: str, arm: str | None = None) -> pd.Series:
         """Whole-scenario values of a metric by replication (and arm)."""
@@ -102,6 +118,7 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
     month_frames: list[pd.DataFrame] = []
     tier_rows: list[tuple] = []
     cap_rows: list[tuple] = []
+    ba_rows: list[dict] = []
     tiers = [t.name for t in scenario.cohort.tiers]
     for r, arms in enumerate(runs):
         base = arms["baseline"]
@@ -118,6 +135,8 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
                 tier_rows.append((r, arm, name, res.tier_admissions[t], res.tier_person_days[t] / 365.25))
             for key, cap in res.capacity.items():
                 cap_rows.append((r, arm, key, cap, res.peak_in_use.get(key, 0)))
+            if res.before_after is not None:
+                ba_rows.append({"replication": r, "arm": arm, **res.before_after})
     replications = pd.DataFrame(rep_rows, columns=["replication", "arm", "locality", "metric", "value"])
     monthly = pd.concat(month_frames, ignore_index=True)
     return ExperimentResult(
@@ -127,6 +146,7 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
         summary=summarise(replications, scenario.arm_names),
         tiers=pd.DataFrame(tier_rows, columns=["replication", "arm", "tier", "emergency_admissions", "person_years"]),
         capacity=pd.DataFrame(cap_rows, columns=["replication", "arm", "resource", "capacity", "peak_in_use"]),
+        before_after=pd.DataFrame(ba_rows, columns=BEFORE_AFTER_COLUMNS),
     )
 
 

@@ -84,6 +84,7 @@ class ArmResult:
     tier_person_days: list[float]
     peak_in_use: dict[str, int] = field(default_factory=dict)
     capacity: dict[str, float] = field(default_factory=dict)
+    before_after: dict[str, float] | None = None  # see carecoord.before_after
 
     def total(self, metric: str, locality: int | None = None) -> float:
         """Sum over the results window (warm-up excluded)."""

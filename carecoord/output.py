@@ -88,7 +88,9 @@ def write_results(
                 frame.to_parquet(tmp / f"{name}.parquet", index=False)
         result.capacity.to_csv(tmp / "capacity.csv", index=False)
         result.tiers.to_csv(tmp / "tiers.csv", index=False)
-        manifest = {**manifest, "files": {**manifest["files"], "capacity": "capacity.csv", "tiers": "tiers.csv"}}
+        result.before_after.to_csv(tmp / "before_after.csv", index=False)
+        extra = {"capacity": "capacity.csv", "tiers": "tiers.csv", "before_after": "before_after.csv"}
+        manifest = {**manifest, "files": {**manifest["files"], **extra}}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
         kept = None
         if out.exists():

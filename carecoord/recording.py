@@ -109,6 +109,9 @@ class Recorder:
         # Per risk tier, results window only: what calibration needs.
         self.tier_admissions: list[float] = [0.0] * n_tiers
         self.tier_person_days: list[float] = [0.0] * n_tiers
+        # Per patient, for before-and-after analyses: when each admission happened, when each was enrolled.
+        self.admission_log: list[tuple[int, float]] = []
+        self.enrolled_at: dict[int, float] = {}
 
     def count(self, metric: int, locality: int, t: float, value: float = 1.0) -> None:
         """Add ``value`` to a metric at instant ``t``."""

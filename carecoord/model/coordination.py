@@ -116,6 +116,7 @@ class Coordination:
         w.rec.peak_in_use[key] = max(w.rec.peak_in_use[key], caseload.peak)
         p.caseload_request = request
         p.enrolled_since = w.env.now
+        w.rec.enrolled_at.setdefault(p.id, w.env.now)
         w.rec.count(M.patients_enrolled, p.locality, w.env.now)
         w.rec.log(p.id, w.env.now, "enrolled", "coordinator")
         spec = self.enrolment

@@ -9,6 +9,8 @@ evidence-based and pilot-claimed effect sets come with the scenario library.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import (
     Field,
     NonNegativeFloat,
@@ -226,4 +228,9 @@ class ArmSpec(StrictModel):
 
     name: str = Field(..., pattern=r"^[a-z][a-z0-9_]*$", description="Arm name (snake_case); one must be 'baseline'.")
     description: str = Field("", description="What the arm represents.")
+    effects: Literal["evidence_based", "pilot_claimed"] | None = Field(
+        None,
+        description="Named effect set (carecoord/effects/*.yaml) that supplies the parameters of the mechanisms "
+        "this arm switches on; values given in the arm win. Empty: the schema defaults.",
+    )
     mechanisms: MechanismsSpec = Field(default_factory=MechanismsSpec, description="Mechanisms switched on.")

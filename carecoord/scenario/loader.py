@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from importlib import resources
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -29,6 +30,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     data, lines = _read_with_extends(path, set())
     for item in overrides or []:
         _apply_override(data, item, str(path))
+    _apply_effect_sets(data, str(path))
     csv = (data.get("cohort") or {}).get("csv") if isinstance(data.get("cohort"), dict) else None
     if isinstance(csv, str) and not Path(csv).is_absolute():
         data["cohort"]["csv"] = str((path.parent / csv).resolve())
@@ -36,6 +38,32 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(str(path), [_describe(err, lines, data) for err in exc.errors()]) from None
+
+
+EFFECT_SETS = ("evidence_based", "pilot_claimed")
+
+
+def effect_set(name: str) -> dict[str, Any]:
+    """The mechanism parameters of a named effect set (package data, with its sources)."""
+    text = resources.files("carecoord.effects").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _apply_effect_sets(data: dict[str, Any], source: str) -> None:
+    """Fill each switched-on mechanism of an arm from its effect set; the arm's own values win."""
+    arms = data.get("arms")
+    if not isinstance(arms, list):
+        return
+    for arm in arms:
+        if not isinstance(arm, dict) or arm.get("effects") not in EFFECT_SETS:
+            continue  # an unknown name is reported by the schema
+        effects = effect_set(arm["effects"])
+        mechanisms = arm.get("mechanisms")
+        if not isinstance(mechanisms, dict):
+            continue
+        for name, given in mechanisms.items():
+            if name in effects and (given is None or isinstance(given, dict)):
+                mechanisms[name] = _deep_merge(effects[name], given or {})
 
 
 def scenario_file_hash(path: str | Path) -> str:

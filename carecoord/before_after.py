@@ -1,0 +1,93 @@
+"""Before-and-after, as a pilot measures it, beside the controlled estimate from the same run.
+
+For the patients an integrated arm enrolled (with a full window before and after enrolment
+inside the run), count their emergency admissions in the year before and the year after
+enrolment: in the integrated arm (what a pilot reports), and for the same patients and the same
+dates in the baseline arm (no intervention at all: any fall there is regression to the mean).
+The controlled effect is integrated-after minus baseline-after, patient by patient (common
+random numbers make the two arms comparable).
+
+Example:
+    >>> before_after(recorders["integrated"], recorders["baseline"], window_days=365)
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from carecoord.recording import Recorder
+from carecoord.stats import mean_ci
+
+
+@dataclass(frozen=True)
+class BeforeAfter:
+    """Admissions of one arm's enrolled patients, before and after enrolment, in both arms."""
+
+    patients: int
+    arm_before: float
+    arm_after: float
+    baseline_before: float
+    baseline_after: float
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def _times_by_patient(rec: Recorder) -> dict[int, list[float]]:
+    out: dict[int, list[float]] = defaultdict(list)
+    for pid, t in rec.admission_log:
+        out[pid].append(t)
+    return out
+
+
+def _count(times: list[float], start: float, end: float) -> int:
+    return bisect.bisect_left(times, end) - bisect.bisect_left(times, start)
+
+
+def before_after(arm: Recorder, baseline: Recorder, window_days: float = 365.0) -> BeforeAfter | None:
+    """Before/after counts for the arm's enrolled patients with full windows; None if it enrols none."""
+    if not arm.enrolled_at:
+        return None
+    horizon = arm.calendar.horizon
+    arm_times = _times_by_patient(arm)
+    base_times = _times_by_patient(baseline)
+    totals = [0, 0, 0, 0]
+    patients = 0
+    for pid, t in arm.enrolled_at.items():
+        if t - window_days < 0 or t + window_days > horizon:
+            continue
+        patients += 1
+        a, b = arm_times.get(pid, []), base_times.get(pid, [])
+        totals[0] += _count(a, t - window_days, t)
+        totals[1] += _count(a, t, t + window_days)
+        totals[2] += _count(b, t - window_days, t)
+        totals[3] += _count(b, t, t + window_days)
+    return BeforeAfter(patients, *map(float, totals))
+
+
+def summarise_before_after(table: pd.DataFrame) -> pd.DataFrame:
+    """Per arm: the pilot's before-and-after change, the baseline's (regression to the mean) and the
+    controlled change, each in per cent with a 95% CI across replications."""
+    rows = []
+    for arm, block in table.groupby("arm", sort=False):
+        pilot = _pct(block["arm_after"], block["arm_before"])
+        rtm = _pct(block["baseline_after"], block["baseline_before"])
+        controlled = _pct(block["arm_after"], block["baseline_after"])
+        per_patient = ((block["arm_after"] - block["baseline_after"]) / block["patients"].clip(lower=1)).tolist()
+        for measure, values in (
+            ("before_after_change_pct", pilot),
+            ("baseline_before_after_change_pct", rtm),
+            ("controlled_change_pct", controlled),
+            ("controlled_difference_per_patient", per_patient),
+        ):
+            mean, lo, hi = mean_ci(values)
+            rows.append((arm, measure, float(block["patients"].mean()), mean, lo, hi))
+    return pd.DataFrame(rows, columns=["arm", "measure", "patients", "mean", "ci_low", "ci_high"])
+
+
+def _pct(after: pd.Series, before: pd.Series) -> list[float]:
+    return [100.0 * (a / b - 1.0) for a, b in zip(after, before, strict=True) if b > 0]

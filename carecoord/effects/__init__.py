@@ -1,0 +1,1 @@
+"""Named effect sets (YAML package data): evidence_based and pilot_claimed."""
