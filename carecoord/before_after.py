@@ -1,9 +1,10 @@
 """Before-and-after, as a pilot measures it, beside the controlled estimate from the same run.
 
 For the patients an integrated arm enrolled (with a full window before and after enrolment
-inside the run), count their emergency admissions in the year before and the year after
-enrolment: in the integrated arm (what a pilot reports), and for the same patients and the same
-dates in the baseline arm (no intervention at all: any fall there is regression to the mean).
+inside the run), count their emergency admissions in the year up to enrolment (including an
+admission at the moment of enrolment, which is what selected them) and the year after it: in
+the integrated arm (what a pilot reports), and for the same patients and the same dates in the
+baseline arm (no intervention at all: any fall there is regression to the mean).
 The controlled effect is integrated-after minus baseline-after, patient by patient (common
 random numbers make the two arms comparable).
 
@@ -45,7 +46,8 @@ def _times_by_patient(rec: Recorder) -> dict[int, list[float]]:
 
 
 def _count(times: list[float], start: float, end: float) -> int:
-    return bisect.bisect_left(times, end) - bisect.bisect_left(times, start)
+    """Admissions in (start, end]: the admission that led to enrolment counts as before it."""
+    return bisect.bisect_right(times, end) - bisect.bisect_right(times, start)
 
 
 def before_after(arm: Recorder, baseline: Recorder, window_days: float = 365.0) -> BeforeAfter | None:

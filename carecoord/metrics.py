@@ -47,6 +47,7 @@ def cost_weights(scenario: Scenario) -> dict[str, dict[str, float]]:
             "gp_home_visits": nhs.gp_home_visit,
             "medication_review_hours": nhs.gp_hour,
             "staff_hours_community_nursing": nhs.community_nursing_hour,
+            "care_home_support_hours": nhs.community_nursing_hour,
             "intermediate_care_days": nhs.intermediate_care_day,
         },
         "cost_council": {
@@ -119,6 +120,17 @@ def arm_result(scenario: Scenario, arm: str, recorder: Recorder) -> ArmResult:
         falls = scenario.arm(arm).mechanisms.active("falls_equipment")
         if falls is not None:
             programme += recorded[METRIC_INDEX["falls_equipment_installs"]] * falls.equipment_cost  # type: ignore[attr-defined]
+    retraining = scenario.arm(arm).mechanisms.active("joint_retraining")
+    if retraining is not None:  # a one-off cost in each locality's go-live month
+        per_locality = (
+            retraining.staff_trained_per_locality  # type: ignore[attr-defined]
+            * retraining.training_hours_per_staff  # type: ignore[attr-defined]
+            * scenario.costs.programme.mdt_hour
+        )
+        for loc in range(n_loc):
+            day = scenario.locality_go_live_day(loc)
+            if day < cal.horizon:
+                programme[loc, cal.bin(day)] += per_locality
     values[ALL_INDEX["cost_total"]] = sum(values[ALL_INDEX[c]] for c in COST_METRICS[:-1])
     return ArmResult(
         arm=arm,

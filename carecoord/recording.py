@@ -43,6 +43,8 @@ RECORDED_METRICS: tuple[str, ...] = (
     "escalated_admissions",
     "case_finding_admissions",
     "falls_equipment_installs",
+    "end_of_life_crises_at_home",
+    "care_home_support_hours",
     "bed_days",
     "delayed_discharge_days",
     "intermediate_care_days",

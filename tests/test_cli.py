@@ -25,7 +25,15 @@ from carecoord.output import TABLES, write_results
 from carecoord.scenario import Scenario, load_scenario
 from carecoord.scenario.reference import render_markdown
 
-FILES = {"summary.csv", "replications.csv", "monthly.csv", "manifest.json", "capacity.csv", "tiers.csv"}
+FILES = {
+    "summary.csv",
+    "replications.csv",
+    "monthly.csv",
+    "manifest.json",
+    "capacity.csv",
+    "tiers.csv",
+    "before_after.csv",
+}
 ISSUE_2_METRICS = (
     "emergency_admissions",
     "admissions_avoided",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from carecoord.model.caseload import Caseload
 from carecoord.model.clock import CRISIS, FALL, SOCIAL, Step
+from carecoord.model.clock import DEATH as DEATH_EVENT
 from carecoord.model.hospital import admit, arrange_home_care
 from carecoord.model.pathways import would_admit
 from carecoord.model.services import MINUTES_PER_DAY
@@ -36,7 +37,7 @@ class Coordination:
     def __init__(self, world: World):
         self.world = world
         m = world.mechanisms
-        self.enrolment: arms.EnrolmentSpec = m.active("enrolment")  # type: ignore[assignment]
+        self.enrolment: arms.EnrolmentSpec | None = m.active("enrolment")  # type: ignore[assignment]
         self.proactive: arms.ProactiveVisitsSpec | None = m.active("proactive_visits")  # type: ignore[assignment]
         self.medication: arms.MedicationReviewSpec | None = m.active("medication_review")  # type: ignore[assignment]
         self.rapid: arms.RapidResponseSpec | None = m.active("rapid_response")  # type: ignore[assignment]
@@ -46,10 +47,20 @@ class Coordination:
         self.shared: arms.SharedAssessmentSpec | None = m.active("shared_assessment")  # type: ignore[assignment]
         self.home_first: arms.HomeCareFirstSpec | None = m.active("home_care_first")  # type: ignore[assignment]
         self.case_finding: arms.CaseFindingSpec | None = m.active("case_finding")  # type: ignore[assignment]
+        self.care_homes: arms.CareHomeSupportSpec | None = m.active("care_home_support")  # type: ignore[assignment]
+        self.retraining: arms.JointRetrainingSpec | None = m.active("joint_retraining")  # type: ignore[assignment]
+        self.end_of_life: arms.EndOfLifeCareSpec | None = m.active("end_of_life_care")  # type: ignore[assignment]
         scenario = world.scenario
-        self.tiers = set(self.enrolment.eligible_tiers or [t.name for t in scenario.cohort.tiers])
         self.go_live = [scenario.locality_go_live_day(i) for i in range(len(scenario.localities))]
-        self.caseload: list[Caseload | None] = []
+        self.caseload: list[Caseload | None] = [None] * len(scenario.localities)
+        self.waiting: dict[int, Any] = {}
+        if self.care_homes is not None:
+            for loc in range(len(scenario.localities)):
+                world.env.process(self._care_home_go_live(loc))
+        if self.enrolment is None:
+            return
+        self.tiers = set(self.enrolment.eligible_tiers or [t.name for t in scenario.cohort.tiers])
+        self.caseload = []
         for loc in scenario.localities:
             coords = self.enrolment.coordinators
             n = coords.get(loc.name, 0) if isinstance(coords, dict) else coords
@@ -58,7 +69,6 @@ class Coordination:
             key = f"caseload:{loc.name}"
             world.rec.capacity[key] = float(capacity)
             world.rec.peak_in_use[key] = 0
-        self.waiting: dict[int, Any] = {}
         for loc in range(len(scenario.localities)):
             if self.caseload[loc] is not None:
                 world.env.process(self._go_live(loc))
@@ -66,7 +76,7 @@ class Coordination:
     # --- enrolment ---------------------------------------------------------------------
     def _eligible(self, p: Patient) -> bool:
         w = self.world
-        if p.enrolment_requested or not p.alive or p.location in (PENDING, RESIDENTIAL, DEAD):
+        if self.enrolment is None or p.enrolment_requested or not p.alive or p.location in (PENDING, RESIDENTIAL, DEAD):
             return False
         if w.scenario.cohort.tiers[p.rec.tier].name not in self.tiers:
             return False
@@ -74,7 +84,19 @@ class Coordination:
         return need == 0 or p.admissions_since(w.env.now - YEAR) >= need
 
     def _live(self, p: Patient) -> bool:
-        return self.caseload[p.locality] is not None and self.world.env.now >= self.go_live[p.locality]
+        return self.caseload[p.locality] is not None and self.live(p)
+
+    def live(self, p: Patient) -> bool:
+        """Integrated care has gone live in the patient's locality."""
+        return self.world.env.now >= self.go_live[p.locality]
+
+    def _covers(self, spec: Any, p: Patient) -> bool:
+        """Whether a mechanism with ``applies_to`` acts on this patient now."""
+        if spec is None:
+            return False
+        if spec.applies_to == "everyone":
+            return self.live(p)
+        return p.plan_active
 
     def _go_live(self, loc: int) -> Generator[Any, Any, None]:
         w = self.world
@@ -300,14 +322,68 @@ class Coordination:
     def plan_discharge(self, p: Patient) -> tuple[bool, bool]:
         """(start the assessment on admission, seven-day social work) for this patient."""
         d = self.discharge
-        if d is None or not p.plan_active:
+        if d is None or not self._covers(d, p):
             return False, False
         return d.plan_ahead, d.seven_day
 
     def assessments_needed(self, p: Patient) -> int:
-        if self.shared is not None and p.plan_active:
+        if self.shared is not None and self._covers(self.shared, p):
             return self.shared.assessments_per_referral
         return self.world.scenario.services.social_work.assessments_per_referral
+
+    def assessment_ratios(self, p: Patient) -> tuple[float, float]:
+        """(referral delay, assessment staff time) multipliers from joint retraining."""
+        r = self.retraining
+        if r is None or not self.live(p):
+            return 1.0, 1.0
+        return r.referral_delay_ratio, r.assessment_hours_ratio
+
+    def care_home_ratio(self, p: Patient) -> float:
+        """Residents' crisis-rate multiplier from care-home improvement teams."""
+        if self.care_homes is None or not self.live(p):
+            return 1.0
+        return self.care_homes.crisis_rate_ratio
+
+    def _care_home_go_live(self, loc: int) -> Generator[Any, Any, None]:
+        """At go-live, residents' crisis rates change: retime their clocks."""
+        w = self.world
+        if self.go_live[loc] > 0:
+            yield w.env.timeout(self.go_live[loc])
+        for p in w.patients:
+            if p.locality == loc and p.alive and p.location == RESIDENTIAL and p.clock is not None:
+                p.clock.advance(w.env.now)
+                p.clock.set_factors(w.rates(p, RESIDENTIAL))
+                w.retime(p)
+
+    def care_home_support_hours(self, p: Patient, start: float, end: float) -> None:
+        """Record the team's time for a resident over [start, end) once live."""
+        if self.care_homes is None:
+            return
+        start = max(start, float(self.go_live[p.locality]))
+        if end > start:
+            per_day = self.care_homes.staff_minutes_per_resident_week / 60.0 / 7.0
+            self.world.rec.interval(M.care_home_support_hours, p.locality, start, end, per_day)
+
+    def end_of_life_at_home(self, p: Patient, ep: list[float]) -> bool:
+        """A crisis in the recognised last phase of life, managed at home with palliative care."""
+        e = self.end_of_life
+        if e is None or not self._covers(e, p) or p.clock is None:
+            return False
+        if (
+            p.clock.time_to_fire(DEATH_EVENT) - self.world.env.now > e.window_days
+            or ep[SPARE] >= e.avoidance_probability
+        ):
+            return False
+        w = self.world
+        w.rec.count(M.end_of_life_crises_at_home, p.locality, w.env.now)
+        w.rec.log(p.id, w.env.now, "end_of_life_care_at_home", "community_nursing")
+        w.env.process(self._palliative_visit(p, e))
+        return True
+
+    def _palliative_visit(self, p: Patient, e: arms.EndOfLifeCareSpec) -> Generator[Any, Any, None]:
+        w = self.world
+        yield from w.service("community_nursing", p).serve(p.locality, e.visit_minutes / MINUTES_PER_DAY)
+        w.rec.count(M.community_nursing_visits, p.locality, w.env.now)
 
     def residential_ratio(self, p: Patient) -> float:
         if self.home_first is not None and p.plan_active:

@@ -129,12 +129,15 @@ def censor_stays(world: World, end: float) -> None:
 def assessments(world: World, p: Patient, any_day: bool) -> Generator[Any, Any, None]:
     """The social-work assessment(s) a referral needs, each after a referral delay."""
     sw = world.scenario.services.social_work
-    n = world.coordination.assessments_needed(p) if world.coordination else sw.assessments_per_referral
+    n, delay_ratio, hours_ratio = sw.assessments_per_referral, 1.0, 1.0
+    if world.coordination is not None:
+        n = world.coordination.assessments_needed(p)
+        delay_ratio, hours_ratio = world.coordination.assessment_ratios(p)
     service = world.service("social_work", p)
     for _ in range(n):
         if sw.referral_delay_days > 0:
-            yield world.env.timeout(sw.referral_delay_days)
-        yield from service.serve(p.locality, sw.assessment_hours * HOURS, any_day=any_day)
+            yield world.env.timeout(sw.referral_delay_days * delay_ratio)
+        yield from service.serve(p.locality, sw.assessment_hours * hours_ratio * HOURS, any_day=any_day)
         world.rec.count(M.social_work_assessments, p.locality, world.env.now)
         world.rec.log(p.id, world.env.now, "social_work_assessment", "social_work")
 

@@ -116,6 +116,8 @@ def crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
     if p.location == RESIDENTIAL:
         yield from _emergency_department(world, p, ep, ep[SEVERITY] < world.scenario.services.ae.admission_probability)
         return
+    if world.coordination is not None and world.coordination.end_of_life_at_home(p, ep):
+        return
     if world.coordination is not None and p.plan_active:
         outcome = yield from world.coordination.respond_to_crisis(p, ep)
         if outcome == "managed":

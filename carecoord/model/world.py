@@ -45,6 +45,13 @@ CLOCK_STREAMS = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CL
 ZERO_RATES = (0.0,) * len(EVENT_TYPES)
 
 
+def _capacity(base: int | None, added: int | None) -> int | None:
+    """A service's capacity in this arm (unlimited stays unlimited; never below one)."""
+    if base is None or not added:
+        return base
+    return max(1, base + added)
+
+
 def make_calendar(scenario: Scenario) -> Calendar:
     sim = scenario.simulation
     return Calendar(sim.start_date, sim.horizon_days, sim.warm_up_days)
@@ -56,6 +63,7 @@ class World:
     def __init__(self, scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_events: bool = False):
         self.scenario = scenario
         self.mechanisms: MechanismsSpec = scenario.arm(arm).mechanisms
+        added = scenario.arm(arm).added_capacity
         self.env = simpy.Environment()
         self.calendar = make_calendar(scenario)
         self.horizon = self.calendar.horizon
@@ -69,12 +77,15 @@ class World:
             spec = getattr(scenario.services, name)
             hours = OpeningHours(spec.hours, self.calendar)
             self.services[name] = [
-                Service(self.env, name, spec.capacity, hours, self.rec, f"{name}:{loc.name}")
+                Service(
+                    self.env, name, _capacity(spec.capacity, added.get(name)), hours, self.rec, f"{name}:{loc.name}"
+                )
                 for loc in scenario.localities
             ]
         for name in SHARED_SERVICES:
             spec = getattr(scenario.services, name)
-            shared = Service(self.env, name, spec.capacity, OpeningHours(spec.hours, self.calendar), self.rec, name)
+            capacity = _capacity(spec.capacity, added.get(name))
+            shared = Service(self.env, name, capacity, OpeningHours(spec.hours, self.calendar), self.rec, name)
             self.services[name] = [shared] * len(scenario.localities)
         self.coordination: Any = None  # set by run_arm when enrolment is on
         self.open_stays: dict[int, list[float]] = {}  # patient -> [admitted, fit] while in hospital
@@ -119,8 +130,9 @@ class World:
                 mortality,
             )
         if location == RESIDENTIAL:
+            support = self.coordination.care_home_ratio(p) if self.coordination is not None else 1.0
             return (
-                r.crisis_rate * ev.care_home_crisis_rate_ratio,
+                r.crisis_rate * ev.care_home_crisis_rate_ratio * support,
                 0.0,
                 0.0,
                 0.0,
@@ -143,6 +155,8 @@ class World:
         self.rec.state_days[p.id][p.location] += now - p.since
         if p.location == RESIDENTIAL:
             self.rec.interval(M.residential_care_days, p.locality, p.since, now)
+            if self.coordination is not None:
+                self.coordination.care_home_support_hours(p, p.since, now)
         elif p.location == INTERMEDIATE:
             self.rec.interval(M.intermediate_care_days, p.locality, p.since, now)
 

@@ -155,9 +155,16 @@ class FallsEquipmentSpec(Mechanism):
     equipment_cost: NonNegativeFloat = Field(150.0, description="Equipment per patient, GBP. Source: assumption.")
 
 
+AppliesTo = Literal["enrolled", "everyone"]
+
+
 class DischargePlanningSpec(Mechanism):
     """Discharge planned from admission, with seven-day social work."""
 
+    applies_to: AppliesTo = Field(
+        "enrolled",
+        description="Enrolled patients only, or everyone in a locality once it is live (a system-wide service).",
+    )
     plan_ahead: bool = Field(True, description="Start the assessment on admission, not when medically fit.")
     seven_day: bool = Field(True, description="Social work assesses enrolled patients on any day.")
 
@@ -165,6 +172,9 @@ class DischargePlanningSpec(Mechanism):
 class SharedAssessmentSpec(Mechanism):
     """One shared assessment instead of several separate ones."""
 
+    applies_to: AppliesTo = Field(
+        "enrolled", description="Enrolled patients only, or everyone in a locality once it is live."
+    )
     assessments_per_referral: PositiveInt = Field(1, description="Assessments an enrolled patient's referral needs.")
 
 
@@ -193,6 +203,45 @@ class CaseFindingSpec(Mechanism):
     )
 
 
+class CareHomeSupportSpec(Mechanism):
+    """Care-home improvement teams: fewer crises among residents (seed 000, seed 001). System-wide."""
+
+    crisis_rate_ratio: float = Field(0.85, ge=0, description="Residents' crisis-rate multiplier. Source: assumption.")
+    staff_minutes_per_resident_week: NonNegativeFloat = Field(
+        20.0, description="Team (nursing) time per resident per week. Source: assumption."
+    )
+
+
+class JointRetrainingSpec(Mechanism):
+    """Joint retraining of health and social care staff in each other's roles (seed 000). System-wide."""
+
+    referral_delay_ratio: float = Field(0.5, ge=0, description="Multiplier on referral delays. Source: assumption.")
+    assessment_hours_ratio: float = Field(
+        0.8, ge=0, description="Multiplier on the staff time of an assessment. Source: assumption."
+    )
+    staff_trained_per_locality: NonNegativeInt = Field(
+        40, description="Staff trained per locality. Source: assumption."
+    )
+    training_hours_per_staff: NonNegativeFloat = Field(
+        14.0, description="Training per person, hours. Source: assumption."
+    )
+
+
+class EndOfLifeCareSpec(Mechanism):
+    """End-of-life care at home: a crisis in the last weeks of life is managed at home (seed 001)."""
+
+    applies_to: AppliesTo = Field("enrolled", description="Enrolled patients only, or everyone once live.")
+    window_days: PositiveFloat = Field(90.0, description="Recognised last phase of life, days. Source: assumption.")
+    avoidance_probability: float = Field(
+        0.3, ge=0, le=1, description="Share of crises in that phase managed at home. Source: assumption."
+    )
+    visit_minutes: PositiveFloat = Field(60.0, description="Palliative nursing visit. Source: assumption.")
+
+
+SYSTEM_WIDE = frozenset({"care_home_support", "joint_retraining"})
+"""Mechanisms that act on a live locality's whole population, not through enrolment."""
+
+
 class MechanismsSpec(StrictModel):
     """The mechanisms of integrated care. Each one left out is off."""
 
@@ -208,19 +257,25 @@ class MechanismsSpec(StrictModel):
     shared_assessment: SharedAssessmentSpec | None = Field(None, description="One shared assessment.")
     home_care_first: HomeCareFirstSpec | None = Field(None, description="Home care instead of residential care.")
     case_finding: CaseFindingSpec | None = Field(None, description="Case finding of unmet need.")
+    care_home_support: CareHomeSupportSpec | None = Field(
+        None, description="Care-home improvement teams (system-wide)."
+    )
+    joint_retraining: JointRetrainingSpec | None = Field(None, description="Joint staff retraining (system-wide).")
+    end_of_life_care: EndOfLifeCareSpec | None = Field(None, description="End-of-life care at home.")
 
     def active(self, name: str) -> Mechanism | None:
-        """The mechanism's spec if it is switched on (and enrolment is on), else None."""
+        """The mechanism's spec if it is switched on and can act: enrolment-based mechanisms need
+        enrolment on, unless they apply to everyone (system-wide)."""
         spec = getattr(self, name)
         if spec is None or not spec.enabled:
             return None
-        if name != "enrolment" and self.active("enrolment") is None:
-            return None
-        return spec
+        if name == "enrolment" or name in SYSTEM_WIDE or getattr(spec, "applies_to", "enrolled") == "everyone":
+            return spec
+        return spec if self.active("enrolment") is not None else None
 
     @property
     def any_active(self) -> bool:
-        return self.active("enrolment") is not None
+        return any(self.active(name) is not None for name in type(self).model_fields)
 
 
 class ArmSpec(StrictModel):
@@ -234,3 +289,13 @@ class ArmSpec(StrictModel):
         "this arm switches on; values given in the arm win. Empty: the schema defaults.",
     )
     mechanisms: MechanismsSpec = Field(default_factory=MechanismsSpec, description="Mechanisms switched on.")
+    added_capacity: dict[
+        Literal[
+            "gp", "community_nursing", "social_work", "home_care", "intermediate_care", "hospital", "residential_care"
+        ],
+        int,
+    ] = Field(
+        default_factory=dict,
+        description="Capacity this arm adds to (or, negative, removes from) a capacity-limited service, per "
+        "locality for community services (e.g. delegated community rehabilitation beds).",
+    )

@@ -93,7 +93,7 @@ def _read_with_extends(path: Path, seen: set[Path]) -> tuple[dict[str, Any], dic
     text = path.read_text(encoding="utf-8")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = _unshare(yaml.safe_load(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -130,6 +130,16 @@ def _bad_scalar(node: yaml.Node | None, exc: ValueError) -> str:
                 path = ".".join(str(p) for p in loc)
                 return f"{path}: '{current.value}' is not a valid date: {exc} (line {current.start_mark.line + 1})"
     return f"(top level): a value cannot be read: {exc}"
+
+
+def _unshare(obj: Any) -> Any:
+    """A copy in which no mapping or list is shared: YAML aliases (*anchor) become independent copies,
+    so that filling one arm's mechanisms cannot change another's."""
+    if isinstance(obj, dict):
+        return {k: _unshare(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_unshare(v) for v in obj]
+    return obj
 
 
 def _collect_lines(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:

@@ -85,6 +85,8 @@ class Scenario(StrictModel):
         base = names.index("baseline")
         if self.arms[base].mechanisms.any_active:
             raise ValueError(f"arms.{base}.mechanisms: the baseline arm (separate services) must have no mechanisms on")
+        if self.arms[base].added_capacity:
+            raise ValueError(f"arms.{base}.added_capacity: the baseline arm keeps the scenario's capacities")
         locs = [loc.name for loc in self.localities]
         for i, name in enumerate(locs):
             if name in locs[:i]:
