@@ -14,7 +14,6 @@ Example:
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
@@ -38,16 +37,29 @@ class BeforeAfter:
         return asdict(self)
 
 
-def _times_by_patient(rec: Recorder) -> dict[int, list[float]]:
-    out: dict[int, list[float]] = defaultdict(list)
-    for pid, t in rec.admission_log:
-        out[pid].append(t)
+def _by_patient(rec: Recorder) -> dict[int, list[tuple[float, int]]]:
+    """Each patient's admissions as (time, position in the log), in order."""
+    out: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for position, (pid, t) in enumerate(rec.admission_log):
+        out[pid].append((t, position))
     return out
 
 
-def _count(times: list[float], start: float, end: float) -> int:
-    """Admissions in (start, end]: the admission that led to enrolment counts as before it."""
-    return bisect.bisect_right(times, end) - bisect.bisect_right(times, start)
+def _split(admissions: list[tuple[float, int]], t: float, mark: int | None, window: float) -> tuple[int, int]:
+    """Admissions in the window before and after enrolment at ``t``.
+
+    Before means earlier in the event order than the enrolment (``mark``, a log position), so the
+    admission that selected the patient counts before and one the programme causes at the same
+    instant counts after; without a mark, an admission at ``t`` itself counts before.
+    """
+    before = after = 0
+    for time, position in admissions:
+        is_before = position < mark if mark is not None else time <= t
+        if is_before and time > t - window:
+            before += 1
+        elif not is_before and time <= t + window:
+            after += 1
+    return before, after
 
 
 def before_after(arm: Recorder, baseline: Recorder, window_days: float = 365.0) -> BeforeAfter | None:
@@ -55,19 +67,20 @@ def before_after(arm: Recorder, baseline: Recorder, window_days: float = 365.0) 
     if not arm.enrolled_at:
         return None
     horizon = arm.calendar.horizon
-    arm_times = _times_by_patient(arm)
-    base_times = _times_by_patient(baseline)
+    arm_admissions = _by_patient(arm)
+    base_admissions = _by_patient(baseline)
     totals = [0, 0, 0, 0]
     patients = 0
     for pid, t in arm.enrolled_at.items():
-        if t - window_days < 0 or t + window_days > horizon:
-            continue
+        if t - window_days < arm.arrival[pid] or t + window_days > horizon:
+            continue  # no full year in the cohort before, or no full year left after
         patients += 1
-        a, b = arm_times.get(pid, []), base_times.get(pid, [])
-        totals[0] += _count(a, t - window_days, t)
-        totals[1] += _count(a, t, t + window_days)
-        totals[2] += _count(b, t - window_days, t)
-        totals[3] += _count(b, t, t + window_days)
+        a_before, a_after = _split(arm_admissions.get(pid, []), t, arm.enrolment_mark.get(pid), window_days)
+        b_before, b_after = _split(base_admissions.get(pid, []), t, None, window_days)
+        totals[0] += a_before
+        totals[1] += a_after
+        totals[2] += b_before
+        totals[3] += b_after
     return BeforeAfter(patients, *map(float, totals))
 
 

@@ -114,6 +114,8 @@ class Recorder:
         # Per patient, for before-and-after analyses: when each admission happened, when each was enrolled.
         self.admission_log: list[tuple[int, float]] = []
         self.enrolled_at: dict[int, float] = {}
+        self.enrolment_mark: dict[int, int] = {}  # len(admission_log) at enrolment: what came before it
+        self.arrival: list[float] = [0.0] * n_patients  # day each patient joined the cohort
 
     def count(self, metric: int, locality: int, t: float, value: float = 1.0) -> None:
         """Add ``value`` to a metric at instant ``t``."""

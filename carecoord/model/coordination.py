@@ -18,8 +18,9 @@ from carecoord.model.clock import CRISIS, FALL, SOCIAL, Step
 from carecoord.model.clock import DEATH as DEATH_EVENT
 from carecoord.model.hospital import admit, arrange_home_care
 from carecoord.model.pathways import would_admit
+from carecoord.model.patient import is_gone
 from carecoord.model.services import MINUTES_PER_DAY
-from carecoord.recording import DEAD, HOME, PENDING, RESIDENTIAL, M
+from carecoord.recording import HOME, PENDING, RESIDENTIAL, M
 from carecoord.scenario import arms
 from carecoord.streams import DETECTION, ENROLMENT, MECHANISM, SEVERITY, SPARE
 
@@ -76,7 +77,7 @@ class Coordination:
     # --- enrolment ---------------------------------------------------------------------
     def _eligible(self, p: Patient) -> bool:
         w = self.world
-        if self.enrolment is None or p.enrolment_requested or not p.alive or p.location in (PENDING, RESIDENTIAL, DEAD):
+        if self.enrolment is None or p.enrolment_requested or p.location == PENDING or is_gone(p):
             return False
         if w.scenario.cohort.tiers[p.rec.tier].name not in self.tiers:
             return False
@@ -131,14 +132,16 @@ class Coordination:
         self.waiting[p.id] = request
         yield request
         self.waiting.pop(p.id, None)
-        if not p.alive or p.location in (RESIDENTIAL, DEAD):
+        if is_gone(p):
             caseload.release(request)
             return
         key = f"caseload:{w.scenario.localities[p.locality].name}"
         w.rec.peak_in_use[key] = max(w.rec.peak_in_use[key], caseload.peak)
         p.caseload_request = request
         p.enrolled_since = w.env.now
-        w.rec.enrolled_at.setdefault(p.id, w.env.now)
+        if p.id not in w.rec.enrolled_at:
+            w.rec.enrolled_at[p.id] = w.env.now
+            w.rec.enrolment_mark[p.id] = len(w.rec.admission_log)
         w.rec.count(M.patients_enrolled, p.locality, w.env.now)
         w.rec.log(p.id, w.env.now, "enrolled", "coordinator")
         spec = self.enrolment

@@ -14,7 +14,8 @@ from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 from carecoord.model.clock import CRISIS, Step
-from carecoord.recording import DEAD, HOME, HOSPITAL, INTERMEDIATE, RESIDENTIAL, M, Stay
+from carecoord.model.patient import is_gone
+from carecoord.recording import HOME, HOSPITAL, INTERMEDIATE, RESIDENTIAL, M, Stay
 from carecoord.streams import CARE_EPISODE, DIES, NEEDS, SHORT_STAY, STAY
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def admit(world: World, p: Patient, ep: list[float], route: str) -> Generator[An
     hospital.release(bed)
     p.last_discharge = env.now
     rec.log(p.id, env.now, "discharge", destination)
-    _go_to(world, p, destination, place)
+    _go_to(world, p, destination, place, from_care_home)
     if destination == "intermediate_care":
         yield from intermediate_care(world, p, place)
 
@@ -153,13 +154,13 @@ def secure_place(world: World, p: Patient, kind: str) -> Generator[Any, Any, Any
     return held
 
 
-def _go_to(world: World, p: Patient, destination: str, place: Any) -> None:
+def _go_to(world: World, p: Patient, destination: str, place: Any, from_care_home: bool) -> None:
     now = world.env.now
     if destination == "residential_care":
-        if p.residential_hold is not None and place is None:
+        if from_care_home:
             world.move(p, RESIDENTIAL)  # back to the care home the patient came from
-        else:
-            enter_residential(world, p, place)
+        else:  # a new placement: found during this stay, or earlier from the community (held)
+            enter_residential(world, p, place if place is not None else p.residential_hold)
         return
     if destination == "intermediate_care":
         world.rec.count(M.intermediate_care_admissions, p.locality, now)
@@ -228,14 +229,14 @@ def arrange_home_care(
     """Community route to home care: assessment(s), then wait for a package slot."""
     if assess:
         yield from assessments(world, p, any_day=False)
-    if not p.alive or p.location in (RESIDENTIAL, DEAD) or p.home_care is not None:
+    if is_gone(p) or p.home_care is not None:
         return
     held = yield from world.service("home_care", p).acquire(p.locality)
-    if not p.alive or p.location in (RESIDENTIAL, DEAD) or p.home_care is not None:
+    if is_gone(p) or p.home_care is not None:
         world.service("home_care", p).release(held)
         return
     yield world.env.timeout(world.scenario.services.home_care.start_delay_days)
-    if not p.alive or p.location in (RESIDENTIAL, DEAD):
+    if is_gone(p):
         world.service("home_care", p).release(held)
         return
     start_home_care(world, p, held, extra_hours)
@@ -244,10 +245,10 @@ def arrange_home_care(
 def arrange_residential(world: World, p: Patient) -> Generator[Any, Any, None]:
     """Community route to a care home: assessment(s), a place, then the move (in the patient's process)."""
     yield from assessments(world, p, any_day=False)
-    if not p.alive or p.location in (RESIDENTIAL, DEAD) or p.residential_hold is not None:
+    if is_gone(p):
         return
     held = yield from world.service("residential_care", p).acquire(p.locality)
-    if not p.alive or p.location in (RESIDENTIAL, DEAD):
+    if is_gone(p):
         world.service("residential_care", p).release(held)
         return
     p.residential_hold = held
@@ -267,8 +268,10 @@ def enter_residential(world: World, p: Patient, held: Any) -> None:
     world.leave_community(p)
     p.residential_hold = held
     world.move(p, RESIDENTIAL)
-    if p.clock is not None:
-        p.clock.steps[CRISIS].pop("readmission", None)
+    if p.clock is not None:  # community effects end in a care home: the readmission boost and the care plan's
+        for steps in p.clock.steps:
+            steps.pop("readmission", None)
+            steps.pop("intervention", None)
 
 
 __all__ = ["HOSPITAL", "admit", "arrange_home_care", "arrange_residential", "censor_stays"]

@@ -102,5 +102,5 @@ class Patient:
 
 
 def is_gone(patient: Patient) -> bool:
-    """Dead or permanently in residential care: community mechanisms stop."""
-    return patient.location in (DEAD, RESIDENTIAL) or not patient.alive
+    """Dead, or living in a care home (even while in hospital from it): community care stops."""
+    return not patient.alive or patient.location in (DEAD, RESIDENTIAL) or patient.residential_hold is not None

@@ -45,6 +45,11 @@ CLOCK_STREAMS = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CL
 ZERO_RATES = (0.0,) * len(EVENT_TYPES)
 
 
+def _scaled(base: int | None, scale: float) -> int | None:
+    """A per-locality capacity scaled to the locality's size (at least one)."""
+    return None if base is None else max(1, round(base * scale))
+
+
 def _capacity(base: int | None, added: int | None) -> int | None:
     """A service's capacity in this arm (unlimited stays unlimited; never below one)."""
     if base is None or not added:
@@ -72,13 +77,19 @@ class World:
         self.rec = Recorder(
             self.calendar, len(scenario.localities), len(self.patients), len(scenario.cohort.tiers), log_events
         )
+        self.rec.arrival = [p.rec.arrival for p in self.patients]
         self.services: dict[str, list[Service]] = {}
         for name in LOCALITY_SERVICES:
             spec = getattr(scenario.services, name)
             hours = OpeningHours(spec.hours, self.calendar)
             self.services[name] = [
                 Service(
-                    self.env, name, _capacity(spec.capacity, added.get(name)), hours, self.rec, f"{name}:{loc.name}"
+                    self.env,
+                    name,
+                    _capacity(_scaled(spec.capacity, loc.capacity_scale), added.get(name)),
+                    hours,
+                    self.rec,
+                    f"{name}:{loc.name}",
                 )
                 for loc in scenario.localities
             ]

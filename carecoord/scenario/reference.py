@@ -34,20 +34,44 @@ def render_markdown() -> str:
         lines.append("| field | type | default | description |")
         lines.append("|---|---|---|---|")
         rows: list[tuple[str, str, str, str]] = []
-        _walk(name, field, rows)
+        _walk(name, field, rows, _NO_DEFAULT)
         for path, typ, default, desc in rows:
             lines.append(f"| `{path}` | {typ} | {default} | {desc} |")
     return "\n".join(lines) + "\n"
 
 
-def _walk(path: str, field: Any, rows: list[tuple[str, str, str, str]]) -> None:
+def _walk(path: str, field: Any, rows: list[tuple[str, str, str, str]], default: Any) -> None:
+    """One row per field; ``default`` is the field's default value when its parent has one (so that
+    a section built by a factory, e.g. GP hours Mon-Fri 08:00-18:30, shows its own defaults)."""
     annotation = field.annotation
     model, is_list = _model_of(annotation)
-    rows.append((path, _type_name(annotation), _default(field), (field.description or "").replace("|", "/")))
+    shown = _default(field) if default is _NO_DEFAULT else _show(default)
+    rows.append((path, _type_name(annotation), shown, (field.description or "").replace("|", "/")))
     if model is not None:
         prefix = f"{path}[]" if is_list else path
+        instance = _default_value(field) if default is _NO_DEFAULT else default
         for name, sub in model.model_fields.items():
-            _walk(f"{prefix}.{name}", sub, rows)
+            child = getattr(instance, name) if isinstance(instance, BaseModel) else _NO_DEFAULT
+            _walk(f"{prefix}.{name}", sub, rows, child)
+
+
+_NO_DEFAULT = object()
+
+
+def _default_value(field: Any) -> Any:
+    if field.default_factory is not None:
+        return field.default_factory()
+    if field.default is PydanticUndefined:
+        return _NO_DEFAULT
+    return field.default
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, BaseModel):
+        return "see fields"
+    if value is None:
+        return "empty"
+    return f"`{value}`"
 
 
 def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveInt, model_validator
+from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 
 from carecoord.scenario.arms import ArmSpec
 from carecoord.scenario.base import StrictModel
@@ -58,6 +58,11 @@ class LocalitySpec(StrictModel):
     incidence_per_year: NonNegativeFloat = Field(0.0, description="New eligible patients per year.")
     go_live: dt.date | None = Field(
         None, description="Date integrated care starts here (empty: the end of the warm-up)."
+    )
+    capacity_scale: PositiveFloat = Field(
+        1.0,
+        description="Multiplier on the per-locality capacities of community services (GP, nursing, social work, "
+        "home care) here, for localities of different sizes.",
     )
 
 
