@@ -63,6 +63,9 @@ def run(
         bool, typer.Option(help="Replace an existing --out (the old folder is kept beside it).")
     ] = False,
     parquet: Annotated[bool, typer.Option(help="Also write the tables as Parquet.")] = False,
+    events: Annotated[
+        bool, typer.Option(help="Also write replication 0's event log (events.csv: patient, time, activity, resource).")
+    ] = False,
 ) -> None:
     """Run a scenario: every arm, paired replications, a comparison table and an output folder."""
     from carecoord.display import before_after_lines, comparison_table, value_lines
@@ -95,7 +98,7 @@ def run(
     ) as bar:
         task = bar.add_task(f"{scenario.name}: replications", total=n)
         result = run_experiment(
-            scenario, workers=n_workers, progress=lambda done, total: bar.update(task, completed=done)
+            scenario, workers=n_workers, progress=lambda done, total: bar.update(task, completed=done), events=events
         )
     finished = dt.datetime.now()
     manifest = build_manifest(

@@ -26,6 +26,7 @@ from carecoord.scenario.schema import Scenario
 from carecoord.stats import mean_ci, paired_difference
 
 ALL_LOCALITIES = "all"
+EVENT_COLUMNS = ["replication", "arm", "patient", "time", "date", "activity", "resource"]
 BEFORE_AFTER_COLUMNS = [
     "replication",
     "arm",
@@ -38,10 +39,12 @@ BEFORE_AFTER_COLUMNS = [
 Progress = Callable[[int, int], None]
 
 
-def run_replication(scenario: Scenario, replication: int, arms: list[str] | None = None) -> dict[str, ArmResult]:
+def run_replication(
+    scenario: Scenario, replication: int, arms: list[str] | None = None, log_events: bool = False
+) -> dict[str, ArmResult]:
     """Every arm (or the ones named) of one replication, on one cohort."""
     cohort = generate_cohort(scenario, replication)
-    recorders = {arm: run_arm(scenario, cohort, arm, replication) for arm in arms or scenario.arm_names}
+    recorders = {arm: run_arm(scenario, cohort, arm, replication, log_events) for arm in arms or scenario.arm_names}
     results = {arm: arm_result(scenario, arm, rec) for arm, rec in recorders.items()}
     if "baseline" in recorders:
         for arm, rec in recorders.items():
@@ -65,6 +68,7 @@ class ExperimentResult:
     tiers: pd.DataFrame  # replication, arm, tier, emergency_admissions, person_years
     capacity: pd.DataFrame  # replication, arm, resource, capacity, peak_in_use
     before_after: pd.DataFrame  # replication, arm, patients, arm_before, arm_after, baseline_before, baseline_after
+    events: pd.DataFrame  # replication, arm, patient, time, date, activity, resource (empty unless asked for)
 
     def metric(self, name: str, arm: str | None = None) -> pd.Series:
         """Whole-scenario values of a metric by replication (and arm)."""
@@ -80,10 +84,14 @@ def run_experiment(
     replications: int | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    events: bool = False,
 ) -> ExperimentResult:
-    """Run all replications (in parallel when workers > 1) and build the tables."""
+    """Run all replications (in parallel when workers > 1) and build the tables.
+
+    With ``events``, replication 0 also keeps its event log (patient, time, activity, resource).
+    """
     n = replications or scenario.simulation.replications
-    return build_tables(scenario, run_replications(scenario, n, workers, progress))
+    return build_tables(scenario, run_replications(scenario, n, workers, progress, events_for=0 if events else None))
 
 
 def run_replications(
@@ -92,18 +100,19 @@ def run_replications(
     workers: int | None = None,
     progress: Progress | None = None,
     arms: list[str] | None = None,
+    events_for: int | None = None,
 ) -> list[dict[str, ArmResult]]:
-    """Replications 0..n-1, in order, serially or on a process pool."""
+    """Replications 0..n-1, in order, serially or on a process pool (``events_for``: which one logs events)."""
     workers = workers or default_workers(replications)
     results: dict[int, dict[str, ArmResult]] = {}
     if workers == 1:
         for r in range(replications):
-            results[r] = run_replication(scenario, r, arms)
+            results[r] = run_replication(scenario, r, arms, r == events_for)
             if progress:
                 progress(len(results), replications)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(run_replication, scenario, r, arms): r for r in range(replications)}
+            futures = {pool.submit(run_replication, scenario, r, arms, r == events_for): r for r in range(replications)}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 if progress:
@@ -119,6 +128,7 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
     tier_rows: list[tuple] = []
     cap_rows: list[tuple] = []
     ba_rows: list[dict] = []
+    event_frames: list[pd.DataFrame] = []
     tiers = [t.name for t in scenario.cohort.tiers]
     for r, arms in enumerate(runs):
         base = arms["baseline"]
@@ -137,6 +147,8 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
                 cap_rows.append((r, arm, key, cap, res.peak_in_use.get(key, 0)))
             if res.before_after is not None:
                 ba_rows.append({"replication": r, "arm": arm, **res.before_after})
+            if res.events:
+                event_frames.append(_event_frame(scenario, r, arm, res.events))
     replications = pd.DataFrame(rep_rows, columns=["replication", "arm", "locality", "metric", "value"])
     monthly = pd.concat(month_frames, ignore_index=True)
     return ExperimentResult(
@@ -147,7 +159,19 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
         tiers=pd.DataFrame(tier_rows, columns=["replication", "arm", "tier", "emergency_admissions", "person_years"]),
         capacity=pd.DataFrame(cap_rows, columns=["replication", "arm", "resource", "capacity", "peak_in_use"]),
         before_after=pd.DataFrame(ba_rows, columns=BEFORE_AFTER_COLUMNS),
+        events=pd.concat(event_frames, ignore_index=True) if event_frames else pd.DataFrame(columns=EVENT_COLUMNS),
     )
+
+
+def _event_frame(scenario: Scenario, replication: int, arm: str, events: list) -> pd.DataFrame:
+    """An event log as a table: one row per activity (case id = patient, for process mining)."""
+    frame = pd.DataFrame(events, columns=["patient", "time", "activity", "resource"])
+    frame["time"] = frame["time"].astype(float)
+    start = pd.Timestamp(scenario.simulation.start_date)
+    frame["date"] = (start + pd.to_timedelta(frame["time"], unit="D")).dt.strftime("%Y-%m-%d %H:%M")
+    frame.insert(0, "arm", arm)
+    frame.insert(0, "replication", replication)
+    return frame[EVENT_COLUMNS]
 
 
 def _monthly_frame(replication: int, arm: str, res: ArmResult, localities: list[str]) -> pd.DataFrame:

@@ -86,6 +86,7 @@ class ArmResult:
     peak_in_use: dict[str, int] = field(default_factory=dict)
     capacity: dict[str, float] = field(default_factory=dict)
     before_after: dict[str, float] | None = None  # see carecoord.before_after
+    events: list[tuple[int, float, str, str]] | None = None  # the event log, when it was kept
 
     def total(self, metric: str, locality: int | None = None) -> float:
         """Sum over the results window (warm-up excluded)."""
@@ -140,4 +141,5 @@ def arm_result(scenario: Scenario, arm: str, recorder: Recorder) -> ArmResult:
         tier_person_days=list(recorder.tier_person_days),
         peak_in_use=dict(recorder.peak_in_use),
         capacity=dict(recorder.capacity),
+        events=recorder.events,
     )

@@ -90,6 +90,9 @@ def write_results(
         result.tiers.to_csv(tmp / "tiers.csv", index=False)
         result.before_after.to_csv(tmp / "before_after.csv", index=False)
         extra = {"capacity": "capacity.csv", "tiers": "tiers.csv", "before_after": "before_after.csv"}
+        if not result.events.empty:
+            result.events.to_csv(tmp / "events.csv", index=False)
+            extra["events"] = "events.csv"
         manifest = {**manifest, "files": {**manifest["files"], **extra}}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
         kept = None
