@@ -58,6 +58,22 @@ def simulated_rates(scenario: Scenario, replications: int, workers: int | None =
     return [float(a / y) if y else 0.0 for a, y in zip(admissions, years, strict=True)]
 
 
+POOLED = 3
+"""Iterations pooled into one estimate of admissions per unit of crisis rate."""
+
+
+def _next_rates(recent: list[dict[str, list[float]]], rates: list[float], targets: list[float]) -> list[float]:
+    """Admissions are close to proportional to the crisis rate near the target: estimate the ratio from
+    the last few iterations together (a ratio of sums, which averages out replication noise) and
+    invert it. With one iteration this is the plain multiplicative update."""
+    out = []
+    for t, (rate, target) in enumerate(zip(rates, targets, strict=True)):
+        simulated = sum(h["simulated"][t] for h in recent)
+        tried = sum(h["rates_per_year"][t] for h in recent)
+        out.append(float(target * tried / simulated) if simulated > 0 else rate)
+    return out
+
+
 def calibrate(
     scenario: Scenario,
     replications: int = 5,
@@ -80,7 +96,7 @@ def calibrate(
         if all(abs(s / t - 1) <= tolerance for s, t in zip(simulated, targets, strict=True) if t > 0):
             converged = True
             break
-        rates = [float(r * (t / s)) if s > 0 else r for r, s, t in zip(rates, simulated, targets, strict=True)]
+        rates = _next_rates(history[-POOLED:], rates, targets)
     else:
         rates = history[-1]["rates_per_year"]
     return CalibrationResult(

@@ -41,11 +41,11 @@ def test_pilot_baseline_reproduces_its_targets_within_the_ci_of_20_replications(
 def test_calibration_converges_and_moves_rates_the_right_way(tiny: Scenario) -> None:
     """From rates deliberately set too low, calibration raises them until every tier is within tolerance."""
     low = with_rates(tiny, [0.2 for _ in tiny.cohort.tiers])
-    before = simulated_rates(low, replications=2, workers=1)
-    result = calibrate(low, replications=2, tolerance=0.03, max_iterations=8, workers=1)
+    before = simulated_rates(low, replications=3, workers=1)
+    result = calibrate(low, replications=3, tolerance=0.04, max_iterations=10, workers=1)
     assert result.converged
     for err in result.relative_errors():
-        assert abs(err) <= 0.03
+        assert abs(err) <= 0.04
     for old, new, target in zip(before, result.simulated, result.targets, strict=True):
         assert old < target  # the starting point really was too low
         assert new > old
@@ -62,7 +62,9 @@ def tiny_copy(tmp_path: Path) -> Path:
 def test_calibrate_command_writes_scenario_and_record(tiny_copy: Path) -> None:
     """The calibrated copy keeps the source's comments, validates, and the record says what changed."""
     out = tiny_copy.with_name("calibrated.yaml")
-    result = CliRunner().invoke(app, ["calibrate", str(tiny_copy), "--replications", "2", "--out", str(out)])
+    result = CliRunner().invoke(
+        app, ["calibrate", str(tiny_copy), "--replications", "4", "--tolerance", "0.05", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     source_comments = [line.split("#", 1)[1].strip() for line in tiny_copy.read_text().splitlines() if "#" in line]

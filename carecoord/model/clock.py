@@ -113,8 +113,12 @@ class HazardClock:
         return best_k, best_t
 
     def fire(self, k: int, new_target: float) -> None:
-        """Type ``k`` has fired: restart its clock with a fresh target."""
-        self.acc[k] = 0.0
+        """Type ``k`` has fired: restart its clock with a fresh target.
+
+        Hazard accumulated past the old target (an event that came due while the patient was busy
+        in a pathway and so fired late) is carried over, as the next-reaction method requires.
+        """
+        self.acc[k] -= self.target[k]
         self.target[k] = new_target
 
     def set_step(self, k: int, name: str, step: Step) -> None:

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from carecoord.model.rates import DAYS_PER_YEAR
-from carecoord.recording import HOME, RESIDENTIAL, M
+from carecoord.recording import HOME, RESIDENTIAL, M, Recorder
 from carecoord.scenario import Scenario
 
 Z = 4.0
@@ -54,9 +54,10 @@ def clean(request: pytest.FixtureRequest, load_tiny) -> Scenario:
     return load_tiny(*CLEAN, f"cohort.heterogeneity_shape={request.param}")
 
 
-def crisis_counts(rec, n: int) -> np.ndarray:
+def crisis_counts(rec: Recorder, n: int) -> np.ndarray:
     """Crises per patient, from the event log."""
     counts = np.zeros(n)
+    assert rec.events is not None
     for pid, _, activity, _ in rec.events:
         if activity == "crisis":
             counts[pid] += 1

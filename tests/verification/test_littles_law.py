@@ -32,6 +32,7 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
+from carecoord.cohort import HOSPITAL as STARTS_IN_HOSPITAL
 from carecoord.model.rates import DAYS_PER_YEAR
 from carecoord.recording import DEAD, HOME, M, Recorder
 from carecoord.scenario import Scenario
@@ -126,7 +127,7 @@ def test_bed_occupancy_is_lambda_w_up_to_boundary_terms(load_tiny, run_one, arm:
     scenario = load_tiny("simulation.warm_up_days=0", "services.hospital.capacity=")
     cohort, rec = run_one(scenario, arm, 0)
     horizon = float(scenario.simulation.horizon_days)
-    day_one = {i for i, p in enumerate(cohort.patients) if p.initial_location == 1}
+    day_one = {i for i, p in enumerate(cohort.patients) if p.initial_location == STARTS_IN_HOSPITAL}
     first_stay: dict[int, int] = {}
     for i, s in enumerate(rec.stays):
         first_stay.setdefault(s.patient, i)
