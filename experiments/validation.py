@@ -1,0 +1,873 @@
+"""Validation against published studies (issue 4): regenerates every table and figure of docs/validation.md.
+
+Each study in ``shared/reference/published_outcomes.csv`` that measured emergency admissions is
+matched by a *setting*: a shipped scenario loaded with ``--set``-style overrides for the study's
+population (age, risk tiers), selection (eligible tiers or prior admissions), intervention intensity
+(mechanisms, visit interval, caseload) and follow-up, with the integrated arm on the
+``evidence_based`` effect set. The study's outcome is then computed from the run the way the study
+measured it (a trial's difference per patient or rate ratio, a matched comparison over a follow-up,
+a pilot's before-and-after). The baseline arm of every shipped scenario is also checked against the
+admission rates it was calibrated to, on replications the calibration never saw.
+
+Results replace the blocks between ``<!-- validation:NAME:begin -->`` and
+``<!-- validation:NAME:end -->`` in docs/validation.md (the hand-written text around them stays) and
+the figures docs/figures/validation_*.png. Seeds are the scenarios' own, so a rerun at the same
+commit gives the same numbers.
+
+Usage:
+    python experiments/validation.py [--quick] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import re
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from scipy.stats import t as student_t
+
+from carecoord.before_after import before_after, summarise_before_after
+from carecoord.cohort import generate_cohort
+from carecoord.experiment import default_workers, run_experiment, run_replication
+from carecoord.model.rates import DAYS_PER_YEAR
+from carecoord.model.world import run_arm
+from carecoord.scenario import Scenario, load_scenario
+from carecoord.stats import mean_ci
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+DOC = ROOT / "docs" / "validation.md"
+FIGURES = ROOT / "docs" / "figures"
+FOREST_PNG = FIGURES / "validation_forest.png"
+CALIBRATION_PNG = FIGURES / "validation_calibration.png"
+
+OLDER_PEOPLE = ("cohort.age.mean=78", "cohort.age.sd=8", "cohort.age.min=65", "cohort.age.max=100")
+"""Older people (the population of Huntley 2013, Roland 2012 and POPP): age 78 +/- 8, at least 65 (assumption)."""
+
+STOKES_SMALL_PCT = 5.0
+"""A controlled change this close to 0 counts as 'no significant difference' even when the model's CI,
+narrowed by common random numbers, excludes 0 (assumption: smaller than trials of Stokes' size detect)."""
+
+
+# --------------------------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A shipped scenario configured like a published study."""
+
+    key: str
+    studies: str
+    scenario: str  # file in scenarios/
+    overrides: tuple[str, ...]
+    arms: tuple[str, ...]
+    replications: int
+    tiers: tuple[str, ...] | None = None  # keep only these risk tiers (shares renormalised, calibrated rates kept)
+    scale: float = 1.0  # multiplies cohorts, incidence and capacities (see scale_scenario)
+    describe: dict[str, str] = field(default_factory=dict)
+
+
+AT_RISK = Setting(
+    key="at_risk",
+    studies="Huntley 2013 community-initiated; Roland 2012; DH ICP 2012; Stokes 2015",
+    scenario="east_blackburn_pilot.yaml",
+    overrides=(
+        "localities.east.cohort_size=800",
+        "localities.east.incidence_per_year=80",
+        *OLDER_PEOPLE,
+        "simulation.duration_days=1095",
+        "arms.integrated.mechanisms.enrolment.coordinators=24",
+    ),
+    arms=("baseline", "integrated"),
+    replications=10,
+    tiers=("high", "very_high"),
+    describe={
+        "population": "older people (65+, mean 78) in the pilot's high and very-high risk tiers (0.8 and 2.0 "
+        "admissions a year), 800 patients",
+        "selection": "risk tier (community-initiated): everyone in the cohort is eligible; 24 x 50 places, "
+        "so all are enrolled at go-live (as every patient randomised to case management is)",
+        "intensity": "the pilot's care plan: fortnightly proactive visits, medication review, rapid response, "
+        "night visits, falls equipment, discharge planning, shared assessment, home care first, case finding",
+        "follow-up": "24 months after go-live; each study's window is read from the same run",
+    },
+)
+
+HOSPITAL = Setting(
+    key="hospital",
+    studies="Huntley 2013 hospital-initiated",
+    scenario="east_blackburn_pilot.yaml",
+    overrides=(
+        *OLDER_PEOPLE,
+        "simulation.duration_days=1095",
+        *(
+            f"arms.{arm}.mechanisms.enrolment.{key}"
+            for arm in ("integrated", "integrated_as_claimed")
+            for key in ("eligible_tiers=null", "min_admissions_last_year=1", "coordinators=24")
+        ),
+    ),
+    arms=("baseline", "integrated", "integrated_as_claimed"),
+    replications=10,
+    describe={
+        "population": "older people (65+, mean 78), all three pilot tiers, 1,400 patients",
+        "selection": "an emergency admission (min_admissions_last_year = 1): enrolled at the admission itself; "
+        "the outcome counts only patients enrolled at an admission after go-live (hospital-initiated)",
+        "intensity": "the pilot's care plan (as above); 24 x 50 places, so nobody waits",
+        "follow-up": "12 months after enrolment (enrolments in the first year after go-live)",
+    },
+)
+
+POPP = Setting(
+    key="popp",
+    studies="POPP 2009",
+    scenario="robert_case_study.yaml",
+    overrides=OLDER_PEOPLE,
+    arms=("baseline", "integrated", "integrated_as_claimed"),
+    replications=10,
+    scale=0.5,
+    describe={
+        "population": "older people (65+, mean 78) with diabetes, heart failure and COPD (1.2 admissions a year); "
+        "cohort, incidence, capacities and caseloads halved (600 patients)",
+        "selection": "prior use: 3 emergency admissions in the past year (the scenario's selection, seed 004)",
+        "intensity": "Robert's care plan: weekly proactive visits, medication review, rapid response, nightly "
+        "visits, falls equipment, discharge planning, shared assessment, case finding",
+        "follow-up": "12 months before and 12 months after enrolment (enrolments in the first two years)",
+    },
+)
+
+BCF = Setting(
+    key="bcf",
+    studies="Better Care Fund year 1 (NAO 2017)",
+    scenario="blackburn_with_darwen_2014.yaml",
+    overrides=(),
+    arms=("baseline", "integrated"),
+    replications=8,
+    scale=0.5,
+    describe={
+        "population": "the borough's three target groups in four localities; cohorts, incidence, capacities and "
+        "caseloads halved (1,450 patients)",
+        "selection": "risk tier, 3 coordinators per locality (as shipped) with the caseload halved to 25",
+        "intensity": "as shipped: the pilot plan with system-wide discharge planning",
+        "follow-up": "2015/16, the BCF's first year (go-live April / September 2014)",
+    },
+)
+
+SETTINGS = (AT_RISK, HOSPITAL, POPP, BCF)
+
+
+def scale_scenario(data: dict[str, Any], factor: float) -> None:
+    """Shrink (or grow) a scenario in place: every locality's cohort, incidence and capacity scale, the
+    scenario-wide capacities and the coordinators' caseloads, so that capacity-limited services stay about as
+    busy per patient, and the programme reaches the same share of patients, as before."""
+    for loc in data["localities"]:
+        loc["cohort_size"] = max(1, round(loc["cohort_size"] * factor))
+        loc["incidence_per_year"] = loc["incidence_per_year"] * factor
+        loc["capacity_scale"] = loc["capacity_scale"] * factor
+    for name in ("intermediate_care", "hospital", "residential_care"):
+        spec = data["services"][name]
+        if spec.get("capacity") is not None:
+            spec["capacity"] = max(1, round(spec["capacity"] * factor))
+    for arm in data["arms"]:
+        enrolment = arm["mechanisms"].get("enrolment")
+        if enrolment is not None:
+            enrolment["caseload"] = max(1, round(enrolment["caseload"] * factor))
+
+
+def configure(
+    setting: Setting, scale: float | None = None, arms: Sequence[str] | None = None, extra: Sequence[str] = ()
+) -> Scenario:
+    """The setting's scenario: the shipped file with the overrides, only the named arms (and tiers), scaled."""
+    scenario = load_scenario(SCENARIOS / setting.scenario, [*setting.overrides, *extra])
+    data = scenario.model_dump()
+    keep = arms or setting.arms
+    data["arms"] = [a for a in data["arms"] if a["name"] in keep]
+    if setting.tiers is not None:
+        tiers = [t for t in data["cohort"]["tiers"] if t["name"] in setting.tiers]
+        total = sum(t["share"] for t in tiers)
+        for t in tiers:
+            t["share"] = t["share"] / total
+        data["cohort"]["tiers"] = tiers
+    factor = setting.scale if scale is None else scale
+    if factor != 1.0:
+        scale_scenario(data, factor)
+    return Scenario.model_validate(data)
+
+
+# --------------------------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Row:
+    """One comparison of a published figure with the model's."""
+
+    study: str
+    measure: str
+    unit: str  # "pct", "per_patient" or "ratio"
+    published: float | None
+    published_low: float | None
+    published_high: float | None
+    model: float
+    low: float
+    high: float
+    verdict: str
+    setting: str
+    context: bool = False  # a row shown for comparison, not a validation check
+    published_text: str | None = None  # the published figure in words, where it is not one number
+
+
+def inside_ci(row_model: float, low: float | None, high: float | None) -> str:
+    if low is not None and row_model < low:
+        return "no: below the CI"
+    if high is not None and row_model > high:
+        return "no: above the CI"
+    return "yes"
+
+
+def no_ci_verdict(model: float, published: float) -> str:
+    """No CI published: compare sign and size."""
+    if model == 0 or math.copysign(1, model) != math.copysign(1, published):
+        return "no CI published; opposite sign"
+    return f"no CI published; same sign, {model / published:.1f} x the published size"
+
+
+def _months(start: pd.Timestamp, first: int, count: int) -> list[str]:
+    """Labels of calendar months first .. first+count-1 after the month of ``start`` (0 = that month)."""
+    return list(pd.period_range(start, periods=first + count, freq="M").strftime("%Y-%m")[first:])
+
+
+def window_change_pct(result: Any, arm: str, months: list[str]) -> list[float]:
+    """Per replication: the arm's emergency admissions in the months over the baseline's, minus 1, in %."""
+    monthly = result.monthly
+    block = monthly[(monthly["metric"] == "emergency_admissions") & monthly["month"].isin(months)]
+    missing = set(months) - set(block["month"])
+    if missing:
+        raise ValueError(f"months outside the results window: {sorted(missing)}")
+    totals = block.groupby(["replication", "arm"])["value"].sum().unstack()
+    return (100.0 * (totals[arm] / totals["baseline"] - 1.0)).tolist()
+
+
+def _ci_row(values: Sequence[float]) -> tuple[float, float, float]:
+    mean, lo, hi = mean_ci(list(values))
+    return float(mean), float(lo), float(hi)
+
+
+def _ba(summary: pd.DataFrame, arm: str, measure: str) -> tuple[float, float, float]:
+    row = summary.set_index(["arm", "measure"]).loc[(arm, measure)]
+    return float(row["mean"]), float(row["ci_low"]), float(row["ci_high"])
+
+
+def at_risk_rows(result: Any) -> list[Row]:
+    """Huntley community-initiated, Roland 6 months, DH ICP 24 months, Stokes: from one at-risk run."""
+    scenario = result.scenario
+    go_live = pd.Timestamp(scenario.localities[0].go_live or scenario.simulation.start_date)
+    summary = summarise_before_after(result.before_after)
+    rows = []
+    m, lo, hi = _ba(summary, "integrated", "controlled_difference_per_patient")
+    rows.append(
+        Row(
+            "Huntley 2013, community-initiated (RCTs)",
+            "unplanned admissions per person, difference, 12 months",
+            "per_patient",
+            0.05,
+            -0.04,
+            0.15,
+            m,
+            lo,
+            hi,
+            inside_ci(m, -0.04, 0.15),
+            AT_RISK.key,
+        )
+    )
+    m, lo, hi = _ci_row(window_change_pct(result, "integrated", _months(go_live, 0, 6)))
+    rows.append(
+        Row(
+            "Roland 2012, ICP case management",
+            "emergency admissions vs matched controls, 6 months, %",
+            "pct",
+            9.0,
+            None,
+            None,
+            m,
+            lo,
+            hi,
+            no_ci_verdict(m, 9.0),
+            AT_RISK.key,
+        )
+    )
+    m, lo, hi = _ci_row(window_change_pct(result, "integrated", _months(go_live, 0, 24)))
+    rows.append(
+        Row(
+            "DH integrated care pilots 2012",
+            "emergency admissions vs matched controls, 24 months, %",
+            "pct",
+            2.0,
+            None,
+            None,
+            m,
+            lo,
+            hi,
+            no_ci_verdict(m, 2.0),
+            AT_RISK.key,
+        )
+    )
+    for label, (m, lo, hi) in (
+        ("0-12 months", _ba(summary, "integrated", "controlled_change_pct")),
+        ("13-24 months", _ci_row(window_change_pct(result, "integrated", _months(go_live, 12, 12)))),
+    ):
+        rows.append(
+            Row(
+                "Stokes 2015 (36 studies)",
+                f"secondary care use (emergency admissions) vs control, {label}, %",
+                "pct",
+                None,
+                None,
+                None,
+                m,
+                lo,
+                hi,
+                stokes_verdict(lo, hi),
+                AT_RISK.key,
+                published_text="no significant difference (SMD)",
+            )
+        )
+    return rows
+
+
+def stokes_verdict(low: float, high: float) -> str:
+    if low <= 0 <= high:
+        return "yes: CI includes 0"
+    if low >= -STOKES_SMALL_PCT and high <= STOKES_SMALL_PCT:
+        return f"yes: CI within +/-{STOKES_SMALL_PCT:g}%"
+    return "no: a significant change"
+
+
+def _hospital_replication(scenario: Scenario, replication: int) -> dict[str, dict[str, dict[str, float] | None]]:
+    """Before/after counts of each enrolling arm: patients enrolled at an admission after go-live, and all."""
+    cohort = generate_cohort(scenario, replication)
+    recorders = {arm: run_arm(scenario, cohort, arm, replication) for arm in scenario.arm_names}
+    base = recorders["baseline"]
+    go_live = [scenario.locality_go_live_day(i) for i in range(len(scenario.localities))]
+    out: dict[str, dict[str, dict[str, float] | None]] = {}
+    for arm, rec in recorders.items():
+        if arm == "baseline":
+            continue
+        admitted: dict[int, set[float]] = {}
+        for pid, t in rec.admission_log:
+            admitted.setdefault(pid, set()).add(t)
+        at_admission = {
+            pid: t
+            for pid, t in rec.enrolled_at.items()
+            if t > go_live[cohort.patients[pid].locality] and t in admitted.get(pid, ())
+        }
+        view = copy.copy(rec)
+        view.enrolled_at = at_admission
+        subset = before_after(view, base)
+        everyone = before_after(rec, base)
+        out[arm] = {
+            "at_admission": subset.as_dict() if subset else None,
+            "all": everyone.as_dict() if everyone else None,
+        }
+    return out
+
+
+def _map(fn: Callable[..., Any], scenario: Scenario, replications: Sequence[int], workers: int) -> list[Any]:
+    """fn(scenario, r) for every replication r, in order, serially or on a process pool."""
+    if workers <= 1:
+        return [fn(scenario, r) for r in replications]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, [scenario] * len(replications), replications))
+
+
+def hospital_tables(scenario: Scenario, replications: int, workers: int) -> dict[str, pd.DataFrame]:
+    """summarise_before_after tables for the at-admission subset ('at_admission') and everyone enrolled ('all')."""
+    runs = _map(_hospital_replication, scenario, range(replications), min(workers, replications))
+    tables = {}
+    for subset in ("at_admission", "all"):
+        rows = [
+            {"replication": r, "arm": arm, **counts[subset]}
+            for r, run in enumerate(runs)
+            for arm, counts in run.items()
+            if counts[subset] is not None
+        ]
+        tables[subset] = summarise_before_after(pd.DataFrame(rows))
+    return tables
+
+
+def rate_ratio(summary: pd.DataFrame, arm: str) -> tuple[float, float, float]:
+    """Admissions after enrolment, arm over baseline for the same patients (from the controlled % change)."""
+    m, lo, hi = _ba(summary, arm, "controlled_change_pct")
+    return 1 + m / 100, 1 + lo / 100, 1 + hi / 100
+
+
+def hospital_rows(tables: dict[str, pd.DataFrame]) -> list[Row]:
+    rows = []
+    for subset, arm, label, context in (
+        ("at_admission", "integrated", "enrolled at an admission", False),
+        ("all", "integrated", "everyone enrolled, incl. at go-live", True),
+        ("at_admission", "integrated_as_claimed", "enrolled at an admission, pilot_claimed effects", True),
+    ):
+        if arm not in set(tables[subset]["arm"]):
+            continue
+        m, lo, hi = rate_ratio(tables[subset], arm)
+        rows.append(
+            Row(
+                "Huntley 2013, hospital-initiated (RCTs)",
+                f"unplanned admissions, rate ratio, 12 months ({label})",
+                "ratio",
+                0.71,
+                0.49,
+                1.03,
+                m,
+                lo,
+                hi,
+                inside_ci(m, 0.49, 1.03),
+                HOSPITAL.key,
+                context,
+            )
+        )
+    return rows
+
+
+def popp_rows(result: Any) -> list[Row]:
+    summary = summarise_before_after(result.before_after)
+    rows = []
+    m, lo, hi = _ba(summary, "integrated", "before_after_change_pct")
+    verdict = "yes: a large fall (<= -30%)" if m <= -30 else "no: not a large fall"
+    rows.append(
+        Row(
+            "POPP 2009 (before and after)",
+            "admissions, year after vs year before enrolment, integrated arm, %",
+            "pct",
+            -47.0,
+            None,
+            None,
+            m,
+            lo,
+            hi,
+            verdict,
+            POPP.key,
+        )
+    )
+    m, lo, hi = _ba(summary, "integrated", "baseline_before_after_change_pct")
+    rows.append(
+        Row(
+            "POPP 2009 (before and after)",
+            "same patients and dates, baseline arm (regression to the mean), %",
+            "pct",
+            None,
+            None,
+            None,
+            m,
+            lo,
+            hi,
+            "context",
+            POPP.key,
+            True,
+        )
+    )
+    m, lo, hi = _ba(summary, "integrated", "controlled_change_pct")
+    verdict = "yes: within +/-10%" if abs(m) <= 10 else "no: a controlled effect beyond +/-10%"
+    rows.append(
+        Row(
+            "POPP 2009 (before and after)",
+            "controlled change, integrated vs baseline, year after, % (POPP had no controls)",
+            "pct",
+            None,
+            None,
+            None,
+            m,
+            lo,
+            hi,
+            verdict,
+            POPP.key,
+        )
+    )
+    if "integrated_as_claimed" in set(summary["arm"]):
+        m, lo, hi = _ba(summary, "integrated_as_claimed", "controlled_change_pct")
+        rows.append(
+            Row(
+                "POPP 2009 (before and after)",
+                "controlled change with pilot_claimed effects, %",
+                "pct",
+                None,
+                None,
+                None,
+                m,
+                lo,
+                hi,
+                "context",
+                POPP.key,
+                True,
+            )
+        )
+    return rows
+
+
+BCF_PLANNED_PCT = -3.07
+
+
+def bcf_change(result: Any) -> tuple[float, float, float]:
+    """Controlled change in emergency admissions in 2015/16 (the BCF's first year), %."""
+    return _ci_row(window_change_pct(result, "integrated", _months(pd.Timestamp("2015-04-01"), 0, 12)))
+
+
+def bcf_rows(result: Any) -> list[Row]:
+    m, lo, hi = bcf_change(result)
+    verdict = "yes: no fall of 3.07%" if m > BCF_PLANNED_PCT else "no: the planned fall is reached"
+    return [
+        Row(
+            "Better Care Fund year 1 (NAO 2017)",
+            "emergency admissions in 2015/16 (model: integrated vs baseline), %",
+            "pct",
+            BCF_PLANNED_PCT,
+            None,
+            None,
+            m,
+            lo,
+            hi,
+            verdict,
+            BCF.key,
+            published_text="planned -3.07%; observed: +87,000 admissions vs 2014/15 (106,000 fewer planned)",
+        )
+    ]
+
+
+# --------------------------------------------------------------------------------------------- calibration
+
+CALIBRATED = (
+    "east_blackburn_pilot",
+    "robert_case_study",
+    "blackburn_with_darwen_2014",
+    "lancashire_bcf_2015",
+    "lancashire_south_cumbria_places_2023",
+)
+CALIBRATION_REPLICATIONS = {  # held-out replications per check: (full cohorts, shrunk cohorts as in the tests)
+    "east_blackburn_pilot": (20, 0),
+    "robert_case_study": (5, 4),
+    "blackburn_with_darwen_2014": (5, 4),
+    "lancashire_bcf_2015": (3, 3),
+    "lancashire_south_cumbria_places_2023": (3, 3),
+}
+SHRINK = {  # the shrunk cohorts of tests/validation/test_published_studies.py
+    "robert_case_study": 0.5,
+    "blackburn_with_darwen_2014": 0.25,
+    "lancashire_bcf_2015": 0.2,
+    "lancashire_south_cumbria_places_2023": 0.2,
+}
+
+
+def calibration_record(name: str) -> tuple[int, float]:
+    """Replications the last calibration ran (0 .. n-1; the check uses the ones after them) and its tolerance."""
+    record = json.loads((SCENARIOS / f"{name}.calibration.json").read_text(encoding="utf-8"))
+    return int(record["replications_per_iteration"]), float(record["tolerance"])
+
+
+def _baseline_tiers(scenario: Scenario, replication: int) -> list[tuple[float, float]]:
+    base = run_replication(scenario, replication, ["baseline"])["baseline"]
+    return [
+        (float(a), float(d) / DAYS_PER_YEAR) for a, d in zip(base.tier_admissions, base.tier_person_days, strict=True)
+    ]
+
+
+def tier_check(name: str, replications: int, scale: float = 1.0, workers: int = 1) -> pd.DataFrame:
+    """Baseline emergency admissions per person-year of every tier, on held-out replications, against the target.
+
+    The replications are numbered after those the calibration used (same seed), so the check is out of sample.
+    With ``scale`` < 1 the cohorts, incidence and capacities are shrunk (scale_scenario).
+    """
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml")
+    data = scenario.model_dump()
+    data["arms"] = [a for a in data["arms"] if a["name"] == "baseline"]
+    if scale != 1.0:
+        scale_scenario(data, scale)
+    scenario = Scenario.model_validate(data)
+    first, tolerance = calibration_record(name)
+    reps = list(range(first, first + replications))
+    runs = _map(_baseline_tiers, scenario, reps, min(workers, replications))
+    rows = []
+    for t, tier in enumerate(scenario.cohort.tiers):
+        rates = [run[t][0] / run[t][1] for run in runs]
+        mean, lo, hi = mean_ci(rates)
+        target = tier.emergency_admissions_per_person_year
+        allowed = allowed_error(rates, target, first, tolerance, scale)
+        rows.append(
+            {
+                "scenario": name,
+                "scale": scale,
+                "patients": sum(loc.cohort_size for loc in scenario.localities),
+                "replications": f"{first}-{first + replications - 1}",
+                "n": replications,
+                "tier": tier.name,
+                "target": target,
+                "mean": mean,
+                "ci_low": lo,
+                "ci_high": hi,
+                "relative_error": mean / target - 1,
+                "inside_ci": lo <= target <= hi,
+                "tolerance": tolerance,
+                "allowed_error": allowed,
+                "consistent": abs(mean - target) <= allowed,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def allowed_error(rates: Sequence[float], target: float, n_calibration: int, tolerance: float, scale: float) -> float:
+    """How far the held-out mean may lie from the target if the calibration did what it claims.
+
+    The calibration put its own mean (of ``n_calibration`` replications of the full cohort) within
+    ``tolerance`` x target of the target; that mean has Monte Carlo error too. The held-out mean and the
+    calibration's mean are independent, so their difference has standard error s * sqrt(1/n + scale/n_cal),
+    with s the held-out replications' standard deviation (a cohort shrunk by ``scale`` has variance 1/scale
+    times the full cohort's). Allowed: the tolerance plus the t-based 95% half-width of that difference.
+    """
+    n = len(rates)
+    mean = math.fsum(rates) / n
+    sd = math.sqrt(math.fsum((r - mean) ** 2 for r in rates) / (n - 1))
+    half = float(student_t.ppf(0.975, n - 1)) * sd * math.sqrt(1 / n + scale / n_calibration)
+    return tolerance * target + half
+
+
+# --------------------------------------------------------------------------------------------- output
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if unit == "pct":
+        return f"{value:+.1f}%"
+    if unit == "per_patient":
+        return f"{value:+.3f}"
+    return f"{value:.2f}"
+
+
+def results_table(rows: list[Row]) -> str:
+    lines = [
+        "| study | measure | published [95% CI] | model mean [95% CI across replications] | agrees? | setting |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if r.published_text is not None:
+            published = r.published_text
+        elif r.published is None:
+            published = "-"
+        elif r.published_low is None and r.published_high is None:
+            published = f"{fmt(r.published, r.unit)} (no CI)"
+        else:
+            published = f"{fmt(r.published, r.unit)} [{fmt(r.published_low, r.unit)}, {fmt(r.published_high, r.unit)}]"
+        model = f"{fmt(r.model, r.unit)} [{fmt(r.low, r.unit)}, {fmt(r.high, r.unit)}]"
+        study = f"*{r.study}*" if r.context else r.study
+        lines.append(f"| {study} | {r.measure} | {published} | {model} | {r.verdict} | `{r.setting}` |")
+    return "\n".join(lines)
+
+
+def settings_table(settings: Sequence[Setting], replications: dict[str, int]) -> str:
+    lines = [
+        "| setting | studies | scenario | population | selection | intensity | follow-up | replications |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for s in settings:
+        d = s.describe
+        lines.append(
+            f"| `{s.key}` | {s.studies} | `scenarios/{s.scenario}` | {d['population']} | {d['selection']} | "
+            f"{d['intensity']} | {d['follow-up']} | {replications[s.key]} |"
+        )
+    lines += ["", "The overrides, exactly as applied (`load_scenario(path, overrides=[...])`, then the arms kept):", ""]
+    for s in settings:
+        extra = []
+        if s.tiers is not None:
+            extra.append(f"tiers kept: {', '.join(s.tiers)} (shares renormalised, calibrated crisis rates kept)")
+        if s.scale != 1.0:
+            extra.append(f"cohorts, incidence, capacities and caseloads x {s.scale:g} (`scale_scenario`)")
+        overrides = ", ".join(f"`{o}`" for o in s.overrides) or "no overrides"
+        lines.append(f"- `{s.key}` (arms: {', '.join(s.arms)}): {overrides}" + "".join(f"; {e}" for e in extra))
+    return "\n".join(lines)
+
+
+def calibration_table(table: pd.DataFrame) -> str:
+    lines = [
+        "| scenario | patients | held-out replications | tier | target | simulated [95% CI] | error | "
+        "target in CI? | allowed error | consistent? |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in table.itertuples():
+        name = r.scenario + ("" if r.scale == 1.0 else f" (x {r.scale:g})")
+        lines.append(
+            f"| `{name}` | {r.patients:,} | {r.replications} | {r.tier} | {r.target:.3f} | "
+            f"{r.mean:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}] | {100 * r.relative_error:+.1f}% | "
+            f"{'yes' if r.inside_ci else 'no'} | +/-{100 * r.allowed_error / r.target:.1f}% | "
+            f"{'yes' if r.consistent else 'no'} |"
+        )
+    return "\n".join(lines)
+
+
+def forest_plot(rows: list[Row], path: Path) -> None:
+    panels = [
+        ("pct", "change in emergency admissions, %"),
+        ("per_patient", "difference in admissions per person"),
+        ("ratio", "rate ratio (log scale)"),
+    ]
+    heights = [max(1, sum(r.unit == unit for r in rows)) for unit, _ in panels]
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=(10, 1.2 + 0.42 * sum(heights) + 1.2), gridspec_kw={"height_ratios": heights}
+    )
+    for ax, (unit, xlabel) in zip(axes, panels, strict=True):
+        block = [r for r in rows if r.unit == unit]
+        labels = []
+        for i, r in enumerate(block):
+            y = len(block) - 1 - i
+            labels.append((y, f"{r.study}\n{r.measure}"))
+            if r.published is not None:
+                lo = r.published if r.published_low is None else r.published_low
+                hi = r.published if r.published_high is None else r.published_high
+                ax.plot([lo, hi], [y + 0.15, y + 0.15], color="black", lw=1.5)
+                face = "white" if r.study.startswith("Better Care Fund") else "black"  # a plan, not an outcome
+                ax.plot(r.published, y + 0.15, marker="D", color="black", mfc=face, ms=6, ls="none")
+            colour = "#9aa5b1" if r.context else "#d9480f"
+            ax.plot([r.low, r.high], [y - 0.15, y - 0.15], color=colour, lw=2)
+            ax.plot(r.model, y - 0.15, marker="o", color=colour, ms=6, ls="none")
+        ax.axvline(1.0 if unit == "ratio" else 0.0, color="grey", lw=0.8, ls=":")
+        if unit == "ratio":
+            ax.set_xscale("log")
+            ax.set_xticks([0.3, 0.5, 0.7, 1.0, 1.5])
+            ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.set_yticks([y for y, _ in labels], [text for _, text in labels], fontsize=7)
+        ax.set_ylim(-0.7, len(block) - 0.3)
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.tick_params(axis="x", labelsize=8)
+    handles = [
+        plt.Line2D([], [], color="black", marker="D", label="published (line: 95% CI)"),
+        plt.Line2D([], [], color="black", marker="D", mfc="white", ls="none", label="planned (BCF)"),
+        plt.Line2D([], [], color="#d9480f", marker="o", label="model, evidence_based (95% CI across replications)"),
+        plt.Line2D([], [], color="#9aa5b1", marker="o", label="model, for comparison (not a check)"),
+    ]
+    fig.legend(handles=handles, loc="upper center", ncol=4, fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    fig.savefig(path, dpi=120, metadata={"Software": None})
+    plt.close(fig)
+
+
+def calibration_plot(table: pd.DataFrame, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(table) + 1.4))
+    labels = []
+    for i, r in enumerate(table.itertuples()):
+        y = len(table) - 1 - i
+        name = r.scenario + ("" if r.scale == 1.0 else f" x{r.scale:g}")
+        labels.append((y, f"{name}: {r.tier}"))
+        colour = "#2b5d8a" if r.scale == 1.0 else "#7fa7cc"
+        ax.plot([100 * (r.ci_low / r.target - 1), 100 * (r.ci_high / r.target - 1)], [y, y], color=colour, lw=2)
+        ax.plot(100 * r.relative_error, y, marker="o", color=colour, ls="none")
+    tolerance = float(table["tolerance"].max())
+    ax.axvspan(-100 * tolerance, 100 * tolerance, color="#eeeeee", zorder=0)
+    ax.axvline(0, color="grey", lw=0.8, ls=":")
+    ax.set_yticks([y for y, _ in labels], [t for _, t in labels], fontsize=7)
+    ax.set_xlabel(f"baseline admissions per person-year vs target, % (95% CI; grey: +/-{100 * tolerance:g}%)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, metadata={"Software": None})
+    plt.close(fig)
+
+
+def replace_block(text: str, name: str, content: str) -> str:
+    begin, end = f"<!-- validation:{name}:begin -->", f"<!-- validation:{name}:end -->"
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"{DOC}: missing the markers {begin} ... {end}")
+    return pattern.sub(lambda _: f"{begin}\n{content}\n{end}", text, count=1)
+
+
+def source_state() -> str:
+    """The commit of the code and scenarios that produced the numbers, and whether they differ from it."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "carecoord", "scenarios", "experiments/validation.py"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "an unknown commit"
+    changes = " with uncommitted changes to carecoord/, scenarios/ or this script" if dirty else ""
+    return f"commit `{commit}`{changes}"
+
+
+# --------------------------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="half the replications (at least 3), for a smoke run")
+    parser.add_argument("--workers", type=int, default=None, help="processes (default: every core)")
+    args = parser.parse_args()
+    start = time.perf_counter()
+
+    def reps(n: int) -> int:
+        return max(3, n // 2) if args.quick else n
+
+    def say(message: str) -> None:
+        print(f"[{time.perf_counter() - start:6.1f} s] {message}", flush=True)
+
+    replications = {s.key: reps(s.replications) for s in SETTINGS}
+    workers = {key: args.workers or default_workers(n) for key, n in replications.items()}
+    rows: list[Row] = []
+
+    say(f"{AT_RISK.key}: {replications[AT_RISK.key]} replications")
+    rows += at_risk_rows(run_experiment(configure(AT_RISK), replications[AT_RISK.key], workers[AT_RISK.key]))
+    say(f"{HOSPITAL.key}: {replications[HOSPITAL.key]} replications")
+    rows += hospital_rows(hospital_tables(configure(HOSPITAL), replications[HOSPITAL.key], workers[HOSPITAL.key]))
+    say(f"{POPP.key}: {replications[POPP.key]} replications")
+    rows += popp_rows(run_experiment(configure(POPP), replications[POPP.key], workers[POPP.key]))
+    say(f"{BCF.key}: {replications[BCF.key]} replications")
+    rows += bcf_rows(run_experiment(configure(BCF), replications[BCF.key], workers[BCF.key]))
+
+    order = ["Huntley 2013, community-initiated", "Huntley 2013, hospital-initiated", "Roland", "DH", "Stokes", "POPP"]
+    rows.sort(key=lambda r: next((i for i, p in enumerate(order) if r.study.startswith(p)), len(order)))
+
+    tables = []
+    for name in CALIBRATED:
+        full, shrunk = CALIBRATION_REPLICATIONS[name]
+        for n, scale in ((reps(full), 1.0), (reps(shrunk) if shrunk else 0, SHRINK.get(name, 1.0))):
+            if n:
+                say(f"calibration check {name} x {scale:g}: {n} held-out replications")
+                tables.append(tier_check(name, n, scale, args.workers or default_workers(n)))
+    calibration = pd.concat(tables, ignore_index=True)
+
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    forest_plot(rows, FOREST_PNG)
+    calibration_plot(calibration, CALIBRATION_PNG)
+    mode = "`--quick` (half the replications)" if args.quick else "full"
+    run = (
+        f"Generated by `python experiments/validation.py` ({mode} run) from {source_state()}; "
+        "seeds are the scenarios' own, so a rerun gives the same numbers."
+    )
+    text = DOC.read_text(encoding="utf-8")
+    text = replace_block(text, "run", run)
+    text = replace_block(text, "settings", settings_table(SETTINGS, replications))
+    text = replace_block(text, "results", results_table(rows))
+    text = replace_block(text, "calibration", calibration_table(calibration))
+    DOC.write_text(text, encoding="utf-8")
+    print(results_table(rows))
+    print(calibration_table(calibration))
+    say(f"wrote {DOC.relative_to(ROOT)}, {FOREST_PNG.relative_to(ROOT)}, {CALIBRATION_PNG.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
