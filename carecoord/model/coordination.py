@@ -103,9 +103,11 @@ class Coordination:
         w = self.world
         if self.go_live[loc] > 0:
             yield w.env.timeout(self.go_live[loc])
-        for p in w.patients:
-            if p.locality == loc and self._eligible(p):
-                self._request(p)
+        # Places free at go-live are granted as requests arrive, so the waiting list is joined in
+        # order of risk (highest first; ties by patient) for the riskiest to be enrolled first.
+        eligible = [p for p in w.patients if p.locality == loc and self._eligible(p)]
+        for p in sorted(eligible, key=lambda p: (-self._risk(p), p.id)):
+            self._request(p)
 
     def on_arrival(self, p: Patient) -> None:
         if self._live(p) and self._eligible(p):
