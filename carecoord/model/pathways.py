@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from carecoord.cohort import HOSPITAL as START_HOSPITAL
+from carecoord.cohort import RESIDENTIAL as START_RESIDENTIAL
+from carecoord.model import hospital
 from carecoord.model.clock import CRISIS, DEATH, DECLINE, FALL, SOCIAL
 from carecoord.model.hospital import (
     admit,
@@ -70,9 +73,6 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
 
 def _arrive(world: World, p: Patient) -> Generator[Any, Any, None]:
     """Join the cohort where the cohort generator put the patient (home, hospital, care home)."""
-    from carecoord.cohort import HOSPITAL as START_HOSPITAL
-    from carecoord.cohort import RESIDENTIAL as START_RESIDENTIAL
-
     targets = [world.unit_exponential(p, s) for s in world.clock_streams]
     world.move(p, HOME)
     p.start_clock(world.env.now, targets, world.rates(p, HOME))
@@ -85,14 +85,12 @@ def _arrive(world: World, p: Patient) -> Generator[Any, Any, None]:
     if world.coordination is not None:
         world.coordination.on_arrival(p)
     if p.rec.initial_location == START_HOSPITAL:
-        ep = world.episode(p, CRISIS_EPISODE)
-        yield from _initial_stay(world, p, ep)
+        yield from _initial_stay(world, p)
 
 
-def _initial_stay(world: World, p: Patient, ep: list[float]) -> Generator[Any, Any, None]:
+def _initial_stay(world: World, p: Patient) -> Generator[Any, Any, None]:
     """A patient in hospital on day one: the rest of their stay, then the usual discharge."""
-    from carecoord.model import hospital
-
+    world.episode(p, CRISIS_EPISODE)  # the admission that put them here: its draws are used up, in every arm
     world.move(p, HOSPITAL)
     beds = world.service("hospital", p)
     bed = yield from beds.acquire(p.locality)
@@ -104,7 +102,6 @@ def _initial_stay(world: World, p: Patient, ep: list[float]) -> Generator[Any, A
     beds.release(bed)
     p.last_discharge = world.env.now
     hospital._return_home(world, p)
-    del ep
 
 
 def crisis(world: World, p: Patient) -> Generator[Any, Any, None]:

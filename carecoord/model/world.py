@@ -14,7 +14,10 @@ import simpy
 
 from carecoord.calendar import Calendar, OpeningHours
 from carecoord.cohort import Cohort
-from carecoord.model.clock import DEATH, EVENT_TYPES
+from carecoord.model.clock import EVENT_TYPES
+from carecoord.model.coordination import Coordination
+from carecoord.model.hospital import censor_stays
+from carecoord.model.pathways import life
 from carecoord.model.patient import Patient
 from carecoord.model.rates import DAYS_PER_YEAR
 from carecoord.model.services import Service
@@ -241,17 +244,12 @@ class World:
                 if self.coordination is not None:
                     self.coordination.censor(p, end)
             self._close_location(p, end)
-        from carecoord.model.hospital import censor_stays
-
         censor_stays(self, end)
         return self.rec
 
 
 def run_arm(scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_events: bool = False) -> Recorder:
     """Simulate one arm of one replication and return what it recorded."""
-    from carecoord.model.coordination import Coordination
-    from carecoord.model.pathways import life
-
     world = World(scenario, cohort, arm, replication, log_events)
     if world.mechanisms.any_active:
         world.coordination = Coordination(world)
@@ -260,4 +258,4 @@ def run_arm(scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_
     return world.finish()
 
 
-__all__ = ["DEAD", "DEATH", "HOSPITAL", "World", "make_calendar", "run_arm"]
+__all__ = ["World", "make_calendar", "run_arm"]
