@@ -38,6 +38,7 @@ RECORDED_METRICS: tuple[str, ...] = (
     "patients_enrolled",
     "mdt_reviews",
     "proactive_visits",
+    "post_discharge_follow_ups",
     "rapid_responses",
     "crises_managed_at_home_by_coordinator",
     "escalated_admissions",

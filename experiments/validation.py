@@ -84,7 +84,7 @@ class Setting:
 
 AT_RISK = Setting(
     key="at_risk",
-    studies="Huntley 2013 community-initiated; Roland 2012; DH ICP 2012; Stokes 2015",
+    studies="Huntley 2013 community-initiated; Stokes 2016; Roland 2012; DH ICP 2012; Stokes 2015",
     scenario="east_blackburn_pilot.yaml",
     overrides=(
         "localities.east.cohort_size=800",
@@ -119,6 +119,7 @@ HOSPITAL = Setting(
             for arm in ("integrated", "integrated_as_claimed")
             for key in ("eligible_tiers=null", "min_admissions_last_year=1", "coordinators=24")
         ),
+        *(f"arms.{arm}.mechanisms.post_discharge_follow_up={{}}" for arm in ("integrated", "integrated_as_claimed")),
     ),
     arms=("baseline", "integrated", "integrated_as_claimed"),
     replications=10,
@@ -128,6 +129,35 @@ HOSPITAL = Setting(
         "the outcome counts only patients enrolled at an admission after go-live (hospital-initiated)",
         "intensity": "the pilot's care plan (as above); 24 x 50 places, so nobody waits",
         "follow-up": "12 months after enrolment (enrolments in the first year after go-live)",
+    },
+)
+
+EVERCARE_OFF = ("night_visits", "falls_equipment", "discharge_planning", "shared_assessment", "home_care_first")
+"""Pilot mechanisms Evercare did not have: it was nurse (APN) case management without the social-care side."""
+
+EVERCARE = Setting(
+    key="evercare",
+    studies="Gravelle 2007 (Evercare)",
+    scenario="east_blackburn_pilot.yaml",
+    overrides=(
+        *OLDER_PEOPLE,
+        "simulation.duration_days=1095",
+        "arms.integrated.mechanisms.enrolment.eligible_tiers=null",
+        "arms.integrated.mechanisms.enrolment.min_admissions_last_year=2",
+        "arms.integrated.mechanisms.enrolment.coordinators=24",
+        *(f"arms.integrated.mechanisms.{name}.enabled=false" for name in EVERCARE_OFF),
+    ),
+    arms=("baseline", "integrated"),
+    replications=10,
+    describe={
+        "population": "older people (65+, mean 78), all three pilot tiers, 1,400 patients (the practices' 65+ "
+        "population with long-term conditions)",
+        "selection": "prior use: 2 emergency admissions in the past 12 months (Evercare's high-risk group: 2 in "
+        "13 months), at go-live or when a second admission comes; 24 x 50 places, so nobody waits (assumption)",
+        "intensity": "nurse case management as in Evercare: the pilot's care plan without its social-care side "
+        "(no night visits, falls equipment, discharge planning, shared assessment or home care first)",
+        "follow-up": "high-risk group: 12 months after enrolment (enrolments in the first two years); "
+        "whole 65+ cohort: 24 months after go-live (Evercare ran April 2003 - March 2005)",
     },
 )
 
@@ -166,7 +196,7 @@ BCF = Setting(
     },
 )
 
-SETTINGS = (AT_RISK, HOSPITAL, POPP, BCF)
+SETTINGS = (AT_RISK, HOSPITAL, EVERCARE, POPP, BCF)
 
 
 def scale_scenario(data: dict[str, Any], factor: float) -> None:
@@ -216,7 +246,7 @@ class Row:
 
     study: str
     measure: str
-    unit: str  # "pct", "per_patient" or "ratio"
+    unit: str  # "pct", "per_patient", "per_patient_month" or "ratio"
     published: float | None
     published_low: float | None
     published_high: float | None
@@ -344,6 +374,69 @@ def at_risk_rows(result: Any) -> list[Row]:
                 published_text="no significant difference (SMD)",
             )
         )
+    rows += stokes_2016_rows(result, summary, go_live)
+    return rows
+
+
+STOKES_2016_ADMISSIONS = (0.01, 0.00, 0.01)
+"""Stokes 2016 (BMJ Open 6:e010468, abstract read; https://doi.org/10.1136/bmjopen-2015-010468): MDT case
+management of high-risk patients (Practice Integrated Care Teams) in one English CCG, 2,049 patients matched
+1:1, difference in differences. Non-elective admissions: +0.01 per patient per month (95% CI 0.00 to 0.01),
+published to 2 decimals."""
+
+STOKES_2016_READMISSIONS = (0.00, 0.00, 0.01)
+"""Stokes 2016, 30-day readmissions: +0.00 per patient per month (0.00 to 0.01)."""
+
+PER_MONTH = 12.0
+
+
+def inside_at_precision(model: float, low: float, high: float, decimals: int = 2) -> str:
+    """Whether the model's mean, rounded as the study rounded its figures, lies inside the published CI."""
+    shown = round(model, decimals)
+    verdict = inside_ci(shown, low, high)
+    return f"{verdict} (rounds to {shown:+.{decimals}f})"
+
+
+def person_month_difference(result: Any, metric: str, months: list[str]) -> list[float]:
+    """Per replication: (arm - baseline) count of ``metric`` over the months, per person-month of the baseline."""
+    monthly = result.monthly
+    block = monthly[monthly["metric"].isin([metric, "person_days"]) & monthly["month"].isin(months)]
+    totals = block.groupby(["replication", "metric", "arm"])["value"].sum().unstack(["metric", "arm"])
+    person_months = totals[("person_days", "baseline")] / (DAYS_PER_YEAR / PER_MONTH)
+    return ((totals[(metric, "integrated")] - totals[(metric, "baseline")]) / person_months).tolist()
+
+
+def stokes_2016_rows(result: Any, summary: pd.DataFrame, go_live: pd.Timestamp) -> list[Row]:
+    m, lo, hi = (v / PER_MONTH for v in _ba(summary, "integrated", "controlled_difference_per_patient"))
+    rows = [
+        Row(
+            "Stokes 2016, MDT case management (matched DiD)",
+            "non-elective admissions per patient per month, difference, 12 months",
+            "per_patient_month",
+            *STOKES_2016_ADMISSIONS,
+            m,
+            lo,
+            hi,
+            inside_at_precision(m, *STOKES_2016_ADMISSIONS[1:]),
+            AT_RISK.key,
+            published_text="+0.01 [0.00, 0.01] (2 decimals)",
+        )
+    ]
+    m, lo, hi = _ci_row(person_month_difference(result, "readmissions_30d", _months(go_live, 0, 12)))
+    rows.append(
+        Row(
+            "Stokes 2016, MDT case management (matched DiD)",
+            "30-day readmissions per patient per month, difference, 12 months",
+            "per_patient_month",
+            *STOKES_2016_READMISSIONS,
+            m,
+            lo,
+            hi,
+            inside_at_precision(m, *STOKES_2016_READMISSIONS[1:]),
+            AT_RISK.key,
+            published_text="+0.00 [0.00, 0.01] (2 decimals)",
+        )
+    )
     return rows
 
 
@@ -355,14 +448,25 @@ def stokes_verdict(low: float, high: float) -> str:
     return "no: a significant change"
 
 
-def _hospital_replication(scenario: Scenario, replication: int) -> dict[str, dict[str, dict[str, float] | None]]:
-    """Before/after counts of each enrolling arm: patients enrolled at an admission after go-live, and all."""
+COHORT_FOLLOW_UP_DAYS = 730.0
+"""The whole cohort's follow-up in the enrolment settings: 24 months after go-live (Gravelle 2007)."""
+
+
+def _enrolment_replication(scenario: Scenario, replication: int) -> dict[str, Any]:
+    """One replication of every arm, run through ``run_arm`` for each patient's enrolment time.
+
+    Returns, per enrolling arm, before/after counts of the patients enrolled at an admission after
+    go-live ('at_admission', hospital-initiated) and of everyone enrolled ('all'); and, per arm, the whole
+    cohort's emergency admissions in the COHORT_FOLLOW_UP_DAYS after go-live ('cohort').
+    """
     cohort = generate_cohort(scenario, replication)
     recorders = {arm: run_arm(scenario, cohort, arm, replication) for arm in scenario.arm_names}
     base = recorders["baseline"]
     go_live = [scenario.locality_go_live_day(i) for i in range(len(scenario.localities))]
-    out: dict[str, dict[str, dict[str, float] | None]] = {}
+    start = min(go_live)
+    out: dict[str, Any] = {"cohort": {}, "enrolled": {}}
     for arm, rec in recorders.items():
+        out["cohort"][arm] = sum(start <= t < start + COHORT_FOLLOW_UP_DAYS for _, t in rec.admission_log)
         if arm == "baseline":
             continue
         admitted: dict[int, set[float]] = {}
@@ -377,7 +481,7 @@ def _hospital_replication(scenario: Scenario, replication: int) -> dict[str, dic
         view.enrolled_at = at_admission
         subset = before_after(view, base)
         everyone = before_after(rec, base)
-        out[arm] = {
+        out["enrolled"][arm] = {
             "at_admission": subset.as_dict() if subset else None,
             "all": everyone.as_dict() if everyone else None,
         }
@@ -392,18 +496,28 @@ def _map(fn: Callable[..., Any], scenario: Scenario, replications: Sequence[int]
         return list(pool.map(fn, [scenario] * len(replications), replications))
 
 
-def hospital_tables(scenario: Scenario, replications: int, workers: int) -> dict[str, pd.DataFrame]:
-    """summarise_before_after tables for the at-admission subset ('at_admission') and everyone enrolled ('all')."""
-    runs = _map(_hospital_replication, scenario, range(replications), min(workers, replications))
+def enrolment_tables(scenario: Scenario, replications: int, workers: int) -> dict[str, pd.DataFrame]:
+    """summarise_before_after tables for the patients enrolled at an admission ('at_admission') and everyone
+    enrolled ('all'); and per replication and arm, the whole cohort's % change in emergency admissions over
+    the baseline in the 24 months after go-live ('cohort')."""
+    runs = _map(_enrolment_replication, scenario, range(replications), min(workers, replications))
     tables = {}
     for subset in ("at_admission", "all"):
         rows = [
             {"replication": r, "arm": arm, **counts[subset]}
             for r, run in enumerate(runs)
-            for arm, counts in run.items()
+            for arm, counts in run["enrolled"].items()
             if counts[subset] is not None
         ]
         tables[subset] = summarise_before_after(pd.DataFrame(rows))
+    tables["cohort"] = pd.DataFrame(
+        [
+            {"replication": r, "arm": arm, "change_pct": 100.0 * (count / run["cohort"]["baseline"] - 1.0)}
+            for r, run in enumerate(runs)
+            for arm, count in run["cohort"].items()
+            if arm != "baseline"
+        ]
+    )
     return tables
 
 
@@ -440,6 +554,48 @@ def hospital_rows(tables: dict[str, pd.DataFrame]) -> list[Row]:
             )
         )
     return rows
+
+
+GRAVELLE_HIGH_RISK = (16.5, -5.7, 38.7)
+"""Gravelle 2007 (BMJ 334:31, abstract read; https://doi.org/10.1136/bmj.39020.413310.55): Evercare case
+management in 62 practices vs 6,960-7,695 control practices, controlled before and after, 2003-05. Emergency
+admissions of the high-risk population (65+, 2 or more emergency admissions in the preceding 13 months):
++16.5% (95% CI -5.7% to 38.7%)."""
+
+GRAVELLE_GENERAL = (2.5, -2.1, 7.0)
+"""Gravelle 2007, the same analysis for the practices' general population aged 65+: +2.5% (-2.1% to 7.0%)."""
+
+
+def evercare_rows(tables: dict[str, pd.DataFrame]) -> list[Row]:
+    """Gravelle 2007: the high-risk group (everyone enrolled, the year after enrolment, integrated vs baseline
+    for the same patients) and the whole 65+ cohort (24 months after go-live)."""
+    m, lo, hi = _ba(tables["all"], "integrated", "controlled_change_pct")
+    cohort = tables["cohort"]
+    cm, clo, chi = _ci_row(cohort.loc[cohort["arm"] == "integrated", "change_pct"].tolist())
+    return [
+        Row(
+            "Gravelle 2007, Evercare (controlled before and after)",
+            "emergency admissions, high-risk group (2+ admissions in the past year), %",
+            "pct",
+            *GRAVELLE_HIGH_RISK,
+            m,
+            lo,
+            hi,
+            inside_ci(m, GRAVELLE_HIGH_RISK[1], GRAVELLE_HIGH_RISK[2]),
+            EVERCARE.key,
+        ),
+        Row(
+            "Gravelle 2007, Evercare (controlled before and after)",
+            "emergency admissions, whole 65+ population, 24 months, %",
+            "pct",
+            *GRAVELLE_GENERAL,
+            cm,
+            clo,
+            chi,
+            inside_ci(cm, GRAVELLE_GENERAL[1], GRAVELLE_GENERAL[2]),
+            EVERCARE.key,
+        ),
+    ]
 
 
 def popp_rows(result: Any) -> list[Row]:
@@ -652,6 +808,8 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{value:+.1f}%"
     if unit == "per_patient":
         return f"{value:+.3f}"
+    if unit == "per_patient_month":
+        return f"{value:+.4f}"
     return f"{value:.2f}"
 
 
@@ -719,6 +877,7 @@ def forest_plot(rows: list[Row], path: Path) -> None:
     panels = [
         ("pct", "change in emergency admissions, %"),
         ("per_patient", "difference in admissions per person"),
+        ("per_patient_month", "difference per patient per month"),
         ("ratio", "rate ratio (log scale)"),
     ]
     heights = [max(1, sum(r.unit == unit for r in rows)) for unit, _ in panels]
@@ -832,13 +991,24 @@ def main() -> None:
     say(f"{AT_RISK.key}: {replications[AT_RISK.key]} replications")
     rows += at_risk_rows(run_experiment(configure(AT_RISK), replications[AT_RISK.key], workers[AT_RISK.key]))
     say(f"{HOSPITAL.key}: {replications[HOSPITAL.key]} replications")
-    rows += hospital_rows(hospital_tables(configure(HOSPITAL), replications[HOSPITAL.key], workers[HOSPITAL.key]))
+    rows += hospital_rows(enrolment_tables(configure(HOSPITAL), replications[HOSPITAL.key], workers[HOSPITAL.key]))
+    say(f"{EVERCARE.key}: {replications[EVERCARE.key]} replications")
+    rows += evercare_rows(enrolment_tables(configure(EVERCARE), replications[EVERCARE.key], workers[EVERCARE.key]))
     say(f"{POPP.key}: {replications[POPP.key]} replications")
     rows += popp_rows(run_experiment(configure(POPP), replications[POPP.key], workers[POPP.key]))
     say(f"{BCF.key}: {replications[BCF.key]} replications")
     rows += bcf_rows(run_experiment(configure(BCF), replications[BCF.key], workers[BCF.key]))
 
-    order = ["Huntley 2013, community-initiated", "Huntley 2013, hospital-initiated", "Roland", "DH", "Stokes", "POPP"]
+    order = [
+        "Huntley 2013, community-initiated",
+        "Huntley 2013, hospital-initiated",
+        "Gravelle",
+        "Stokes 2016",
+        "Roland",
+        "DH",
+        "Stokes 2015",
+        "POPP",
+    ]
     rows.sort(key=lambda r: next((i for i, p in enumerate(order) if r.study.startswith(p)), len(order)))
 
     tables = []

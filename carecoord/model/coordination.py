@@ -46,6 +46,7 @@ class Coordination:
         self.falls: arms.FallsEquipmentSpec | None = m.active("falls_equipment")  # type: ignore[assignment]
         self.discharge: arms.DischargePlanningSpec | None = m.active("discharge_planning")  # type: ignore[assignment]
         self.shared: arms.SharedAssessmentSpec | None = m.active("shared_assessment")  # type: ignore[assignment]
+        self.follow_up: arms.PostDischargeFollowUpSpec | None = m.active("post_discharge_follow_up")  # type: ignore[assignment]
         self.home_first: arms.HomeCareFirstSpec | None = m.active("home_care_first")  # type: ignore[assignment]
         self.case_finding: arms.CaseFindingSpec | None = m.active("case_finding")  # type: ignore[assignment]
         self.care_homes: arms.CareHomeSupportSpec | None = m.active("care_home_support")  # type: ignore[assignment]
@@ -330,6 +331,44 @@ class Coordination:
         if d is None or not self._covers(d, p):
             return False, False
         return d.plan_ahead, d.seven_day
+
+    def after_discharge(self, p: Patient, window_end: float) -> None:
+        """Home from hospital: ask for the follow-up visit of transitional care, if it covers the patient.
+
+        Enrolled means holding a caseload place, not yet having a care plan: a coordinator who enrolled
+        the patient at an admission follows them up after that discharge, before the next MDT meeting.
+        """
+        spec = self.follow_up
+        if spec is None:
+            return
+        covered = self.live(p) if spec.applies_to == "everyone" else p.caseload_request is not None
+        if covered:
+            self.world.env.process(self._follow_up(p, spec, window_end))
+
+    def _follow_up(
+        self, p: Patient, spec: arms.PostDischargeFollowUpSpec, window_end: float
+    ) -> Generator[Any, Any, None]:
+        w = self.world
+        if spec.within_days > 0:
+            yield w.env.timeout(spec.within_days)
+        if not p.alive or p.location != HOME or w.env.now >= window_end:
+            return
+        nursing = w.service("community_nursing", p)
+        patience = window_end - w.env.now
+        seen = yield from nursing.serve(p.locality, spec.visit_minutes / MINUTES_PER_DAY, patience=patience)
+        now = w.env.now
+        if not seen or not p.alive or p.location != HOME or now >= window_end or p.clock is None:
+            return
+        w.rec.count(M.post_discharge_follow_ups, p.locality, now)
+        w.rec.log(p.id, now, "post_discharge_follow_up", "community_nursing")
+        w.rec.count(M.community_nursing_visits, p.locality, now)
+        step = p.clock.steps[CRISIS].get("readmission")
+        if step is None or not step.times or step.times[-1] != window_end:
+            return  # a later discharge opened a new window: its own follow-up acts on it
+        ratio = w.scenario.cohort.events.readmission_rate_ratio * spec.readmission_rate_ratio
+        p.clock.advance(now)
+        p.clock.set_step(CRISIS, "readmission", Step(1.0, [now, window_end], [ratio, 1.0]))
+        w.retime(p)
 
     def assessments_needed(self, p: Patient) -> int:
         if self.shared is not None and self._covers(self.shared, p):

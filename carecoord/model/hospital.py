@@ -180,9 +180,10 @@ def _return_home(world: World, p: Patient) -> None:
     world.move(p, HOME)
     ev = world.scenario.cohort.events
     if p.clock is not None and ev.readmission_window_days > 0:
-        p.clock.set_step(
-            CRISIS, "readmission", Step(1.0, [now, now + ev.readmission_window_days], [ev.readmission_rate_ratio, 1.0])
-        )
+        window_end = now + ev.readmission_window_days
+        p.clock.set_step(CRISIS, "readmission", Step(1.0, [now, window_end], [ev.readmission_rate_ratio, 1.0]))
+        if world.coordination is not None:
+            world.coordination.after_discharge(p, window_end)
 
 
 def intermediate_care(world: World, p: Patient, place: Any) -> Generator[Any, Any, None]:

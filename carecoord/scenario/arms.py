@@ -169,6 +169,32 @@ class DischargePlanningSpec(Mechanism):
     seven_day: bool = Field(True, description="Social work assesses enrolled patients on any day.")
 
 
+class PostDischargeFollowUpSpec(Mechanism):
+    """A follow-up visit soon after discharge that lowers the readmission risk of the weeks after it.
+
+    Transitional care is what hospital-initiated case management adds: the crisis rate stays raised for
+    ``cohort.events.readmission_window_days`` after every discharge, and a community nurse's visit
+    ``within_days`` after the patient is home multiplies it by ``readmission_rate_ratio`` for the rest
+    of that window. A nurse who is not free in time means no follow-up (the visit is not queued past the
+    window).
+    """
+
+    applies_to: AppliesTo = Field(
+        "enrolled",
+        description="Enrolled patients only, or everyone discharged in a locality once it is live (system-wide).",
+    )
+    within_days: NonNegativeFloat = Field(
+        2.0, description="Days after discharge when the visit is asked for. Source: assumption (within 48 hours)."
+    )
+    visit_minutes: PositiveFloat = Field(45.0, description="Community nursing time per visit. Source: assumption.")
+    readmission_rate_ratio: float = Field(
+        0.9,
+        ge=0,
+        description="Multiplier on the crisis rate for the rest of the readmission window after the visit. Source: "
+        "Damery 2016 (reference published_outcomes: 10-30% fewer readmissions in 11 of 24 reviews).",
+    )
+
+
 class SharedAssessmentSpec(Mechanism):
     """One shared assessment instead of several separate ones."""
 
@@ -253,6 +279,9 @@ class MechanismsSpec(StrictModel):
     falls_equipment: FallsEquipmentSpec | None = Field(None, description="Falls equipment.")
     discharge_planning: DischargePlanningSpec | None = Field(
         None, description="Discharge planned ahead, seven-day social work."
+    )
+    post_discharge_follow_up: PostDischargeFollowUpSpec | None = Field(
+        None, description="A follow-up visit after discharge (transitional care)."
     )
     shared_assessment: SharedAssessmentSpec | None = Field(None, description="One shared assessment.")
     home_care_first: HomeCareFirstSpec | None = Field(None, description="Home care instead of residential care.")
