@@ -40,8 +40,9 @@ DEFAULTS = {
     "care_home_support": arms.CareHomeSupportSpec,
     "joint_retraining": arms.JointRetrainingSpec,
     "end_of_life_care": arms.EndOfLifeCareSpec,
+    "post_discharge_follow_up": arms.PostDischargeFollowUpSpec,
 }
-"""Mechanisms in schema order; their number on the diagram is their position here."""
+"""Mechanisms; their number on the diagram is their position here (the follow-up, added last, is 13)."""
 DEFAULT_SCENARIO = ROOT / "scenarios" / "east_blackburn_pilot.yaml"
 DEFAULT_OUT = ROOT / "docs" / "figures" / "pathways.png"
 
@@ -417,6 +418,7 @@ def panel_baseline(c: Canvas, s: Scenario) -> None:
     c.badges("sw", [11, 7, 6])
     c.badges("admit", [9])
     c.badges("crisis", [12])
+    c.badges("home_end", [13])
 
 
 # --- panel B: the integrated arm -------------------------------------------------------------
@@ -426,13 +428,14 @@ def who(spec) -> str:
 
 
 def mechanism_texts(s: Scenario, m) -> list[tuple[str, str, str, bool]]:
-    """(key, title, body, raises admissions) for the twelve mechanisms, numbered in this order."""
+    """(key, title, body, raises admissions) for the thirteen mechanisms, numbered in this order."""
     d = {name: m.active(name) or DEFAULTS[name]() for name in DEFAULTS}
     pv, mr, rr, nv, fe = (
         d[k] for k in ("proactive_visits", "medication_review", "rapid_response", "night_visits", "falls_equipment")
     )
     dp, sa, hc, cf = (d[k] for k in ("discharge_planning", "shared_assessment", "home_care_first", "case_finding"))
     ch, jr, eol = d["care_home_support"], d["joint_retraining"], d["end_of_life_care"]
+    fu = d["post_discharge_follow_up"]
     nursing = hours_text(s.services.community_nursing.hours)
     return [
         (
@@ -522,6 +525,14 @@ def mechanism_texts(s: Scenario, m) -> list[tuple[str, str, str, bool]]:
             "End-of-life care at home",
             f"crisis ≤{num(eol.window_days)} d before death: {pct(eol.avoidance_probability)} kept\n"
             f"at home with a {num(eol.visit_minutes)}-min palliative\nnurse visit (for: {who(eol)})",
+            False,
+        ),
+        (
+            "post_discharge_follow_up",
+            "Follow-up after discharge",
+            f"nurse visit {num(fu.within_days)} d after getting home\n({num(fu.visit_minutes)} min, "
+            f"while the window lasts): crisis\nrate ×{num(fu.readmission_rate_ratio)} for the rest of the "
+            f"{num(s.cohort.events.readmission_window_days)}-d\nreadmission window (for: {who(fu)})",
             False,
         ),
     ]
@@ -627,15 +638,15 @@ def legend(ax) -> None:
 
 
 def draw(scenario: Scenario, out: Path) -> None:
-    fig = plt.figure(figsize=(22, 21.5))
-    ax_a = fig.add_axes((0.01, 0.395, 0.98, 0.57))
-    ax_b = fig.add_axes((0.01, 0.005, 0.98, 0.345))
+    fig = plt.figure(figsize=(22, 23.8))
+    ax_a = fig.add_axes((0.01, 0.454, 0.98, 0.515))
+    ax_b = fig.add_axes((0.01, 0.005, 0.98, 0.405))
     for ax in (ax_a, ax_b):
         ax.set_axis_off()
     ax_a.set_xlim(0, 120.5)
     ax_a.set_ylim(-2.5, 70)
     ax_b.set_xlim(0, 120.5)
-    ax_b.set_ylim(-1.5, 42.5)
+    ax_b.set_ylim(-12.0, 42.5)
     arm = integrated_arm(scenario)
     fig.text(
         0.01,
@@ -647,7 +658,7 @@ def draw(scenario: Scenario, out: Path) -> None:
     )
     fig.text(
         0.01,
-        0.372,
+        0.428,
         f"B. Integrated arm '{arm.name}' (effects: {arm.effects or 'schema defaults'}): "
         "enrolment, care plan and mechanisms (numbers as in panel A)",
         fontsize=FONT + 4,
