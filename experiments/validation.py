@@ -406,38 +406,33 @@ def person_month_difference(result: Any, metric: str, months: list[str]) -> list
     return ((totals[(metric, "integrated")] - totals[(metric, "baseline")]) / person_months).tolist()
 
 
-def stokes_2016_rows(result: Any, summary: pd.DataFrame, go_live: pd.Timestamp) -> list[Row]:
-    m, lo, hi = (v / PER_MONTH for v in _ba(summary, "integrated", "controlled_difference_per_patient"))
-    rows = [
-        Row(
-            "Stokes 2016, MDT case management (matched DiD)",
-            "non-elective admissions per patient per month, difference, 12 months",
-            "per_patient_month",
-            *STOKES_2016_ADMISSIONS,
-            m,
-            lo,
-            hi,
-            inside_at_precision(m, *STOKES_2016_ADMISSIONS[1:]),
-            AT_RISK.key,
-            published_text="+0.01 [0.00, 0.01] (2 decimals)",
-        )
-    ]
-    m, lo, hi = _ci_row(person_month_difference(result, "readmissions_30d", _months(go_live, 0, 12)))
-    rows.append(
-        Row(
-            "Stokes 2016, MDT case management (matched DiD)",
-            "30-day readmissions per patient per month, difference, 12 months",
-            "per_patient_month",
-            *STOKES_2016_READMISSIONS,
-            m,
-            lo,
-            hi,
-            inside_at_precision(m, *STOKES_2016_READMISSIONS[1:]),
-            AT_RISK.key,
-            published_text="+0.00 [0.00, 0.01] (2 decimals)",
-        )
+def _stokes_2016_row(measure: str, published: tuple[float, float, float], model: Sequence[float]) -> Row:
+    m, lo, hi = model
+    point, low, high = published
+    return Row(
+        "Stokes 2016, MDT case management (matched DiD)",
+        f"{measure} per patient per month, difference, 12 months",
+        "per_patient_month",
+        point,
+        low,
+        high,
+        m,
+        lo,
+        hi,
+        inside_at_precision(m, low, high),
+        AT_RISK.key,
+        published_text=f"{point:+.2f} [{low:.2f}, {high:.2f}] (2 decimals)",
     )
-    return rows
+
+
+def stokes_2016_rows(result: Any, summary: pd.DataFrame, go_live: pd.Timestamp) -> list[Row]:
+    """Admissions: Huntley's paired difference per enrolled patient-year / 12; readmissions: per person-month."""
+    admissions = [v / PER_MONTH for v in _ba(summary, "integrated", "controlled_difference_per_patient")]
+    readmissions = _ci_row(person_month_difference(result, "readmissions_30d", _months(go_live, 0, 12)))
+    return [
+        _stokes_2016_row("non-elective admissions", STOKES_2016_ADMISSIONS, admissions),
+        _stokes_2016_row("30-day readmissions", STOKES_2016_READMISSIONS, readmissions),
+    ]
 
 
 def stokes_verdict(low: float, high: float) -> str:
