@@ -593,78 +593,41 @@ def evercare_rows(tables: dict[str, pd.DataFrame]) -> list[Row]:
     ]
 
 
+POPP_STUDY = "POPP 2009 (before and after)"
+
+
+def _popp_row(measure: str, published: float | None, model: tuple[float, float, float], verdict: str) -> Row:
+    """One POPP row (no published CI); rows without a verdict of their own are context."""
+    return Row(POPP_STUDY, measure, "pct", published, None, None, *model, verdict, POPP.key, verdict == "context")
+
+
 def popp_rows(result: Any) -> list[Row]:
     summary = summarise_before_after(result.before_after)
-    rows = []
-    m, lo, hi = _ba(summary, "integrated", "before_after_change_pct")
-    verdict = "yes: a large fall (<= -30%)" if m <= -30 else "no: not a large fall"
-    rows.append(
-        Row(
-            "POPP 2009 (before and after)",
+    pilot = _ba(summary, "integrated", "before_after_change_pct")
+    controlled = _ba(summary, "integrated", "controlled_change_pct")
+    rows = [
+        _popp_row(
             "admissions, year after vs year before enrolment, integrated arm, %",
-            "pct",
             -47.0,
-            None,
-            None,
-            m,
-            lo,
-            hi,
-            verdict,
-            POPP.key,
-        )
-    )
-    m, lo, hi = _ba(summary, "integrated", "baseline_before_after_change_pct")
-    rows.append(
-        Row(
-            "POPP 2009 (before and after)",
+            pilot,
+            "yes: a large fall (<= -30%)" if pilot[0] <= -30 else "no: not a large fall",
+        ),
+        _popp_row(
             "same patients and dates, baseline arm (regression to the mean), %",
-            "pct",
             None,
-            None,
-            None,
-            m,
-            lo,
-            hi,
+            _ba(summary, "integrated", "baseline_before_after_change_pct"),
             "context",
-            POPP.key,
-            True,
-        )
-    )
-    m, lo, hi = _ba(summary, "integrated", "controlled_change_pct")
-    verdict = "yes: within +/-10%" if abs(m) <= 10 else "no: a controlled effect beyond +/-10%"
-    rows.append(
-        Row(
-            "POPP 2009 (before and after)",
+        ),
+        _popp_row(
             "controlled change, integrated vs baseline, year after, % (POPP had no controls)",
-            "pct",
             None,
-            None,
-            None,
-            m,
-            lo,
-            hi,
-            verdict,
-            POPP.key,
-        )
-    )
+            controlled,
+            "yes: within +/-10%" if abs(controlled[0]) <= 10 else "no: a controlled effect beyond +/-10%",
+        ),
+    ]
     if "integrated_as_claimed" in set(summary["arm"]):
-        m, lo, hi = _ba(summary, "integrated_as_claimed", "controlled_change_pct")
-        rows.append(
-            Row(
-                "POPP 2009 (before and after)",
-                "controlled change with pilot_claimed effects, %",
-                "pct",
-                None,
-                None,
-                None,
-                m,
-                lo,
-                hi,
-                "context",
-                POPP.key,
-                True,
-            )
-        )
+        claimed = _ba(summary, "integrated_as_claimed", "controlled_change_pct")
+        rows.append(_popp_row("controlled change with pilot_claimed effects, %", None, claimed, "context"))
     return rows
 
 
