@@ -6,7 +6,7 @@ values, and the model sees only what it uses. Each value is computed with exactl
 arithmetic the pathways used before, so compiled and uncompiled runs agree to the last bit.
 
 Example:
-    >>> params = compile_params(scenario, "integrated")
+    >>> params = compile_params(scenario)
     >>> params.gp.admission_probability
     0.15
 """
@@ -99,7 +99,7 @@ class EventParams:
 
 @dataclass(frozen=True, slots=True)
 class ArmParams:
-    """Everything the model reads from the scenario for one arm."""
+    """What the pathways read from the scenario (the same in every arm; each mechanism compiles its own)."""
 
     gp: GpParams
     ae: AeParams
