@@ -36,12 +36,12 @@ def read_cohort_csv(path: Path, localities: set[str], tiers: dict[str, int]) -> 
     try:
         text = decode(path.read_bytes(), source)
     except OSError as exc:
-        raise ScenarioError(source, [f"cohort.csv: cannot be read: {exc.strerror}"]) from None
+        raise ScenarioError(source, [f"(file): cannot be read: {exc.strerror}"]) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in reader.fieldnames or []]
     if not header:
         raise ScenarioError(
-            source, [f"cohort.csv: the file is empty; its first line must name the columns {', '.join(REQUIRED)}"]
+            source, [f"(header): the file is empty; its first line must name the columns {', '.join(REQUIRED)}"]
         )
     reader.fieldnames = header
     missing = [c for c in REQUIRED if c not in header]
@@ -65,7 +65,7 @@ def read_cohort_csv(path: Path, localities: set[str], tiers: dict[str, int]) -> 
     if problems:
         raise ScenarioError(source, problems)
     if not out:
-        raise ScenarioError(source, ["cohort.csv: the file has a header but no patients (line 1)"])
+        raise ScenarioError(source, ["(rows): the file has a header but no patients (line 1)"])
     return out
 
 

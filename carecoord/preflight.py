@@ -78,6 +78,11 @@ def check_scenario(loaded: LoadedScenario) -> dict[str, int] | None:
     scenario = loaded.scenario
     csv_sizes = None
     if scenario.cohort.csv is not None:
+        csv_path = Path(scenario.cohort.csv)
+        if not csv_path.is_file():
+            what = "is a folder, not a CSV file" if csv_path.is_dir() else "does not exist"
+            file, problem = loaded.problem(("cohort", "csv"), f"{csv_path} {what}")
+            raise ScenarioError(file, [problem])
         tiers = {t.name: i for i, t in enumerate(scenario.cohort.tiers)}
         rows = read_cohort_csv(Path(scenario.cohort.csv), {loc.name for loc in scenario.localities}, tiers)
         csv_sizes = {name: len(patients) for name, patients in rows.items()}

@@ -56,6 +56,7 @@ def load_scenario_source(path: str | Path, overrides: list[str] | None = None) -
     path = Path(path)
     chain: list[Path] = []
     data, origins = _read_chain(path, chain, [])
+    extends_line = _extends_line(path) if len(chain) > 1 else None
     overridden = tuple(_apply_override(data, item, str(path)) for item in overrides or [])
     _apply_effect_sets(data)
     csv = data["cohort"].get("csv") if isinstance(data.get("cohort"), dict) else None
@@ -71,12 +72,21 @@ def load_scenario_source(path: str | Path, overrides: list[str] | None = None) -
             problems.append((loc, text))
         scenario = None
     if problems:
-        _raise([_locate(loc, text, origins, overridden, path) for loc, text in problems], path, chain)
+        located = [_locate(loc, text, origins, overridden, path) for loc, text in problems]
+        _raise(located, path, chain, extends_line)
     assert scenario is not None
     return LoadedScenario(scenario, path, origins, tuple(chain), overridden)
 
 
-def _raise(located: list[tuple[str, str]], path: Path, chain: list[Path]) -> None:
+def _extends_line(path: Path) -> int | None:
+    """Line of the ``extends:`` key in a file already read once without problems."""
+    for number, text in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if text.startswith("extends:"):
+            return number
+    return None
+
+
+def _raise(located: list[tuple[str, str]], path: Path, chain: list[Path], extends_line: int | None = None) -> None:
     """Raise the problems (each in its own file), with the chain when one is in a parent."""
     files = [f for f, _ in located]
     problems = [p for _, p in located]
@@ -84,7 +94,8 @@ def _raise(located: list[tuple[str, str]], path: Path, chain: list[Path]) -> Non
     for other in dict.fromkeys(f for f in files if f != str(path)):
         reach = " -> ".join(names[: names.index(other) + 1]) if other in names else other
         files.append(str(path))
-        problems.append(f"extends: the problem(s) above are in {other}, reached through {reach}")
+        where = f" (line {extends_line})" if extends_line else ""
+        problems.append(f"extends: the problem(s) above are in {other}, reached through {reach}{where}")
     raise ScenarioError(str(path), problems, files)
 
 
@@ -92,7 +103,7 @@ def _locate(
     loc: Loc, text: str, origins: dict[Loc, Origin], overridden: tuple[Loc, ...], path: Path
 ) -> tuple[str, str]:
     dotted = ".".join(str(p) for p in loc) or "(top level)"
-    if any(loc[: len(o)] == o for o in overridden):
+    if loc and any(loc[: len(o)] == o or o[: len(loc)] == loc for o in overridden):
         return str(path), f"{dotted}: {text} (from --set)"
     for end in range(len(loc), -1, -1):
         if loc[:end] in origins:
