@@ -124,7 +124,7 @@ def run(
             )
             kept = write_results(result, out, manifest, overwrite=overwrite, parquet=parquet)
     except Interrupted as exc:
-        errors.print(str(exc), highlight=False)
+        sys.stderr.write(f"{exc}\n")  # one line, never wrapped
         raise typer.Exit(code=EXIT_INTERRUPTED) from None
     except CarecoordError as exc:
         _fail(exc)
