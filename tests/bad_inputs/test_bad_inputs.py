@@ -115,6 +115,8 @@ def _check_stderr(case: Case, stderr: str, out: Path) -> None:
     assert lines, "nothing on stderr"
     for line in lines:
         assert FILE_FORMAT.match(line), f"not 'FILE: message': {line!r}"
+    chained = case.in_file != case.file and case.in_file.endswith(".yaml")  # plus the chain's line
+    assert len(lines) == 1 + chained, f"one problem, one line:\n{stderr}"
     hits = [line for line in lines if case.fragment in line]
     assert len(hits) == 1, f"{case.fragment!r} not in exactly one line of:\n{stderr}"
     hit = hits[0]
