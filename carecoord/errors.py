@@ -22,12 +22,17 @@ class ScenarioError(CarecoordError):
 
     def __init__(self, source: str, problems: list[str], files: list[str] | None = None):
         self.source = str(source)
-        self.problems = list(problems)
+        self.problems = [_one_line(p) for p in problems]
         self.files = list(files) if files is not None else [self.source] * len(self.problems)
         super().__init__("\n".join(f"{f}: {p}" for f, p in zip(self.files, self.problems, strict=True)))
 
     def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, list[str], list[str]]]:
         return (type(self), (self.source, self.problems, self.files))
+
+
+def _one_line(text: str) -> str:
+    """The problem on one printable line: a newline or control character in a key or value is escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class OutputError(CarecoordError):

@@ -102,7 +102,7 @@ def _raise(located: list[tuple[str, str]], path: Path, chain: list[Path], extend
 def _locate(
     loc: Loc, text: str, origins: dict[Loc, Origin], overridden: tuple[Loc, ...], path: Path
 ) -> tuple[str, str]:
-    dotted = ".".join(str(p) for p in loc) or "(top level)"
+    dotted = ".".join(str(p) if p != "" else "''" for p in loc) or "(top level)"
     if loc and any(loc[: len(o)] == o or o[: len(loc)] == loc for o in overridden):
         return str(path), f"{dotted}: {text} (from --set)"
     for end in range(len(loc), -1, -1):
