@@ -8,10 +8,12 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -57,7 +59,27 @@ def _load(path: Path, overrides: list[str], **checks):
         _fail(exc)
 
 
+def _reported(command: Callable[..., None]) -> Callable[..., None]:
+    """Errors found while a command works become one message (exit 2); Ctrl-C one line (exit 130)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        from carecoord.interrupt import EXIT_INTERRUPTED, Interrupted, stop_quietly
+
+        try:
+            with stop_quietly("nothing was written (existing files are untouched)"):
+                command(*args, **kwargs)
+        except Interrupted as exc:
+            sys.stderr.write(f"{exc}\n")  # one line, never wrapped
+            raise typer.Exit(code=EXIT_INTERRUPTED) from None
+        except CarecoordError as exc:  # e.g. raised in a worker process
+            _fail(exc)
+
+    return wrapper
+
+
 @app.command()
+@_reported
 def run(
     scenario_path: ScenarioArg,
     replications: Annotated[int | None, typer.Option(help="Replications (default: the scenario's).", min=1)] = None,
@@ -79,7 +101,6 @@ def run(
     """Run a scenario: every arm, paired replications, a comparison table and an output folder."""
     from carecoord.display import before_after_lines, comparison_table, value_lines
     from carecoord.experiment import default_workers, run_experiment
-    from carecoord.interrupt import EXIT_INTERRUPTED, Interrupted, stop_quietly
     from carecoord.output import build_manifest, write_results
     from carecoord.scenario import scenario_file_hash
 
@@ -94,38 +115,30 @@ def run(
     n = scenario.simulation.replications
     n_workers = workers or default_workers(n)
     started = dt.datetime.now()
-    left = f"{out} was not written" + (" (the existing folder is untouched)" if out.exists() else "")
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"{scenario.name}: replications", total=n)
+        result = run_experiment(
+            scenario, workers=n_workers, progress=lambda done, total: bar.update(task, completed=done), events=events
+        )
+    finished = dt.datetime.now()
+    manifest = build_manifest(
+        result,
+        scenario_path,
+        scenario_file_hash(scenario_path),
+        ["carecoord", *sys.argv[1:]],
+        started,
+        finished,
+        n_workers,
+    )
     try:
-        with stop_quietly(left):
-            with Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=errors,
-                transient=True,
-            ) as bar:
-                task = bar.add_task(f"{scenario.name}: replications", total=n)
-                result = run_experiment(
-                    scenario,
-                    workers=n_workers,
-                    progress=lambda done, total: bar.update(task, completed=done),
-                    events=events,
-                )
-            finished = dt.datetime.now()
-            manifest = build_manifest(
-                result,
-                scenario_path,
-                scenario_file_hash(scenario_path),
-                ["carecoord", *sys.argv[1:]],
-                started,
-                finished,
-                n_workers,
-            )
-            kept = write_results(result, out, manifest, overwrite=overwrite, parquet=parquet)
-    except Interrupted as exc:
-        sys.stderr.write(f"{exc}\n")  # one line, never wrapped
-        raise typer.Exit(code=EXIT_INTERRUPTED) from None
+        kept = write_results(result, out, manifest, overwrite=overwrite, parquet=parquet)
     except CarecoordError as exc:
         _fail(exc)
     elapsed = (finished - started).total_seconds()
@@ -165,6 +178,7 @@ def validate(
 
 
 @app.command()
+@_reported
 def calibrate(
     scenario_path: ScenarioArg,
     target: Annotated[

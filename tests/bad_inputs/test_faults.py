@@ -71,7 +71,7 @@ def test_ctrl_c_prints_one_line_and_leaves_no_folder(tmp_path: Path) -> None:
     stdout, stderr = proc.communicate(timeout=120)
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert proc.returncode == 130, stderr
-    assert lines == [f"Interrupted: {out} was not written"], stderr
+    assert lines == ["Interrupted: nothing was written (existing files are untouched)"], stderr
     assert "Traceback" not in stderr and stdout == ""
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []  # no temporary folder left either
