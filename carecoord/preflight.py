@@ -32,6 +32,7 @@ SECONDS_PER_PATIENT_YEAR_ARM = 0.5e-3
 # is ~5 kB per patient per arm over a base of ~150 MB (assumption: the interpreter and libraries).
 BYTES_PER_PATIENT_ARM = 5_000
 BYTES_PER_WORKER = 150e6
+MAX_YEARS = 100  # assumption: no study of care for people with long-term conditions runs longer
 MAX_SECONDS = 3600.0  # assumption: longer than an hour needs --yes
 MAX_MEMORY_SHARE = 0.8  # assumption: more than 80% of the machine's memory needs --yes
 
@@ -95,6 +96,10 @@ def check_scenario(loaded: LoadedScenario) -> dict[str, int] | None:
 def _date_problems(loaded: LoadedScenario) -> list[tuple[str, str]]:
     sim = loaded.scenario.simulation
     start = sim.start_date
+    if sim.horizon_days > MAX_YEARS * 365.25 or sim.horizon_days > (dt.date.max - start).days:
+        field = "duration_days" if sim.duration_days is not None else "end_date"
+        text = f"a run of {sim.horizon_days:,} days from {start} is longer than {MAX_YEARS} years or ends after 9999"
+        return [loaded.problem(("simulation", field), text)]
     end = start + dt.timedelta(days=sim.horizon_days)
     results_from = start + dt.timedelta(days=sim.warm_up_days)
     out = []
