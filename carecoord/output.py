@@ -79,7 +79,7 @@ def write_results(
     """Write the folder atomically; returns where an overwritten folder was kept, if any."""
     check_destination(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.incomplete-", dir=out.parent))  # never read as results
     try:
         for name in TABLES:
             frame = getattr(result, name)
