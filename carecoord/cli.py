@@ -123,6 +123,8 @@ def run(
         console.print(line, highlight=False)
     for line in before_after_lines(result.before_after):
         console.print(line, highlight=False)
+    for warning in result.warnings:
+        console.print(f"WARNING: {warning.message}", style="bold yellow", markup=False, highlight=False)
     for arm in scenario.arms:
         if arm.mechanisms.any_active:
             effects = arm.effects or "schema defaults"

@@ -56,6 +56,7 @@ def build_manifest(
         "machine": {"processor": platform.machine(), "cpus": _cpu_count()},
         "libraries": {name: _version(name) for name in ("simpy", "numpy", "pandas", "pydantic", "scipy")},
         "files": {name: f"{name}.csv" for name in TABLES},
+        "warnings": [w.as_dict() for w in result.warnings],
     }
 
 

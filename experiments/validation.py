@@ -47,6 +47,7 @@ from carecoord.experiment import default_workers, run_experiment, run_replicatio
 from carecoord.model.rates import DAYS_PER_YEAR
 from carecoord.model.world import run_arm
 from carecoord.scenario import Scenario, load_scenario
+from carecoord.scenario.services import LOCALITY_SERVICES
 from carecoord.stats import mean_ci
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,10 +207,13 @@ def scale_scenario(data: dict[str, Any], factor: float) -> None:
     for loc in data["localities"]:
         loc["cohort_size"] = max(1, round(loc["cohort_size"] * factor))
         loc["incidence_per_year"] = loc["incidence_per_year"] * factor
-        loc["capacity_scale"] = loc["capacity_scale"] * factor
+        if loc["capacity_scale"] is not None:
+            loc["capacity_scale"] = loc["capacity_scale"] * factor
+        elif any(isinstance(data["services"][s]["capacity"], int) for s in LOCALITY_SERVICES):
+            loc["capacity_scale"] = factor  # stated capacities (scale 1) shrink with the cohort; sized ones already do
     for name in ("intermediate_care", "hospital", "residential_care"):
         spec = data["services"][name]
-        if spec.get("capacity") is not None:
+        if isinstance(spec.get("capacity"), int):  # a stated capacity; by_population ones follow the cohort
             spec["capacity"] = max(1, round(spec["capacity"] * factor))
     for arm in data["arms"]:
         enrolment = arm["mechanisms"].get("enrolment")

@@ -32,6 +32,7 @@ from carecoord.recording import (
     Recorder,
 )
 from carecoord.scenario.arms import MechanismsSpec
+from carecoord.scenario.capacity import locality_capacity, shared_capacity
 from carecoord.scenario.schema import Scenario
 from carecoord.scenario.services import LOCALITY_SERVICES, SHARED_SERVICES
 from carecoord.streams import (
@@ -46,11 +47,6 @@ from carecoord.streams import (
 
 CLOCK_STREAMS = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CLOCK)
 ZERO_RATES = (0.0,) * len(EVENT_TYPES)
-
-
-def _scaled(base: int | None, scale: float) -> int | None:
-    """A per-locality capacity scaled to the locality's size (at least one)."""
-    return None if base is None else max(1, round(base * scale))
 
 
 def _capacity(base: int | None, added: int | None) -> int | None:
@@ -89,16 +85,16 @@ class World:
                 Service(
                     self.env,
                     name,
-                    _capacity(_scaled(spec.capacity, loc.capacity_scale), added.get(name)),
+                    _capacity(locality_capacity(scenario, name, i), added.get(name)),
                     hours,
                     self.rec,
                     f"{name}:{loc.name}",
                 )
-                for loc in scenario.localities
+                for i, loc in enumerate(scenario.localities)
             ]
         for name in SHARED_SERVICES:
             spec = getattr(scenario.services, name)
-            capacity = _capacity(spec.capacity, added.get(name))
+            capacity = _capacity(shared_capacity(scenario, name), added.get(name))
             shared = Service(self.env, name, capacity, OpeningHours(spec.hours, self.calendar), self.rec, name)
             self.services[name] = [shared] * len(scenario.localities)
         self.coordination: Any = None  # set by run_arm when enrolment is on

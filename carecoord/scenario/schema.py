@@ -59,10 +59,11 @@ class LocalitySpec(StrictModel):
     go_live: dt.date | None = Field(
         None, description="Date integrated care starts here (empty: the end of the warm-up)."
     )
-    capacity_scale: PositiveFloat = Field(
-        1.0,
-        description="Multiplier on the per-locality capacities of community services (GP, nursing, social work, "
-        "home care) here, for localities of different sizes.",
+    capacity_scale: PositiveFloat | None = Field(
+        None,
+        description="Multiplier on the capacities of community services (GP, nursing, social work, home care) "
+        "here. Empty: 1 for a service whose capacity is a number, cohort_size / 1,000 for one sized "
+        "by_population. Given: it overrides that (docs/model.md, 'Capacity').",
     )
 
 
