@@ -26,10 +26,16 @@ class SimulationSpec(StrictModel):
     duration_days: PositiveInt | None = Field(None, description="Days simulated, warm-up included (or give end_date).")
     end_date: dt.date | None = Field(None, description="Day after the last simulated day (or give duration_days).")
     warm_up_days: NonNegativeInt = Field(
-        0, description="Days at the start excluded from results (history accrues, e.g. prior admissions)."
+        0,
+        description="Days at the start excluded from results (history accrues, e.g. prior admissions). "
+        "Default: none (assumption; scenarios state their own).",
     )
-    replications: PositiveInt = Field(10, description="Independent replications.")
-    seed: NonNegativeInt = Field(20140313, description="Root seed of every random stream.")
+    replications: PositiveInt = Field(
+        10, description="Independent replications. Default: assumption (scenarios state their own)."
+    )
+    seed: NonNegativeInt = Field(
+        20140313, description="Root seed of every random stream (arbitrary: the date of seed 004)."
+    )
 
     @model_validator(mode="after")
     def _one_length(self) -> SimulationSpec:
@@ -55,7 +61,9 @@ class LocalitySpec(StrictModel):
 
     name: str = Field(..., pattern=r"^[A-Za-z][A-Za-z0-9_ -]*$", description="Locality name.")
     cohort_size: NonNegativeInt = Field(..., description="Eligible patients on day one.")
-    incidence_per_year: NonNegativeFloat = Field(0.0, description="New eligible patients per year.")
+    incidence_per_year: NonNegativeFloat = Field(
+        0.0, description="New eligible patients per year. Default: a closed cohort (assumption)."
+    )
     go_live: dt.date | None = Field(
         None, description="Date integrated care starts here (empty: the end of the warm-up)."
     )

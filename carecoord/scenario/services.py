@@ -48,11 +48,11 @@ class GPSpec(StrictModel):
     )
     appointment_minutes: PositiveFloat = Field(
         11.7,
-        description="Length of a surgery consultation. Source: reference "
-        "unit_cost.gp.surgery_consultation_11.7min (PSSRU 2015).",
+        description="Length of a surgery consultation. Source: "
+        "[ref:unit_cost.gp.surgery_consultation_11.7min] (PSSRU 2015).",
     )
     home_visit_minutes: PositiveFloat = Field(
-        23.4, description="Length of a home visit. Source: reference unit_cost.gp.home_visit_23.4min (PSSRU 2013)."
+        23.4, description="Length of a home visit. Source: [ref:unit_cost.gp.home_visit_23.4min] (PSSRU 2013)."
     )
     home_visit_age: float = Field(
         85.0, description="Patients this old, or with care needs, get a home visit. Source: assumption."
@@ -106,8 +106,8 @@ class HospitalSpec(StrictModel):
     hours: OpeningHoursSpec = Field(default_factory=OpeningHoursSpec, description="Admits at any time.")
     mean_length_of_stay_days: PositiveFloat = Field(
         8.0,
-        description="Mean stay to medically fit, days. Source: between reference "
-        "emergency_admission.mean_los 5.8 (all, 2016/17) and emergency_admission.mean_los_5plus_conditions 10.8.",
+        description="Mean stay to medically fit, days. Source: between "
+        "[ref:emergency_admission.mean_los] 5.8 (all, 2016/17) and emergency_admission.mean_los_5plus_conditions 10.8.",
     )
     length_of_stay_cv: PositiveFloat = Field(
         1.0, description="Coefficient of variation of long stays (lognormal). Source: assumption."
@@ -117,13 +117,13 @@ class HospitalSpec(StrictModel):
         ge=0,
         le=1,
         description="Share of admissions that are short stays (<1 day). Source: "
-        "reference emergency_admission.share_zero_day 0.33, lowered for an LTC cohort (assumption).",
+        "[ref:emergency_admission.share_zero_day] 0.33, lowered for an LTC cohort (assumption).",
     )
     in_hospital_mortality: float = Field(
         0.051,
         ge=0,
         le=1,
-        description="Share dying in the admission. Source: reference mortality.in_index_emergency_spell (Bottle 2006).",
+        description="Share dying in the admission. Source: [ref:mortality.in_index_emergency_spell] (Bottle 2006).",
     )
     discharge_needs: DischargeNeedsSpec = Field(default_factory=DischargeNeedsSpec, description="Discharge needs.")
 
@@ -194,7 +194,7 @@ class IntermediateCareSpec(StrictModel):
     capacity: Capacity = Field(
         "by_population",
         description="Places for the whole scenario: a number, empty for unlimited, or by_population "
-        "(capacity_per_1000_patients x all localities' cohort_size / 1,000).",
+        "(capacity_per_1000_patients x all localities' cohort_size / 1,000; docs/model.md, 'Capacity').",
     )
     capacity_per_1000_patients: PositiveFloat = Field(
         10.0,
@@ -204,7 +204,7 @@ class IntermediateCareSpec(StrictModel):
     )
     hours: OpeningHoursSpec = Field(default_factory=OpeningHoursSpec, description="Admits any day.")
     mean_stay_days: PositiveFloat = Field(
-        34.5, description="Mean stay, days. Source: reference reablement.duration_days (Bauer 2019)."
+        34.5, description="Mean stay, days. Source: [ref:reablement.duration_days] (Bauer 2019)."
     )
     home_care_after_probability: float = Field(
         0.3, ge=0, le=1, description="Share needing home care afterwards. Source: assumption."
