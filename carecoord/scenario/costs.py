@@ -2,14 +2,33 @@
 
 Activity is costed to the payer of the service that did it (NHS or council); what exists only
 because of the programme (coordinator posts, MDT time, equipment) is the programme's cost.
-Defaults are PSSRU Unit Costs of Health and Social Care 2024 (2023/24 prices) unless stated.
+Every default is in 2023/24 prices: PSSRU Unit Costs of Health and Social Care 2024, and two older
+published costs uprated with PSSRU's inflation indices (:mod:`carecoord.scenario.prices`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, NonNegativeFloat
 
 from carecoord.scenario.base import StrictModel
+from carecoord.scenario.prices import INDEX_NAME, PRICE_YEAR, inflation_factor, uprate, uprated_note
+
+UPRATED_DEFAULTS: dict[str, tuple[float, str, str]] = {
+    "costs.nhs.gp_home_visit": (114.0, "2012/13", "unit_cost.gp.home_visit_23.4min"),
+    "costs.nhs.delayed_discharge_day": (313.0, "2016/17", "unit_cost.excess_bed_day"),
+}
+"""Defaults published in an older price year: (value, price year, reference key)."""
+
+
+def _uprated(path: str) -> float:
+    value, year, _ = UPRATED_DEFAULTS[path]
+    return round(uprate(value, year), 2)
+
+
+def _note(path: str) -> str:
+    return uprated_note(*UPRATED_DEFAULTS[path])
 
 
 class NHSCostsSpec(StrictModel):
@@ -26,7 +45,8 @@ class NHSCostsSpec(StrictModel):
         "[ref:unit_cost.nonelective_admission.short_stay] 2023/24.",
     )
     delayed_discharge_day: NonNegativeFloat = Field(
-        313.0, description="Per delayed (medically fit) bed day. Source: [ref:unit_cost.excess_bed_day] 2016/17."
+        _uprated("costs.nhs.delayed_discharge_day"),
+        description=f"Per delayed (medically fit) bed day: {_note('costs.nhs.delayed_discharge_day')}.",
     )
     ae_attendance: NonNegativeFloat = Field(
         273.0, description="Per A&E attendance. Source: [ref:unit_cost.ae_attendance] 2023/24."
@@ -39,7 +59,10 @@ class NHSCostsSpec(StrictModel):
         45.0, description="Per surgery consultation. Source: [ref:unit_cost.gp.surgery_consultation_10min] 2023/24."
     )
     gp_home_visit: NonNegativeFloat = Field(
-        114.0, description="Per home visit. Source: [ref:unit_cost.gp.home_visit_23.4min] 2012/13."
+        _uprated("costs.nhs.gp_home_visit"),
+        description=f"Per home visit: {_note('costs.nhs.gp_home_visit')}. Cross-check: 23.4 minutes x 4.47 per "
+        "minute [ref:unit_cost.gp.per_minute_patient_contact] 2023/24 = 104.60 (PSSRU's own 2023/24 minute cost "
+        "is lower than the uprated 2012/13 visit).",
     )
     gp_hour: NonNegativeFloat = Field(
         268.0,
@@ -83,7 +106,40 @@ class ProgrammeCostsSpec(StrictModel):
 class CostsSpec(StrictModel):
     """Unit costs by payer."""
 
-    price_year: str = Field("2023/24", description="Price year of the unit costs.")
+    price_year: str = Field(
+        PRICE_YEAR,
+        description=f"Price year of every unit cost: the defaults are {PRICE_YEAR} prices (older published costs "
+        f"uprated with the {INDEX_NAME}; docs/sources.md). A scenario that changes it states its own costs "
+        "in that year.",
+    )
     nhs: NHSCostsSpec = Field(default_factory=NHSCostsSpec, description="NHS unit costs.")
     council: CouncilCostsSpec = Field(default_factory=CouncilCostsSpec, description="Council unit costs.")
     programme: ProgrammeCostsSpec = Field(default_factory=ProgrammeCostsSpec, description="Programme unit costs.")
+
+
+def price_line(costs: CostsSpec) -> str:
+    """One sentence for the printout: which price year, which index, what was uprated."""
+    basis = price_basis(costs)
+    uprated = "; ".join(
+        f"{path} {u['published_value']:g} ({u['published_price_year']}) x {u['factor']:.4f}"
+        for path, u in basis["uprated_defaults"].items()
+    )
+    return f"Costs in {costs.price_year} prices; older published defaults uprated with the {INDEX_NAME}: {uprated}."
+
+
+def price_basis(costs: CostsSpec) -> dict[str, Any]:
+    """The price year, the index and each uprated default, for the manifest and the printout."""
+    return {
+        "price_year": costs.price_year,
+        "index": INDEX_NAME,
+        "uprated_defaults": {
+            path: {
+                "published_value": value,
+                "published_price_year": year,
+                "reference": key,
+                "factor": round(inflation_factor(year), 6),
+                "value": _uprated(path),
+            }
+            for path, (value, year, key) in UPRATED_DEFAULTS.items()
+        },
+    }
