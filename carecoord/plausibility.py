@@ -124,12 +124,16 @@ def _seven_day(scenario: Scenario, arm: str, service: str) -> bool:
     return bool(plan is not None and getattr(plan, "seven_day", False))
 
 
-def _per_rep(frame: pd.DataFrame, metrics: tuple[str, ...], months: list[str] | None = None) -> pd.Series:
-    """Sum of the metrics over months (all results months if None), per replication."""
-    rows = frame[frame["metric"].isin(metrics)]
-    if months is not None:
-        rows = rows[rows["month"].isin(months)]
-    return rows.groupby("replication")["value"].sum()
+class WindowTotals:
+    """Sums of recorded metrics per (arm, locality, metric, replication) over a window, from one groupby."""
+
+    def __init__(self, monthly: pd.DataFrame, months: list[str] | None = None):
+        rows = monthly if months is None else monthly[monthly["month"].isin(months)]
+        sums = rows.groupby(["arm", "locality", "metric", "replication"])["value"].sum()
+        self._sums: dict[tuple, float] = sums.to_dict()
+
+    def get(self, arm: str, localities: list[str], metrics: tuple[str, ...], replication: int) -> float:
+        return sum(self._sums.get((arm, loc, m, replication), 0.0) for loc in localities for m in metrics)
 
 
 def _places(result: ExperimentResult) -> list[tuple[str, str | None, str]]:
@@ -150,61 +154,63 @@ def service_warnings(result: ExperimentResult) -> list[RunWarning]:
     calendar = Calendar(sim.start_date, sim.horizon_days, sim.warm_up_days)
     months = list(calendar.bin_labels[1:])
     third = len(months) // 3
-    reps = result.replications["replication"].nunique()
+    reps = sorted(result.replications["replication"].unique())
     needed = {*WAIT_METRIC.values(), *BUSY_HOURS.values(), *PLACE_DAYS.values(), *(m for u in USES.values() for m in u)}
     monthly = result.monthly[result.monthly["metric"].isin(needed)]
+    whole = WindowTotals(monthly)
+    first = WindowTotals(monthly, months[:third]) if third else None
+    last = WindowTotals(monthly, months[-third:]) if third else None
+    capacity = result.capacity.groupby(["arm", "resource"])["capacity"].mean().to_dict()
+    every = [loc.name for loc in scenario.localities]
     found: dict[tuple[str, str, str | None], list[tuple[str, float, str]]] = {}
     for service, locality, key in _places(result):
         spec = getattr(scenario.services, service)
+        where = [locality] if locality is not None else every
         for arm in scenario.arm_names:
-            caps = result.capacity[(result.capacity["arm"] == arm) & (result.capacity["resource"] == key)]
-            if caps.empty:
+            if (arm, key) not in capacity:
                 continue
-            capacity = float(caps["capacity"].mean())
-            rows = monthly[monthly["arm"] == arm]
-            if locality is not None:
-                rows = rows[rows["locality"] == locality]
+            cap = float(capacity[(arm, key)])
             if service in BUSY_HOURS:
-                available = capacity * open_hours(spec.hours, calendar, _seven_day(scenario, arm, service))
-                busy = _per_rep(rows, (BUSY_HOURS[service],)).sum() / reps
-                what = "of its capacity-hours while open"
+                available = cap * open_hours(spec.hours, calendar, _seven_day(scenario, arm, service))
+                metric, what = BUSY_HOURS[service], "of its capacity-hours while open"
             else:
-                available = capacity * (calendar.horizon - calendar.warm_up)
-                busy = _per_rep(rows, (PLACE_DAYS[service],)).sum() / reps
-                what = "of its place-days"
+                available = cap * (calendar.horizon - calendar.warm_up)
+                metric, what = PLACE_DAYS[service], "of its place-days"
+            busy = sum(whole.get(arm, where, (metric,), r) for r in reps) / len(reps)
             use = busy / available if available > 0 else 0.0
             if use > SATURATED_UTILISATION:
-                detail = f"in use {use:.0%} {what} (capacity {capacity:g})"
+                detail = f"in use {use:.0%} {what} (capacity {cap:g})"
                 found.setdefault(("saturated", service, locality), []).append((arm, use, detail))
-            if third >= 1:
-                grew = _growth(rows, service, months[:third], months[-third:])
+            if first is not None and last is not None:
+                grew = queue_growth(first, last, arm, where, service, reps)
                 if grew is not None:
-                    first, last = grew
-                    detail = f"mean wait per use rose from {first:.1f} h in the first third of the run to {last:.1f} h"
-                    found.setdefault(("growing_queue", service, locality), []).append((arm, last, detail))
+                    before, after = grew
+                    detail = f"mean wait per use rose from {before:.1f} h (first third of the run) to {after:.1f} h"
+                    found.setdefault(("growing_queue", service, locality), []).append((arm, after, detail))
     return [_service_warning(kind, service, locality, hits) for (kind, service, locality), hits in found.items()]
 
 
-def _growth(rows: pd.DataFrame, service: str, first: list[str], last: list[str]) -> tuple[float, float] | None:
+def queue_growth(
+    first: WindowTotals, last: WindowTotals, arm: str, where: list[str], service: str, reps: list[int]
+) -> tuple[float, float] | None:
     """(first, last) mean wait per use if the queue grew beyond noise, else None."""
-    wait = (WAIT_METRIC[service],)
-    w0, w1 = _per_rep(rows, wait, first), _per_rep(rows, wait, last)
-    u0, u1 = _per_rep(rows, USES[service], first), _per_rep(rows, USES[service], last)
-    index = u0.index.union(u1.index)
-    u0, u1 = u0.reindex(index, fill_value=0.0), u1.reindex(index, fill_value=0.0)
-    w0, w1 = w0.reindex(index, fill_value=0.0), w1.reindex(index, fill_value=0.0)
-    if u0.sum() <= 0 or u1.sum() <= 0:
+    wait, uses = (WAIT_METRIC[service],), USES[service]
+    w0 = [first.get(arm, where, wait, r) for r in reps]
+    w1 = [last.get(arm, where, wait, r) for r in reps]
+    u0 = [first.get(arm, where, uses, r) for r in reps]
+    u1 = [last.get(arm, where, uses, r) for r in reps]
+    if sum(u0) <= 0 or sum(u1) <= 0:
         return None
-    mean0, mean1 = w0.sum() / u0.sum(), w1.sum() / u1.sum()
+    mean0, mean1 = sum(w0) / sum(u0), sum(w1) / sum(u1)
     if mean1 < MIN_WAIT_HOURS or mean1 < GROWTH_RATIO * mean0:
         return None
-    per_rep = (w1 / u1.where(u1 > 0)) - (w0 / u0.where(u0 > 0))
-    per_rep = per_rep.dropna()
-    if len(per_rep) >= 2:
-        se = float(per_rep.std(ddof=1)) / math.sqrt(len(per_rep))
-        if float(per_rep.mean()) <= 2.0 * se:
+    rises = [b / d - a / c for a, b, c, d in zip(w0, w1, u0, u1, strict=True) if c > 0 and d > 0]
+    if len(rises) >= 2:
+        mean = sum(rises) / len(rises)
+        se = math.sqrt(sum((x - mean) ** 2 for x in rises) / (len(rises) - 1) / len(rises))
+        if mean <= 2.0 * se:
             return None
-    return float(mean0), float(mean1)
+    return mean0, mean1
 
 
 def _service_warning(kind: str, service: str, locality: str | None, hits: list[tuple[str, float, str]]) -> RunWarning:
