@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
@@ -31,8 +31,18 @@ from carecoord.scenario.base import DAY_INDEX, OpeningHoursSpec
 from carecoord.scenario.services import LOCALITY_SERVICES
 
 if TYPE_CHECKING:
-    from carecoord.experiment import ExperimentResult
     from carecoord.scenario.schema import Scenario
+
+
+class ExperimentResult(Protocol):
+    """The tables a run's warnings are read from (a ``carecoord.experiment.ExperimentResult``)."""
+
+    scenario: Scenario
+    replications: pd.DataFrame
+    monthly: pd.DataFrame
+    summary: pd.DataFrame
+    capacity: pd.DataFrame
+
 
 SATURATED_UTILISATION = 0.95
 """Share of capacity-hours while open (or place-days) in use above which a service is saturated (assumption:
