@@ -103,6 +103,7 @@ def run(
     from carecoord.experiment import default_workers, run_experiment
     from carecoord.output import build_manifest, write_results
     from carecoord.scenario import scenario_file_hash
+    from carecoord.scenario.costs import price_line
 
     overrides = list(set_ or [])
     if replications is not None:
@@ -146,8 +147,11 @@ def run(
     console.print(comparison_table(result.summary, scenario.arm_names, title))
     for line in value_lines(result.summary, scenario.arm_names):
         console.print(line, highlight=False)
+    console.print(price_line(scenario.costs), highlight=False)
     for line in before_after_lines(result.before_after):
         console.print(line, highlight=False)
+    for warning in result.warnings:
+        console.print(f"WARNING: {warning.message}", style="bold yellow", markup=False, highlight=False)
     for arm in scenario.arms:
         if arm.mechanisms.any_active:
             effects = arm.effects or "schema defaults"

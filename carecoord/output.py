@@ -23,6 +23,7 @@ from typing import Any
 
 from carecoord.errors import OutputError
 from carecoord.experiment import ExperimentResult
+from carecoord.scenario.costs import price_basis
 
 TABLES = ("summary", "replications", "monthly")
 
@@ -56,6 +57,8 @@ def build_manifest(
         "machine": {"processor": platform.machine(), "cpus": _cpu_count()},
         "libraries": {name: _version(name) for name in ("simpy", "numpy", "pandas", "pydantic", "scipy")},
         "files": {name: f"{name}.csv" for name in TABLES},
+        "warnings": [w.as_dict() for w in result.warnings],
+        "prices": price_basis(scenario.costs),
     }
 
 
