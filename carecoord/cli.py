@@ -195,6 +195,35 @@ def calibrate(
     console.print(f"Calibrated scenario written to {dest}; record of what changed in {record}", highlight=False)
 
 
+ResultsArg = Annotated[Path, typer.Argument(help="Results folder written by `carecoord run`.", show_default=False)]
+
+
+@app.command()
+def plot(
+    results_dir: ResultsArg,
+    format_: Annotated[str, typer.Option("--format", help="png or svg.")] = "png",
+) -> None:
+    """Write the figures of a results folder into RESULTS_DIR/figures/."""
+    from carecoord.interfaces import plot_folder
+
+    try:
+        for path in plot_folder(results_dir, format_):
+            console.print(f"wrote {path}", highlight=False)
+    except CarecoordError as exc:
+        _fail(exc)
+
+
+@app.command()
+def report(results_dir: ResultsArg) -> None:
+    """Write RESULTS_DIR/report.html: one self-contained page for a board paper (prints to PDF)."""
+    from carecoord.interfaces import report_folder
+
+    try:
+        console.print(f"wrote {report_folder(results_dir)}", highlight=False)
+    except CarecoordError as exc:
+        _fail(exc)
+
+
 @app.command()
 def schema(
     markdown: Annotated[
