@@ -118,7 +118,7 @@ def money(value: float, signed: bool = False) -> str:
     if size >= 1e6:
         text = f"£{size / 1e6:.2f}m"
     elif size >= 1e4:
-        text = f"£{size / 1e3:,.0f}k" if size >= 1e5 else f"£{size:,.0f}"
+        text = f"£{size / 1e3:,.0f}k"
     else:
         text = f"£{size:,.0f}"
     if text in ("£0", "£0.00m"):
@@ -126,6 +126,12 @@ def money(value: float, signed: bool = False) -> str:
     if signed:
         return ("−" if value < 0 else "+") + text
     return text
+
+
+def _number(value: float) -> str:
+    """One decimal, a real minus sign, never '-0.0'."""
+    text = f"{value:,.1f}"
+    return "0.0" if text in ("-0.0", "0.0") else text.replace("-", "−")
 
 
 def _per_unit(value: float) -> str:
@@ -151,7 +157,7 @@ def describe_cost_effect(effect: CostEffect) -> str:
             return "no cost per admission avoided: one replication gives no confidence interval"
         return (
             f"no cost per admission avoided: admissions avoided could be zero "
-            f"(95% CI {lo:,.1f} to {hi:,.1f}), so the ratio has no meaningful value"
+            f"(95% CI {_number(lo)} to {_number(hi)}), so the ratio has no meaningful value"
         )
     if mean <= 0 or hi < 0:
         return f"no admissions avoided: {abs(mean):,.1f} more emergency admissions than the baseline"

@@ -164,6 +164,13 @@ def warm_up(results: Results, metric: str = "emergency_admissions", window: int 
     return fig
 
 
+def warm_up_warning(results: Results, metric: str = "emergency_admissions") -> str | None:
+    """A sentence for the report if the baseline's first months differ from the rest, else None."""
+    wide = per_replication(results, metric).loc["baseline"].to_numpy()
+    verdict = _drift_verdict(wide, float(wide.mean()))
+    return f"Warm-up: {verdict}." if "consider a longer warm-up" in verdict else None
+
+
 def _drift_verdict(values: np.ndarray, overall: float) -> str:
     """Do the first months differ from the rest? A paired 95% CI across replications, not a fixed tolerance."""
     if values.shape[1] <= EARLY_MONTHS or values.shape[0] < 2 or not overall:

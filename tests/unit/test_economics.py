@@ -125,8 +125,9 @@ def test_money_wording() -> None:
     assert money(-131_406) == "£131k"
     assert money(-0.2) == "£0"
     assert money(558.4) == "£558"
+    assert money(40_044) == "£40k"
     assert money(-558.4, signed=True) == "−£558"
     assert money(float("nan")) == "no figure"
     assert describe_net_cost((-131_406.0, -332_624.0, 69_812.0)) == (
-        "saves £131k overall (95% CI: saves £333k to costs £69,812)"
+        "saves £131k overall (95% CI: saves £333k to costs £70k)"
     )
