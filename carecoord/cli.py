@@ -70,7 +70,7 @@ def run(
     ] = False,
 ) -> None:
     """Run a scenario: every arm, paired replications, a comparison table and an output folder."""
-    from carecoord.display import before_after_lines, comparison_table, value_lines
+    from carecoord.display import before_after_lines, comparison_tables, value_lines
     from carecoord.experiment import default_workers, run_experiment
     from carecoord.output import build_manifest, check_destination, write_results
     from carecoord.scenario import scenario_file_hash
@@ -118,8 +118,9 @@ def run(
         _fail(exc)
     elapsed = (finished - started).total_seconds()
     title = f"{scenario.name} — {n} replications, seed {scenario.simulation.seed}, {elapsed:.1f} s"
-    console.print(comparison_table(result.summary, scenario.arm_names, title))
-    for line in value_lines(result.summary, scenario.arm_names):
+    for table in comparison_tables(result.summary, scenario.arm_names, title, console):
+        console.print(table)
+    for line in value_lines(result.summary, scenario.arm_names, result.replications):
         console.print(line, highlight=False)
     for line in before_after_lines(result.before_after):
         console.print(line, highlight=False)
