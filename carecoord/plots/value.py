@@ -26,7 +26,8 @@ from carecoord.plots.style import (
 )
 from carecoord.results import Results
 
-CEAC_MAX = 50_000.0  # highest threshold (£ per admission avoided) on the acceptability curve (assumption)
+CEAC_MAX = 50_000.0  # highest threshold when the scenario gives no admission cost (assumption)
+TARIFFS_SHOWN = 3  # the curve runs to this many times the cost of one emergency admission (assumption)
 
 
 def ce_plane(results: Results) -> Figure:
@@ -74,21 +75,37 @@ def _quadrant_labels(ax) -> None:
     ax.annotate("saves money,\nmore admissions", (0.02, 0.02), ha="left", va="bottom", **style)
 
 
-def acceptability_curve(results: Results, max_threshold: float = CEAC_MAX) -> Figure:
-    """Probability that the cost per admission avoided is below each threshold (net-benefit form)."""
+def acceptability_curve(results: Results, max_threshold: float | None = None) -> Figure:
+    """Probability that the cost per admission avoided is below each threshold (net-benefit form).
+
+    The threshold axis runs to three times the cost of one emergency admission (the scenario's
+    long-stay unit cost, marked), the range in which a commissioner's answer usually lies.
+    """
     fig, ax = new_figure(width=7.5, height=4.4)
-    thresholds = np.linspace(0.0, max_threshold, 201)
+    tariff = (results.scenario.get("costs") or {}).get("nhs", {}).get("emergency_admission_long_stay")
+    max_threshold = max_threshold or (TARIFFS_SHOWN * tariff if tariff else CEAC_MAX)
+    thresholds = np.linspace(0.0, max_threshold, 601)
     phrases = []
     for arm in results.compared_arms:
         pairs = paired_outcomes(results.replications, arm)
         curve = acceptability(pairs, thresholds)
         ax.plot(thresholds, curve.to_numpy(), color=arm_colour(results.arms, arm), linewidth=2, label=arm)
         phrases.append(f"{arm}: {_ceac_phrase(curve)}")
+    if tariff and tariff <= max_threshold:
+        ax.axvline(tariff, color=GO_LIVE_COLOUR, linestyle="--", linewidth=1)
+        ax.annotate(
+            f"cost of one emergency\nadmission ({money(tariff)})",
+            (tariff, 0.5),
+            xytext=(4, 0),
+            textcoords="offset points",
+            fontsize=8,
+            color=GO_LIVE_COLOUR,
+        )
     ax.set_ylim(-0.02, 1.02)
     percent_axis(ax.yaxis)
     pounds_axis(ax.xaxis)
     ax.set_xlabel("what an avoided emergency admission is worth to the commissioner (threshold)")
-    ax.set_ylabel("probability cost per admission avoided is below it")
+    ax.set_ylabel("probability it is worth it")
     ax.set_title(
         f"Share of {results.replication_count} replications in which threshold × avoided − net cost > 0", loc="left"
     )
@@ -144,7 +161,14 @@ def before_after(results: Results) -> Figure:
     patients = summary.loc[(arms[0], "controlled_change_pct"), "patients"]
     ax.set_title(f"{patients:.0f} enrolled patients with a year either side; 95% CIs across replications", loc="left")
     legend_below(ax)
-    rtm = summary.loc[(arms[0], "baseline_before_after_change_pct"), "mean"]
-    change = f"{rtm:+.0f}%".replace("-", "−")
-    title(fig, f"Before-and-after vs controlled — {change} happens without any programme (regression to the mean)")
+
+    def pct(measure: str) -> str:
+        return f"{summary.loc[(arms[0], measure), 'mean']:+.0f}%".replace("-", "−")
+
+    title(
+        fig,
+        f"Before-and-after vs controlled — {arms[0]}: a pilot would report {pct('before_after_change_pct')}, "
+        f"but {pct('baseline_before_after_change_pct')} happens with no programme (regression to the mean); "
+        f"controlled effect {pct('controlled_change_pct')}",
+    )
     return fig

@@ -125,6 +125,7 @@ def headline(results: Results, arm: str) -> dict[str, Any]:
             }
         )
     interval = "" if math.isnan(lo) else f" (95% CI {signed(lo)} to {signed(hi)})"
+    net, net_lo, net_hi = effect.net_cost
     return {
         "arm": arm,
         "description": results.arm_description(arm),
@@ -137,7 +138,21 @@ def headline(results: Results, arm: str) -> dict[str, Any]:
         "saves_share": f"{saves / n:.0%}" if n else "no figure",
         "per_admission": describe_cost_effect(effect),
         "payers": payers,
+        "verdict": verdict(effect.avoided_spans_zero, mean, net, net_lo, net_hi),
     }
+
+
+def verdict(avoided_unclear: bool, avoided: float, net: float, net_lo: float, net_hi: float) -> str:
+    """One plain sentence: does it avoid admissions, and does it cost or save money (both at 95%)?"""
+    if avoided_unclear:
+        admissions = "no clear change in emergency admissions"
+    else:
+        admissions = "fewer emergency admissions" if avoided > 0 else "more emergency admissions"
+    if math.isnan(net_lo) or net_lo <= 0 <= net_hi:
+        money_words = "no clear saving or extra cost overall"
+    else:
+        money_words = "saves money overall" if net < 0 else "costs more overall"
+    return f"In short: {admissions}; {money_words}."
 
 
 def caveats(results: Results) -> list[str]:
