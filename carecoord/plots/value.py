@@ -68,7 +68,7 @@ def _quadrant_labels(ax) -> None:
     x_span, y_span = max(x1, 0) - min(x0, 0), max(y1, 0) - min(y0, 0)
     ax.set_xlim(min(x0, -0.2 * x_span), max(x1, 0.2 * x_span))  # every quadrant visible
     ax.set_ylim(min(y0, -0.2 * y_span), max(y1, 0.2 * y_span))
-    style = {"fontsize": 8, "color": GO_LIVE_COLOUR, "xycoords": "axes fraction"}
+    style = {"fontsize": 8, "color": GO_LIVE_COLOUR, "xycoords": "axes fraction", "zorder": 0, "alpha": 0.8}
     ax.annotate("saves money and\navoids admissions", (0.98, 0.02), ha="right", va="bottom", **style)
     ax.annotate("costs more and\nmore admissions", (0.02, 0.98), ha="left", va="top", **style)
     ax.annotate("costs more,\navoids admissions", (0.98, 0.98), ha="right", va="top", **style)
