@@ -131,6 +131,7 @@ def run(
     console.print(
         f"Results written to {out}" + (f" (previous results kept in {kept})" if kept else ""), highlight=False
     )
+    console.print(f"Figures and a report: carecoord plot {out} && carecoord report {out}", highlight=False)
 
 
 @app.command()

@@ -58,16 +58,28 @@ def by_locality(results: Results) -> Figure:
         )
     ax.axvline(0, color=BLACK, linewidth=0.8)
     ax.set_yticks(np.arange(len(places)) + step * (len(results.compared_arms) - 1) / 2)
-    ax.set_yticklabels([("whole scenario" if p == "all" else p) for p in places])
+    sizes = {loc["name"]: loc["cohort_size"] for loc in results.scenario.get("localities", [])}
+    ax.set_yticklabels(
+        [
+            "whole scenario" if p == "all" else f"{p}\n{sizes.get(p, 0):,} patients\nlive {results.go_live[p]:%b %Y}"
+            for p in places
+        ],
+        fontsize=8.5,
+    )
     ax.invert_yaxis()
     count_axis(ax.xaxis)
     ax.set_xlabel("emergency admissions avoided over the results window (below 0: more admissions)")
     ax.set_title("Mean and 95% CI across replications; go-live dates differ by locality", loc="left")
     legend_below(ax)
-    best = table[table["locality"] != "all"].sort_values("mean", ascending=False)
+    best = table[table["locality"] != "all"].copy()
+    best["per_1000"] = best["mean"] / best["locality"].map(sizes) * 1000
+    best = best.sort_values("per_1000", ascending=False)
     if len(results.localities) > 1 and not best.empty:
         lead = best.iloc[0]
-        headline = f"By locality — most admissions avoided in {lead['locality']} ({lead['arm']}: {lead['mean']:,.0f})"
+        headline = (
+            f"By locality — most admissions avoided per 1,000 patients in {lead['locality']} "
+            f"({lead['arm']}: {lead['per_1000']:,.0f} per 1,000)"
+        )
     else:
         headline = "By locality — admissions avoided with 95% CIs"
     title(fig, headline)
