@@ -80,7 +80,7 @@ def write_results(
     """Write the folder atomically; returns where an overwritten folder was kept, if any."""
     check_destination(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.incomplete-", dir=out.parent))  # never read as results
     try:
         _ordinary_permissions(tmp)
         extra = {"capacity": "capacity.csv", "tiers": "tiers.csv", "before_after": "before_after.csv"}

@@ -17,9 +17,9 @@ DAY_INDEX: dict[str, int] = {d: i for i, d in enumerate(ALL_DAYS)}
 
 
 class StrictModel(BaseModel):
-    """Immutable, unknown keys forbidden, defaults validated."""
+    """Immutable, unknown keys forbidden, defaults validated, no infinite or NaN numbers."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
 
 
 class OpeningHoursSpec(StrictModel):
