@@ -22,10 +22,12 @@ from typing import Any
 import pandas as pd
 
 from carecoord.errors import OutputError
+from carecoord.metrics import ALL_METRICS
 
 REQUIRED = ("summary", "replications", "monthly")
 OPTIONAL = ("capacity", "tiers", "before_after", "events")
 BASELINE = "baseline"
+ALL = "all"
 
 
 @dataclass(frozen=True)
@@ -143,8 +145,34 @@ def load(folder: str | Path) -> Results:
     except (OSError, ValueError) as exc:
         raise OutputError(f"{manifest_path}: cannot be read ({exc})") from exc
     tables = {name: _table(folder, name, required=True) for name in REQUIRED}
+    tables["monthly"] = complete_monthly(tables["monthly"])
     tables.update({name: _table(folder, name, required=False) for name in OPTIONAL})
     return Results(folder=folder, manifest=manifest, **tables)
+
+
+def complete_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
+    """A monthly table as current runs write it, also from folders written before it was complete.
+
+    Older folders dropped zero rows and had neither locality ``all`` nor ``admissions_avoided``;
+    those are rebuilt here (zeros restored on the full grid, ``all`` summed, avoided = baseline - arm).
+    """
+    if monthly.empty or ALL in set(monthly["locality"]):
+        return monthly
+    keys = ["replication", "arm", "locality", "month", "metric"]
+    levels = [sorted(monthly[k].unique()) for k in keys[:-1]]
+    metrics = list(dict.fromkeys([*ALL_METRICS, *monthly["metric"].unique()]))  # all-zero metrics were dropped too
+    grid = pd.MultiIndex.from_product([*levels, metrics], names=keys)
+    full = monthly.set_index(keys)["value"].reindex(grid, fill_value=0.0).reset_index()
+    whole = full.groupby(["replication", "arm", "month", "metric"], as_index=False)["value"].sum()
+    whole["locality"] = ALL
+    full = pd.concat([whole[full.columns], full], ignore_index=True)
+    admissions = full[full["metric"] == "emergency_admissions"]
+    base = admissions[admissions["arm"] == BASELINE].set_index(["replication", "locality", "month"])["value"]
+    avoided = admissions.copy()
+    avoided["value"] = base.reindex(pd.MultiIndex.from_frame(avoided[["replication", "locality", "month"]])).to_numpy()
+    avoided["value"] -= admissions["value"].to_numpy()
+    avoided["metric"] = "admissions_avoided"
+    return pd.concat([full, avoided], ignore_index=True)
 
 
 def _table(folder: Path, name: str, required: bool) -> pd.DataFrame:
