@@ -99,7 +99,7 @@ def run(
     yes: YesOption = False,
 ) -> None:
     """Run a scenario: every arm, paired replications, a comparison table and an output folder."""
-    from carecoord.display import before_after_lines, comparison_table, value_lines
+    from carecoord.display import before_after_lines, comparison_tables, value_lines
     from carecoord.experiment import default_workers, run_experiment
     from carecoord.output import build_manifest, write_results
     from carecoord.scenario import scenario_file_hash
@@ -144,8 +144,9 @@ def run(
         _fail(exc)
     elapsed = (finished - started).total_seconds()
     title = f"{scenario.name} — {n} replications, seed {scenario.simulation.seed}, {elapsed:.1f} s"
-    console.print(comparison_table(result.summary, scenario.arm_names, title))
-    for line in value_lines(result.summary, scenario.arm_names):
+    for table in comparison_tables(result.summary, scenario.arm_names, title, console):
+        console.print(table)
+    for line in value_lines(result.summary, scenario.arm_names, result.replications):
         console.print(line, highlight=False)
     console.print(price_line(scenario.costs), highlight=False)
     for line in before_after_lines(result.before_after):
@@ -159,6 +160,7 @@ def run(
     console.print(
         f"Results written to {out}" + (f" (previous results kept in {kept})" if kept else ""), highlight=False
     )
+    console.print(f"Figures and a report: carecoord plot {out} && carecoord report {out}", highlight=False)
 
 
 @app.command()
@@ -236,6 +238,35 @@ def calibrate(
     except CarecoordError as exc:
         _fail(exc)
     console.print(f"Calibrated scenario written to {dest}; record of what changed in {record}", highlight=False)
+
+
+ResultsArg = Annotated[Path, typer.Argument(help="Results folder written by `carecoord run`.", show_default=False)]
+
+
+@app.command()
+def plot(
+    results_dir: ResultsArg,
+    format_: Annotated[str, typer.Option("--format", help="png or svg.")] = "png",
+) -> None:
+    """Write the figures of a results folder into RESULTS_DIR/figures/."""
+    from carecoord.interfaces import plot_folder
+
+    try:
+        for path in plot_folder(results_dir, format_):
+            console.print(f"wrote {path}", highlight=False)
+    except CarecoordError as exc:
+        _fail(exc)
+
+
+@app.command()
+def report(results_dir: ResultsArg) -> None:
+    """Write RESULTS_DIR/report.html: one self-contained page for a board paper (prints to PDF)."""
+    from carecoord.interfaces import report_folder
+
+    try:
+        console.print(f"wrote {report_folder(results_dir)}", highlight=False)
+    except CarecoordError as exc:
+        _fail(exc)
 
 
 @app.command()

@@ -8,7 +8,11 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from rich import box
+from rich.console import Console
 from rich.table import Table
+
+from carecoord.formatting import interval, percent
 
 LABELS: dict[str, str] = {
     "emergency_admissions": "Emergency admissions",
@@ -32,20 +36,8 @@ LABELS: dict[str, str] = {
 HEADLINE = list(LABELS)
 
 
-def _fmt(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
-
-
 def _interval(mean: float, lo: float, hi: float) -> str:
-    if math.isnan(lo):
-        return _fmt(mean)
-    return f"{_fmt(mean)} [{_fmt(lo)}, {_fmt(hi)}]"
+    return interval(mean, lo, hi)
 
 
 def comparison_table(summary: pd.DataFrame, arms: list[str], title: str) -> Table:
@@ -83,9 +75,15 @@ def before_after_lines(table: pd.DataFrame) -> list[str]:
 
         def cell(measure: str, arm: str = arm) -> str:
             row = summary.loc[(arm, measure)]
-            return f"{row['mean']:+.0f}% [{row['ci_low']:+.0f}, {row['ci_high']:+.0f}]"
+            return percent(row["mean"], row["ci_low"], row["ci_high"])
 
         n = summary.loc[(arm, "controlled_change_pct"), "patients"]
+        if not n or not math.isfinite(n):
+            lines.append(
+                f"{arm}: no before-and-after figure: no enrolled patient had a full year before and after "
+                "enrolment inside this run (a longer horizon gives one)"
+            )
+            continue
         lines.append(
             f"{arm}: {n:.0f} enrolled patients with a year either side — before-and-after (as a pilot reports) "
             f"{cell('before_after_change_pct')}; same patients without the intervention (baseline: regression "
@@ -95,16 +93,72 @@ def before_after_lines(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def value_lines(summary: pd.DataFrame, arms: list[str]) -> list[str]:
-    """Net cost and cost per admission avoided, per arm (ratio of mean paired differences)."""
+def value_lines(summary: pd.DataFrame, arms: list[str], replications: pd.DataFrame | None = None) -> list[str]:
+    """Net cost, probability of saving and cost per admission avoided, per arm, in plain words.
+
+    With the per-replication table the lines carry their uncertainty (CIs, Fieller's interval for
+    the ratio, the share of replications that save money); with only the summary, the means.
+    """
+    from carecoord.economics import (
+        cost_effect,
+        describe_cost_effect,
+        describe_net_cost,
+        paired_outcomes,
+        probability_saves,
+    )
+
     indexed = summary.set_index(["metric", "arm"])
     lines = []
     for arm in arms[1:]:
-        net = indexed.loc[("cost_total", arm), "diff_vs_baseline"]
-        avoided = indexed.loc[("admissions_avoided", arm), "mean"]
-        per = net / avoided if avoided > 0 else math.nan
-        per_text = f"GBP {per:,.0f}" if not math.isnan(per) else "n/a (no admissions avoided on average)"
+        if replications is not None:
+            pairs = paired_outcomes(replications, arm, baseline=arms[0])
+            effect = cost_effect(pairs)
+            saves = round(probability_saves(pairs) * len(pairs))
+            lines.append(
+                f"{arm}: {describe_net_cost(effect.net_cost)}; saves money in {saves} of {len(pairs)} "
+                f"replications; {describe_cost_effect(effect)}"
+            )
+            continue
+        row = indexed.loc[("cost_total", arm)]
+        avoided = indexed.loc[("admissions_avoided", arm)]
+        net = describe_net_cost((row["diff_vs_baseline"], row["diff_ci_low"], row["diff_ci_high"]))
         lines.append(
-            f"{arm}: net cost GBP {net:,.0f}; admissions avoided {avoided:.1f}; cost per admission avoided {per_text}"
+            f"{arm}: {net}; admissions avoided " + interval(avoided["mean"], avoided["ci_low"], avoided["ci_high"])
         )
     return lines
+
+
+def stacked_tables(summary: pd.DataFrame, arms: list[str], title: str) -> list[Table]:
+    """For narrow terminals: one table per compared arm (baseline, arm, difference), values over their CIs."""
+    indexed = summary.set_index(["metric", "arm"])
+    tables = []
+    for arm in arms[1:]:
+        table = Table(title=f"{title}: {arm} vs {arms[0]}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("Metric: mean [95% CI]", style="bold", min_width=18)
+        for header in (arms[0], "this arm", "difference"):
+            table.add_column(header, justify="right")
+        for metric in HEADLINE:
+            if (metric, arms[0]) not in indexed.index:
+                continue
+            base, row = indexed.loc[(metric, arms[0])], indexed.loc[(metric, arm)]
+            cells = [
+                _stacked(base["mean"], base["ci_low"], base["ci_high"]),
+                _stacked(row["mean"], row["ci_low"], row["ci_high"]),
+                _stacked(row["diff_vs_baseline"], row["diff_ci_low"], row["diff_ci_high"]),
+            ]
+            table.add_row(LABELS[metric], *cells)
+        tables.append(table)
+    return tables
+
+
+def _stacked(mean: float, lo: float, hi: float) -> str:
+    text = interval(mean, lo, hi)
+    return text.replace(" [", "\n[", 1)
+
+
+def comparison_tables(summary: pd.DataFrame, arms: list[str], title: str, console: Console) -> list[Table]:
+    """The wide table if it fits the console, else one stacked table per compared arm."""
+    wide = comparison_table(summary, arms, title)
+    if console.measure(wide, options=console.options.update_width(10_000)).maximum <= console.width:
+        return [wide]
+    return stacked_tables(summary, arms, title)

@@ -22,6 +22,7 @@ from carecoord.before_after import before_after
 from carecoord.cohort import generate_cohort
 from carecoord.metrics import ALL_METRICS, ArmResult, arm_result
 from carecoord.model.run import run_arm
+from carecoord.monthly import monthly_frame
 from carecoord.plausibility import run_warnings
 from carecoord.scenario.schema import Scenario
 from carecoord.stats import mean_ci, paired_difference
@@ -142,7 +143,7 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
                     rep_rows.append((r, arm, loc, m, v))
                 avoided = base.total("emergency_admissions", loc_index) - res.total("emergency_admissions", loc_index)
                 rep_rows.append((r, arm, loc, "admissions_avoided", avoided))
-            month_frames.append(_monthly_frame(r, arm, res, localities))
+            month_frames.append(monthly_frame(r, arm, res, base, localities))
             for t, name in enumerate(tiers):
                 tier_rows.append((r, arm, name, res.tier_admissions[t], res.tier_person_days[t] / 365.25))
             for key, cap in res.capacity.items():
@@ -176,18 +177,6 @@ def _event_frame(scenario: Scenario, replication: int, arm: str, events: list) -
     frame.insert(0, "arm", arm)
     frame.insert(0, "replication", replication)
     return frame[EVENT_COLUMNS]
-
-
-def _monthly_frame(replication: int, arm: str, res: ArmResult, localities: list[str]) -> pd.DataFrame:
-    values = res.values[:, :, 1:]  # drop the warm-up bin
-    index = pd.MultiIndex.from_product(
-        [list(ALL_METRICS), localities, res.bin_labels[1:]], names=["metric", "locality", "month"]
-    )
-    frame = pd.DataFrame({"value": values.reshape(-1)}, index=index).reset_index()
-    frame = frame[frame["value"] != 0]
-    frame.insert(0, "arm", arm)
-    frame.insert(0, "replication", replication)
-    return frame[["replication", "arm", "locality", "month", "metric", "value"]]
 
 
 def summarise(replications: pd.DataFrame, arms: list[str]) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -84,18 +85,15 @@ def write_results(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.incomplete-", dir=out.parent))  # never read as results
     try:
-        for name in TABLES:
-            frame = getattr(result, name)
-            frame.to_csv(tmp / f"{name}.csv", index=False)
-            if parquet:
-                frame.to_parquet(tmp / f"{name}.parquet", index=False)
-        result.capacity.to_csv(tmp / "capacity.csv", index=False)
-        result.tiers.to_csv(tmp / "tiers.csv", index=False)
-        result.before_after.to_csv(tmp / "before_after.csv", index=False)
+        _ordinary_permissions(tmp)
         extra = {"capacity": "capacity.csv", "tiers": "tiers.csv", "before_after": "before_after.csv"}
         if not result.events.empty:
-            result.events.to_csv(tmp / "events.csv", index=False)
             extra["events"] = "events.csv"
+        for name in (*TABLES, *extra):
+            frame = getattr(result, name)
+            frame.to_csv(tmp / f"{name}.csv", index=False)
+            if parquet:  # every table, in both formats
+                frame.to_parquet(tmp / f"{name}.parquet", index=False)
         manifest = {**manifest, "files": {**manifest["files"], **extra}}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
         kept = None
@@ -110,6 +108,13 @@ def write_results(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _ordinary_permissions(folder: Path) -> None:
+    """Give a folder made by ``mkdtemp`` (always 0700) the mode a plain ``mkdir`` would: 0777 minus the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
 
 
 def _free_name(out: Path) -> Path:
@@ -142,6 +147,4 @@ def _git_commit() -> str | None:
 
 
 def _cpu_count() -> int | None:
-    import os
-
     return os.cpu_count()

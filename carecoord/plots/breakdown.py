@@ -1,0 +1,192 @@
+"""Figures that split the results: by locality, by payer, by service.
+
+Example:
+    >>> fig = costs_by_payer(load("results/pilot"))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from carecoord.economics import paired_outcomes, payer_split
+from carecoord.plots.series import monthly_band, total_band
+from carecoord.plots.style import (
+    BLACK,
+    PAYER_COLOURS,
+    arm_colour,
+    count_axis,
+    date_axis,
+    legend_below,
+    mark_dates,
+    new_figure,
+    percent_axis,
+    pounds_axis,
+    title,
+)
+from carecoord.results import Results
+
+# Services whose staff time is recorded, with the metric of that time and of the waits they cause.
+STAFFED_SERVICES = {
+    "gp": "GP",
+    "community_nursing": "Nursing",
+    "social_work": "Social work",
+}
+BINDS = 0.9  # share of scheduled staff hours above which a figure says capacity binds (assumption)
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def by_locality(results: Results) -> Figure:
+    """Admissions avoided over the whole run in each locality, per arm, with 95% CIs."""
+    table = total_band(results, "admissions_avoided")
+    table = table[table["arm"].isin(results.compared_arms)]
+    places = [*results.localities, "all"]
+    fig, ax = new_figure(width=8, height=1.6 + 0.45 * len(places) * max(1, len(results.compared_arms)))
+    step = 0.8 / max(1, len(results.compared_arms))
+    for k, arm in enumerate(results.compared_arms):
+        rows = table[table["arm"] == arm].set_index("locality").reindex(places)
+        y = np.arange(len(places)) + k * step
+        ax.errorbar(
+            rows["mean"],
+            y,
+            xerr=[rows["mean"] - rows["low"], rows["high"] - rows["mean"]],
+            fmt="o",
+            color=arm_colour(results.arms, arm),
+            capsize=3,
+            label=arm,
+        )
+    ax.axvline(0, color=BLACK, linewidth=0.8)
+    ax.set_yticks(np.arange(len(places)) + step * (len(results.compared_arms) - 1) / 2)
+    sizes = {loc["name"]: loc["cohort_size"] for loc in results.scenario.get("localities", [])}
+    ax.set_yticklabels(
+        [
+            "whole scenario" if p == "all" else f"{p}\n{sizes.get(p, 0):,} patients\nlive {results.go_live[p]:%b %Y}"
+            for p in places
+        ],
+        fontsize=8.5,
+    )
+    ax.invert_yaxis()
+    count_axis(ax.xaxis)
+    ax.set_xlabel("emergency admissions avoided over the results window (below 0: more admissions)")
+    ax.set_title("Mean and 95% CI across replications; go-live dates differ by locality", loc="left")
+    legend_below(ax)
+    best = table[table["locality"] != "all"].copy()
+    best["per_1000"] = best["mean"] / best["locality"].map(sizes) * 1000
+    best = best.sort_values("per_1000", ascending=False)
+    if len(results.localities) > 1 and not best.empty:
+        lead = best.iloc[0]
+        headline = (
+            f"By locality — most admissions avoided per 1,000 patients in {lead['locality']} "
+            f"({lead['arm']}: {lead['per_1000']:,.0f} per 1,000)"
+        )
+    else:
+        headline = "By locality — admissions avoided with 95% CIs"
+    title(fig, headline)
+    return fig
+
+
+def costs_by_payer(results: Results) -> Figure:
+    """Who pays and who saves: net cost vs baseline to the NHS, the council and the programme, per arm."""
+    arms = results.compared_arms
+    fig, axes = new_figure(1, len(arms), width=4.2 * len(arms) + 1, height=4.4, sharey=True)
+    axes = np.atleast_1d(axes)
+    phrases = []
+    for ax, arm in zip(axes, arms, strict=True):
+        split = payer_split(paired_outcomes(results.replications, arm))
+        colours = [PAYER_COLOURS[p] for p in split["payer"]]
+        x = np.arange(len(split))
+        ax.bar(x, split["mean"], color=colours, width=0.65)
+        ax.errorbar(
+            x,
+            split["mean"],
+            yerr=[split["mean"] - split["ci_low"], split["ci_high"] - split["mean"]],
+            fmt="none",
+            ecolor="#444444",
+            capsize=4,
+        )
+        ax.axhline(0, color=BLACK, linewidth=0.8)
+        ax.set_xticks(x)
+        ax.set_xticklabels(split["payer"])
+        pounds_axis(ax.yaxis)
+        ax.set_title(f"{arm} − baseline", loc="left")
+        total = split.iloc[-1]
+        phrases.append(f"{arm} {'saves' if total['mean'] < 0 else 'costs'} {_pounds(abs(total['mean']))}")
+    axes[0].set_ylabel("net cost over the results window (below 0: saving)")
+    title(fig, "Who pays and who saves — " + "; ".join(phrases) + " in all (bars: 95% CI)")
+    return fig
+
+
+def _pounds(value: float) -> str:
+    from carecoord.economics import money
+
+    return money(value)
+
+
+def _open_hours_per_month(results: Results, service: str, months: pd.Series) -> pd.Series:
+    """Hours a service is open in each month (its opening days and hours from the scenario)."""
+    hours = results.scenario["services"][service].get("hours") or {}
+    days = {DAYS.index(d) for d in hours.get("days", DAYS)}
+    per_day = float(hours.get("close_hour", 24.0)) - float(hours.get("open_hour", 0.0))
+    out = {}
+    for month in months:
+        start = pd.Timestamp(month + "-01")
+        span = pd.date_range(start, start + pd.offsets.MonthEnd(0), freq="D")
+        out[month] = per_day * sum(day.weekday() in days for day in span)
+    return pd.Series(out)
+
+
+def services(results: Results) -> Figure:
+    """Staff time used as a share of staff time available, and hours patients waited, per service."""
+    names = [s for s in STAFFED_SERVICES if f"staff_hours_{s}" in set(results.monthly["metric"])]
+    fig, axes = new_figure(2, len(names), width=3.6 * len(names) + 1, height=6.4, sharex=True)
+    axes = np.asarray(axes).reshape(2, len(names))
+    busiest = []
+    for col, service in enumerate(names):
+        staff = monthly_band(results, f"staff_hours_{service}")
+        open_hours = _open_hours_per_month(results, service, staff["month"].drop_duplicates())
+        util_ax, wait_ax = axes[0, col], axes[1, col]
+        for arm in results.arms:
+            rows = staff[staff["arm"] == arm]
+            available = _service_capacity(results, service, arm) * open_hours.reindex(rows["month"]).to_numpy()
+            share = rows["mean"].to_numpy() / available
+            util_ax.plot(rows["date"], share, color=arm_colour(results.arms, arm), linewidth=1.6, label=arm)
+            peak = int(np.nanargmax(share))
+            busiest.append((float(share[peak]), STAFFED_SERVICES[service], arm, f"{rows['date'].iloc[peak]:%b %Y}"))
+        util_ax.set_title(f"{STAFFED_SERVICES[service]}: staff time in use", loc="left")
+        util_ax.set_ylim(0, max(1.05, util_ax.get_ylim()[1]))
+        util_ax.axhline(1.0, color=BLACK, linestyle=":", linewidth=1)
+        percent_axis(util_ax.yaxis)
+        waits = monthly_band(results, f"wait_hours_{service}")
+        for arm in results.arms:
+            rows = waits[waits["arm"] == arm]
+            wait_ax.plot(rows["date"], rows["mean"], color=arm_colour(results.arms, arm), linewidth=1.6)
+            wait_ax.fill_between(
+                rows["date"], rows["low"], rows["high"], color=arm_colour(results.arms, arm), alpha=0.15
+            )
+        wait_ax.set_title(f"{STAFFED_SERVICES[service]}: hours waited", loc="left")
+        wait_ax.set_ylim(bottom=0)
+        count_axis(wait_ax.yaxis)
+        date_axis(wait_ax, staff["month"].nunique())
+        mark_dates(util_ax, results.go_live)
+    axes[0, 0].set_ylabel("staff hours ÷ scheduled hours\n(over 100%: outside hours)")
+    axes[1, 0].set_ylabel("waiting hours per month")
+    legend_below(axes[1, 0], handles=axes[0, 0].get_lines()[: len(results.arms)], ncol=len(results.arms))
+    if busiest:
+        share, name, arm, month = max(busiest)
+        verdict = "capacity binds" if share >= BINDS else "no service is near capacity"
+        headline = f"Services — {verdict}: busiest is {name} ({arm}) at {share:.0%} of scheduled staff hours in {month}"
+    else:
+        headline = "Services — no staffed service recorded"
+    title(fig, headline)
+    return fig
+
+
+def _service_capacity(results: Results, service: str, arm: str = "baseline") -> float:
+    """Staff on duty across localities in an arm (from capacity.csv, first replication)."""
+    cap = results.capacity
+    if cap.empty:
+        return float(results.scenario["services"][service].get("capacity") or np.nan)
+    rows = cap[(cap["arm"] == arm) & (cap["replication"] == cap["replication"].min())]
+    rows = rows[rows["resource"].str.split(":").str[0] == service]
+    return float(rows["capacity"].sum())

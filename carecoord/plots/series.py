@@ -1,0 +1,51 @@
+"""Tables behind the figures: monthly means with 95% bands, cumulative sums, totals by locality.
+
+Pure pandas on a :class:`~carecoord.results.Results`; nothing is drawn here, so the numbers a figure
+shows can be checked in a test or reused in a notebook.
+
+Example:
+    >>> monthly_band(results, "emergency_admissions")  # arm, date, mean, low, high
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from carecoord.plots.style import band
+from carecoord.results import Results, month_start
+
+
+def per_replication(results: Results, metric: str, locality: str = "all") -> pd.DataFrame:
+    """Monthly values as a wide table: index (arm, replication), one column per month."""
+    rows = results.monthly[(results.monthly["metric"] == metric) & (results.monthly["locality"] == locality)]
+    return rows.pivot_table(index=["arm", "replication"], columns="month", values="value", sort=True)
+
+
+def monthly_band(results: Results, metric: str, locality: str = "all", cumulative: bool = False) -> pd.DataFrame:
+    """Per arm and month: the mean across replications and its 95% CI (``cumulative``: running totals)."""
+    wide = per_replication(results, metric, locality)
+    if not cumulative:  # a month only partly inside the run would look like a fall or a rise
+        wide = wide[[m for m in wide.columns if m in set(results.complete_months())]]
+    frames = []
+    for arm in results.arms:
+        if arm not in wide.index.get_level_values("arm"):
+            continue
+        values = wide.loc[arm]
+        if cumulative:
+            values = values.cumsum(axis=1)
+        stats = band(values).reset_index(names="month")
+        stats.insert(0, "arm", arm)
+        frames.append(stats)
+    out = pd.concat(frames, ignore_index=True)
+    out["date"] = month_start(out["month"])
+    return out
+
+
+def total_band(results: Results, metric: str, by: str = "locality") -> pd.DataFrame:
+    """Whole-window totals per arm and locality, mean and 95% CI across replications."""
+    rows = results.replications[results.replications["metric"] == metric]
+    frames = []
+    for (arm, key), block in rows.groupby(["arm", by], sort=False):
+        stats = band(block[["value"]]).iloc[0]
+        frames.append({"arm": arm, by: key, "mean": stats["mean"], "low": stats["low"], "high": stats["high"]})
+    return pd.DataFrame(frames)
