@@ -64,6 +64,12 @@ class EnrolmentSpec(Mechanism):
     initial_assessment_hours: NonNegativeFloat = Field(
         2.0, description="Coordinator's first (shared) assessment, hours of coordinator time. Source: assumption."
     )
+    new_plans_per_coordinator_per_meeting: PositiveInt = Field(
+        5,
+        description="New care plans each coordinator can bring to one MDT meeting for agreement; the rest wait for "
+        "the next meeting, so a go-live enrols over weeks. Source: assumption (15 minutes per new patient, "
+        "mdt_minutes_per_patient, at a meeting of about 1.5 hours shared by 4 coordinators).",
+    )
 
 
 class ProactiveVisitsSpec(Mechanism):
@@ -76,6 +82,13 @@ class ProactiveVisitsSpec(Mechanism):
     )
     sensitivity: float = Field(
         0.5, ge=0, le=1, description="Share of visible deteriorations detected. Source: assumption."
+    )
+    resolves_minor_crisis_probability: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of detected deteriorations that would NOT have been admitted and are dealt with by the "
+        "visiting nurse, without a GP or A&E contact. Source: assumption.",
     )
     prevented_fraction: float = Field(
         0.3,
@@ -129,6 +142,13 @@ class RapidResponseSpec(Mechanism):
         ge=0,
         le=1,
         description="Share of would-be admissions managed at home after a response. Source: assumption.",
+    )
+    resolves_minor_crisis_probability: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of crises that would NOT have been admitted that the response visit resolves without a "
+        "GP or A&E contact; the others go on to usual care at once (the nurse still visits). Source: assumption.",
     )
 
 
@@ -201,7 +221,9 @@ class SharedAssessmentSpec(Mechanism):
     applies_to: AppliesTo = Field(
         "enrolled", description="Enrolled patients only, or everyone in a locality once it is live."
     )
-    assessments_per_referral: PositiveInt = Field(1, description="Assessments an enrolled patient's referral needs.")
+    assessments_per_referral: PositiveInt | None = Field(
+        1, description="Assessments a covered patient's referral needs (empty: as many as in the baseline)."
+    )
 
 
 class HomeCareFirstSpec(Mechanism):
@@ -254,12 +276,33 @@ class JointRetrainingSpec(Mechanism):
 
 
 class EndOfLifeCareSpec(Mechanism):
-    """End-of-life care at home: a crisis in the last weeks of life is managed at home (seed 001)."""
+    """End-of-life care at home: a crisis of a patient recognised as in the last year of life may be
+    managed at home (seed 001).
+
+    Recognition uses only what the team can know: the patient's current modelled mortality hazard
+    (from tier and where they live) seen through a clinician's prognosis with a persistent lognormal
+    error, never the patient's actual time of death.
+    """
 
     applies_to: AppliesTo = Field("enrolled", description="Enrolled patients only, or everyone once live.")
-    window_days: PositiveFloat = Field(90.0, description="Recognised last phase of life, days. Source: assumption.")
+    recognition_threshold: float = Field(
+        0.2,
+        gt=0,
+        lt=1,
+        description="Estimated 12-month mortality at or above which the team recognises the last year of life "
+        "(the 'surprise question'). Source: assumption.",
+    )
+    prognosis_error_sd: NonNegativeFloat = Field(
+        1.0,
+        description="Standard deviation of the log error of a clinician's estimate of the mortality hazard "
+        "(0: exact). Source: assumption; White et al. 2017 BMC Med 15:139 found the surprise question only "
+        "poorly to reasonably accurate (c-statistic 0.51-0.82, pooled accuracy 74.8%).",
+    )
     avoidance_probability: float = Field(
-        0.3, ge=0, le=1, description="Share of crises in that phase managed at home. Source: assumption."
+        0.3,
+        ge=0,
+        le=1,
+        description="Share of crises of recognised patients managed at home. Source: assumption.",
     )
     visit_minutes: PositiveFloat = Field(60.0, description="Palliative nursing visit. Source: assumption.")
 
@@ -312,10 +355,11 @@ class ArmSpec(StrictModel):
 
     name: str = Field(..., pattern=r"^[a-z][a-z0-9_]*$", description="Arm name (snake_case); one must be 'baseline'.")
     description: str = Field("", description="What the arm represents.")
-    effects: Literal["evidence_based", "pilot_claimed"] | None = Field(
+    effects: Literal["evidence_based", "pilot_claimed", "neutral"] | None = Field(
         None,
         description="Named effect set (carecoord/effects/*.yaml) that supplies the parameters of the mechanisms "
-        "this arm switches on; values given in the arm win. Empty: the schema defaults.",
+        "this arm switches on; values given in the arm win. Empty: the schema defaults. 'neutral': every "
+        "mechanism's staff time, no effect on any patient (a verification set).",
     )
     mechanisms: MechanismsSpec = Field(default_factory=MechanismsSpec, description="Mechanisms switched on.")
     added_capacity: dict[

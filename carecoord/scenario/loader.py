@@ -40,7 +40,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
         raise ScenarioError(str(path), [_describe(err, lines, data) for err in exc.errors()]) from None
 
 
-EFFECT_SETS = ("evidence_based", "pilot_claimed")
+EFFECT_SETS = ("evidence_based", "pilot_claimed", "neutral")
 
 
 def effect_set(name: str) -> dict[str, Any]:
