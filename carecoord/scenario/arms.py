@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from carecoord.scenario.base import StrictModel
+from carecoord.scenario.base import OpeningHoursSpec, StrictModel, weekday_hours
 
 
 class Mechanism(StrictModel):
@@ -63,6 +63,10 @@ class EnrolmentSpec(Mechanism):
     )
     initial_assessment_hours: NonNegativeFloat = Field(
         2.0, description="Coordinator's first (shared) assessment, hours of coordinator time. Source: assumption."
+    )
+    coordinator_working_hours: OpeningHoursSpec = Field(
+        default_factory=lambda: weekday_hours(9.0, 17.0),
+        description="When coordinators do their assessments (each coordinator one at a time). Source: assumption.",
     )
     new_plans_per_coordinator_per_meeting: PositiveInt = Field(
         5,
@@ -167,10 +171,12 @@ class FallsEquipmentSpec(Mechanism):
 
     fall_rate_ratio: float = Field(0.8, ge=0, description="Fall-rate multiplier once installed. Source: assumption.")
     install_delay_days: NonNegativeFloat = Field(
-        14.0, description="Plan start to installation, days. Source: assumption."
+        14.0, description="Assessment to installation, days. Source: assumption."
     )
     assessment_hours: NonNegativeFloat = Field(
-        1.0, description="Assessment time, social-work hours. Source: assumption."
+        1.0,
+        description="Assessment time, social-work hours (routine work for the locality's social workers, "
+        "after urgent assessments). Source: assumption.",
     )
     equipment_cost: NonNegativeFloat = Field(150.0, description="Equipment per patient, GBP. Source: assumption.")
 
@@ -186,7 +192,19 @@ class DischargePlanningSpec(Mechanism):
         description="Enrolled patients only, or everyone in a locality once it is live (a system-wide service).",
     )
     plan_ahead: bool = Field(True, description="Start the assessment on admission, not when medically fit.")
-    seven_day: bool = Field(True, description="Social work assesses enrolled patients on any day.")
+    seven_day: bool = Field(
+        True, description="Weekend social workers assess covered patients' discharges on Saturdays and Sundays."
+    )
+    weekend_social_workers: NonNegativeInt = Field(
+        1,
+        description="Social workers added on duty at weekends per live locality for seven-day discharge (the "
+        "social work service's hours, on Saturday and Sunday). Source: assumption.",
+    )
+    weekend_hour_cost: NonNegativeFloat = Field(
+        87.0,
+        description="Council cost of one weekend social-worker hour on duty, GBP. Source: reference "
+        "unit_cost.social_worker_adult.hour 2023/24 (58) x 1.5 for weekend working (assumption).",
+    )
 
 
 class PostDischargeFollowUpSpec(Mechanism):
@@ -344,6 +362,18 @@ class MechanismsSpec(StrictModel):
         if name == "enrolment" or name in SYSTEM_WIDE or getattr(spec, "applies_to", "enrolled") == "everyone":
             return spec
         return spec if self.active("enrolment") is not None else None
+
+    def weekend_social_workers(self, locality: str) -> int:
+        """Social workers seven-day discharge adds at weekends in a locality: none if it covers nobody
+        there (off, not seven-day, or enrolment-only with no coordinators in the locality)."""
+        spec = self.active("discharge_planning")
+        if spec is None or not spec.seven_day:  # type: ignore[attr-defined]
+            return 0
+        if spec.applies_to == "enrolled":  # type: ignore[attr-defined]
+            coords = self.enrolment.coordinators if self.enrolment is not None else 0
+            if (coords.get(locality, 0) if isinstance(coords, dict) else coords) == 0:
+                return 0
+        return spec.weekend_social_workers  # type: ignore[attr-defined]
 
     @property
     def any_active(self) -> bool:
