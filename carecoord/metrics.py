@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from carecoord.recording import METRIC_INDEX, RECORDED_METRICS, Recorder
+from carecoord.rosters import weekend_social_work_cost
 from carecoord.scenario.schema import Scenario
 
 DAYS_PER_YEAR = 365.25
@@ -41,6 +42,7 @@ def cost_weights(scenario: Scenario) -> dict[str, dict[str, float]]:
             "emergency_admissions": nhs.emergency_admission_long_stay,
             "short_stay_admissions": nhs.emergency_admission_short_stay - nhs.emergency_admission_long_stay,
             "delayed_discharge_days": nhs.delayed_discharge_day,
+            "wait_hours_hospital": nhs.delayed_discharge_day / 24.0,  # a trolley hour costed as a bed hour
             "ae_attendances": nhs.ae_attendance,
             "ambulance_conveyances": nhs.ambulance_conveyance,
             "gp_appointments": nhs.gp_appointment,
@@ -121,6 +123,7 @@ def arm_result(scenario: Scenario, arm: str, recorder: Recorder) -> ArmResult:
         falls = scenario.arm(arm).mechanisms.active("falls_equipment")
         if falls is not None:
             programme += recorded[METRIC_INDEX["falls_equipment_installs"]] * falls.equipment_cost  # type: ignore[attr-defined]
+    values[ALL_INDEX["cost_council"]] += weekend_social_work_cost(scenario, arm, cal)
     retraining = scenario.arm(arm).mechanisms.active("joint_retraining")
     if retraining is not None:  # a one-off cost in each locality's go-live month
         per_locality = (

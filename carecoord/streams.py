@@ -43,6 +43,7 @@ STREAM_BLOCKS: dict[str, int] = {
     "patient.death.clock": 2,
     "patient.care.episode": 16,
     "patient.enrolment": 2 * 10,
+    "patient.prognosis": 1,
 }
 STREAM_NAMES: list[str] = list(STREAM_BLOCKS)
 (
@@ -57,6 +58,7 @@ STREAM_NAMES: list[str] = list(STREAM_BLOCKS)
     DEATH_CLOCK,
     CARE_EPISODE,
     ENROLMENT,
+    PROGNOSIS,
 ) = range(len(STREAM_NAMES))
 
 EPISODE_WIDTH = 10

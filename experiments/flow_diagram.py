@@ -443,8 +443,8 @@ def mechanism_texts(s: Scenario, m) -> list[tuple[str, str, str, bool]]:
             f"Proactive visits every {num(pv.interval_days)} d",
             f"nurse, {num(pv.visit_minutes)} min. A crisis ≤{num(pv.detection_window_days)} d after a visit\n"
             f"is detected {pct(pv.sensitivity)}: would-be admissions kept at\n"
-            f"home {pct(pv.prevented_fraction)}; other crises kept at home, but\n"
-            f"{pct(pv.escalation_probability)} escalated to hospital",
+            f"home {pct(pv.prevented_fraction)}; others: {pct(pv.resolves_minor_crisis_probability)} resolved\n"
+            f"by the nurse, {pct(pv.escalation_probability)} escalated to hospital",
             True,
         ),
         (
@@ -459,7 +459,8 @@ def mechanism_texts(s: Scenario, m) -> list[tuple[str, str, str, bool]]:
             "rapid_response",
             "Rapid response",
             f"crisis not detected at a visit: a nurse\nwithin {num(rr.max_response_hours)} h ({nursing}) "
-            f"avoids\n{pct(rr.avoidance_probability)} of would-be admissions; other\ncrises seen are managed at home",
+            f"avoids\n{pct(rr.avoidance_probability)} of would-be admissions and\n"
+            f"resolves {pct(rr.resolves_minor_crisis_probability)} of other crises",
             False,
         ),
         (
@@ -487,7 +488,8 @@ def mechanism_texts(s: Scenario, m) -> list[tuple[str, str, str, bool]]:
         (
             "shared_assessment",
             "Shared assessment",
-            f"{sa.assessments_per_referral} assessment per referral instead of\n"
+            f"{sa.assessments_per_referral or s.services.social_work.assessments_per_referral} assessment per "
+            "referral instead of\n"
             f"{s.services.social_work.assessments_per_referral} (hospital and community routes)\n(for: {who(sa)})",
             False,
         ),
@@ -523,7 +525,8 @@ def mechanism_texts(s: Scenario, m) -> list[tuple[str, str, str, bool]]:
         (
             "end_of_life_care",
             "End-of-life care at home",
-            f"crisis ≤{num(eol.window_days)} d before death: {pct(eol.avoidance_probability)} kept\n"
+            f"crisis of a patient whose estimated 12-month\nmortality ≥{pct(eol.recognition_threshold)}: "
+            f"{pct(eol.avoidance_probability)} kept\n"
             f"at home with a {num(eol.visit_minutes)}-min palliative\nnurse visit (for: {who(eol)})",
             False,
         ),

@@ -87,6 +87,10 @@ class HazardClock:
             self.acc[k] += total
         self.last = now
 
+    def rate(self, k: int, t: float) -> float:
+        """Hazard of type ``k`` per day at time ``t`` (what the patient's risk is now, not when it fires)."""
+        return self._segment(k, t)[0]
+
     def time_to_fire(self, k: int) -> float:
         """Absolute time at which type ``k`` fires at current rates (INF if never)."""
         remaining = self.target[k] - self.acc[k]

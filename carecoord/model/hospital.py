@@ -17,6 +17,7 @@ from carecoord.locations import HOME, HOSPITAL, INTERMEDIATE, RESIDENTIAL
 from carecoord.model.clock import CRISIS, Step
 from carecoord.model.patient import Patient, is_gone
 from carecoord.model.services import Service
+from carecoord.model.trolley import wait_for_bed
 from carecoord.model.world import World
 from carecoord.recording import M, Stay
 from carecoord.streams import CARE_EPISODE, DIES, NEEDS, SHORT_STAY, STAY
@@ -65,7 +66,9 @@ def admit(world: World, p: Patient, ep: list[float], route: str) -> Generator[An
     p.admission_times.append(now)
     world.move(p, HOSPITAL)
     hospital = world.service("hospital", p)
-    bed = yield from hospital.acquire(p.locality)
+    bed = yield from wait_for_bed(world, p, from_care_home)
+    if bed is None:
+        return  # died in A&E waiting for a bed
     admitted = env.now
     world.open_stays[p.id] = [admitted, math.inf]
     stay = length_of_stay(world, ep[SHORT_STAY], ep[STAY])
@@ -77,7 +80,8 @@ def admit(world: World, p: Patient, ep: list[float], route: str) -> Generator[An
     ahead, any_day = False, False
     if need != "home" and not from_care_home:
         ahead, any_day = world.care.plan_discharge(p)
-    planned = env.process(assessments(world, p, any_day=any_day)) if ahead and not dies else None
+    # Planned for everyone who needs care: nobody knows yet who will die (the work stops at death).
+    planned = env.process(assessments(world, p, any_day=any_day)) if ahead else None
     yield env.timeout(stay)
     fit = env.now
     world.open_stays[p.id][1] = fit
@@ -127,11 +131,18 @@ def assessments(world: World, p: Patient, any_day: bool) -> Generator[Any, Any, 
     sw = world.params.social_work
     n = world.care.assessments_needed(p)
     delay_ratio, hours_ratio = world.care.assessment_ratios(p)
-    service = world.service("social_work", p)
+    weekday = world.service("social_work", p)
+    weekend = world.care.weekend_social_work(p) if any_day else None
     for _ in range(n):
         if sw.referral_delay_days > 0:
             yield world.env.timeout(sw.referral_delay_days * delay_ratio)
-        yield from service.serve(p.locality, sw.assessment_hours * hours_ratio * HOURS, any_day=any_day)
+        if not p.alive:
+            return  # cancelled at death: the assessments already done were staff time spent
+        now = world.env.now
+        service = weekday
+        if weekend is not None and weekend.hours.next_open(now) < weekday.hours.next_open(now):
+            service = weekend  # seven-day discharge: the weekend social workers take it
+        yield from service.serve(p.locality, sw.assessment_hours * hours_ratio * HOURS)
         world.rec.count(M.social_work_assessments, p.locality, world.env.now)
         world.rec.log(p.id, world.env.now, "social_work_assessment", "social_work")
 

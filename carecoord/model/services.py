@@ -12,25 +12,30 @@ from collections.abc import Generator
 from typing import Any
 
 import simpy
-from simpy.resources.resource import Request
+from simpy.resources.resource import PriorityRequest
 
 from carecoord.calendar import OpeningHours
 from carecoord.recording import METRIC_INDEX, Recorder
 
 MINUTES_PER_DAY = 1440.0
 HOURS_PER_DAY = 24.0
+URGENT = 0
+"""Priority of unplanned work (a crisis, a rapid response): served before routine work."""
+ROUTINE = 1
+"""Priority of planned work (proactive visits, reviews, assessments for the care plan)."""
 
 
-class ServiceRequest(Request):
-    """A request that may be served on any day (seven-day working)."""
+class ServiceRequest(PriorityRequest):
+    """A request with a priority that may be served on any day (seven-day working)."""
 
-    def __init__(self, resource: ScheduledResource, any_day: bool = False):
+    def __init__(self, resource: ScheduledResource, any_day: bool = False, priority: int = URGENT):
         self.any_day = any_day
-        super().__init__(resource)
+        super().__init__(resource, priority)
 
 
-class ScheduledResource(simpy.Resource):
-    """A resource that only grants requests while open.
+class ScheduledResource(simpy.PriorityResource):
+    """A resource that only grants requests while open; urgent requests go before routine ones
+    (first come, first served within a priority: SimPy's sorted queue is stable).
 
     ``_do_put`` is the hook SimPy's ``BaseResource`` documents for custom resources ("implementing
     the request processing behaviour through the methods _do_get() and _do_put()"); ``wake`` calls
@@ -43,8 +48,8 @@ class ScheduledResource(simpy.Resource):
         self.hours = hours
         self.peak = 0
 
-    def request(self, any_day: bool = False) -> ServiceRequest:  # type: ignore[override]
-        return ServiceRequest(self, any_day)
+    def request(self, any_day: bool = False, priority: int = URGENT) -> ServiceRequest:  # type: ignore[override]
+        return ServiceRequest(self, any_day, priority)
 
     def _do_put(self, event: ServiceRequest) -> bool:  # type: ignore[override]
         now = self._env.now
@@ -109,10 +114,15 @@ class Service:
             self.resource.wake()
 
     def serve(
-        self, locality: int, duration_days: float, any_day: bool = False, patience: float | None = None
+        self,
+        locality: int,
+        duration_days: float,
+        any_day: bool = False,
+        patience: float | None = None,
+        priority: int = URGENT,
     ) -> Generator[Any, Any, bool]:
         """Wait for the service, use it for ``duration_days``; False if patience ran out first."""
-        request = yield from self.acquire(locality, any_day, patience)
+        request = yield from self.acquire(locality, any_day, patience, priority)
         if request is None:
             return False
         if self._staff is not None:
@@ -121,8 +131,10 @@ class Service:
         self.release(request)
         return True
 
-    def acquire(self, locality: int, any_day: bool = False, patience: float | None = None) -> Generator[Any, Any, Any]:
-        """Wait for a place and keep it; None if patience ran out first."""
+    def acquire(
+        self, locality: int, any_day: bool = False, patience: float | None = None, priority: int = URGENT
+    ) -> Generator[Any, Any, Any]:
+        """Wait for a place and keep it; None if patience ran out first (``priority``: URGENT or ROUTINE)."""
         env = self.env
         t0 = env.now
         if self.resource is None:
@@ -137,7 +149,7 @@ class Service:
             if self.in_use > self.recorder.peak_in_use[self.key]:
                 self.recorder.peak_in_use[self.key] = self.in_use
         else:
-            request = self.resource.request(any_day)
+            request = self.resource.request(any_day, priority)
             if patience is None or request.triggered:  # granted at once: no race against patience
                 yield request
             else:
@@ -146,11 +158,31 @@ class Service:
                     request.cancel()
                     return None
             held = request
-            if self.resource.peak > self.recorder.peak_in_use[self.key]:
-                self.recorder.peak_in_use[self.key] = self.resource.peak
-        if self._wait is not None and env.now > t0:
-            self.recorder.count(self._wait, locality, env.now, (env.now - t0) * HOURS_PER_DAY)
+            self._note_peak()
+        self.record_wait(locality, t0)
         return held
+
+    def request_place(self, priority: int = URGENT) -> ServiceRequest:
+        """A raw request for a capacity-limited service, for a caller that races it against other events
+        (then :meth:`granted` once it succeeds)."""
+        assert self.resource is not None
+        return self.resource.request(False, priority)
+
+    def granted(self, locality: int, t0: float) -> None:
+        """Record a request made at ``t0`` with :meth:`request_place` that has just been granted."""
+        self._note_peak()
+        self.record_wait(locality, t0)
+
+    def record_wait(self, locality: int, t0: float) -> None:
+        """Record the wait since ``t0`` (hours)."""
+        now = self.env.now
+        if self._wait is not None and now > t0:
+            self.recorder.count(self._wait, locality, now, (now - t0) * HOURS_PER_DAY)
+
+    def _note_peak(self) -> None:
+        assert self.resource is not None
+        if self.resource.peak > self.recorder.peak_in_use[self.key]:
+            self.recorder.peak_in_use[self.key] = self.resource.peak
 
     def release(self, held: Any) -> None:
         if isinstance(held, Hold):

@@ -96,6 +96,7 @@ class World:
         # The baseline's care; carecoord.model.run swaps in coordinated care when a mechanism is on.
         self.care: UsualCare = UsualCare(self.params.social_work.assessments_per_referral)
         self.open_stays: dict[int, list[float]] = {}  # patient -> [admitted, fit] while in hospital
+        self.waiting_for_bed: dict[int, float] = {}  # patient -> since when, on a trolley in A&E (model.trolley)
         self.clock_streams = CLOCK_STREAMS
 
     def service(self, name: str, patient: Patient) -> Service:
@@ -228,6 +229,9 @@ class World:
                 self.care.censor(p, end)
             self._close_location(p, end)
         self._censor_stays(end)
+        for pid, since in sorted(self.waiting_for_bed.items()):  # trolley waits still open count up to the end
+            self.rec.count(M.wait_hours_hospital, self.patients[pid].locality, end, (end - since) * 24.0)
+        self.waiting_for_bed.clear()
         return self.rec
 
     def _censor_stays(self, end: float) -> None:

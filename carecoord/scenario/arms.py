@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from carecoord.scenario.base import StrictModel
+from carecoord.scenario.base import OpeningHoursSpec, StrictModel, weekday_hours
 
 
 class Mechanism(StrictModel):
@@ -68,6 +68,16 @@ class EnrolmentSpec(Mechanism):
     initial_assessment_hours: NonNegativeFloat = Field(
         2.0, description="Coordinator's first (shared) assessment, hours of coordinator time. Source: assumption."
     )
+    coordinator_working_hours: OpeningHoursSpec = Field(
+        default_factory=lambda: weekday_hours(9.0, 17.0),
+        description="When coordinators do their assessments (each coordinator one at a time). Source: assumption.",
+    )
+    new_plans_per_coordinator_per_meeting: PositiveInt = Field(
+        5,
+        description="New care plans each coordinator can bring to one MDT meeting for agreement; the rest wait for "
+        "the next meeting, so a go-live enrols over weeks. Source: assumption (15 minutes per new patient, "
+        "mdt_minutes_per_patient, at a meeting of about 1.5 hours shared by 4 coordinators).",
+    )
 
 
 class ProactiveVisitsSpec(Mechanism):
@@ -80,6 +90,13 @@ class ProactiveVisitsSpec(Mechanism):
     )
     sensitivity: float = Field(
         0.5, ge=0, le=1, description="Share of visible deteriorations detected. Source: assumption."
+    )
+    resolves_minor_crisis_probability: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of detected deteriorations that would NOT have been admitted and are dealt with by the "
+        "visiting nurse, without a GP or A&E contact. Source: assumption.",
     )
     prevented_fraction: float = Field(
         0.3,
@@ -134,6 +151,13 @@ class RapidResponseSpec(Mechanism):
         le=1,
         description="Share of would-be admissions managed at home after a response. Source: assumption.",
     )
+    resolves_minor_crisis_probability: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of crises that would NOT have been admitted that the response visit resolves without a "
+        "GP or A&E contact; the others go on to usual care at once (the nurse still visits). Source: assumption.",
+    )
 
 
 class NightVisitsSpec(Mechanism):
@@ -151,10 +175,12 @@ class FallsEquipmentSpec(Mechanism):
 
     fall_rate_ratio: float = Field(0.8, ge=0, description="Fall-rate multiplier once installed. Source: assumption.")
     install_delay_days: NonNegativeFloat = Field(
-        14.0, description="Plan start to installation, days. Source: assumption."
+        14.0, description="Assessment to installation, days. Source: assumption."
     )
     assessment_hours: NonNegativeFloat = Field(
-        1.0, description="Assessment time, social-work hours. Source: assumption."
+        1.0,
+        description="Assessment time, social-work hours (routine work for the locality's social workers, "
+        "after urgent assessments). Source: assumption.",
     )
     equipment_cost: NonNegativeFloat = Field(150.0, description="Equipment per patient, GBP. Source: assumption.")
 
@@ -170,7 +196,19 @@ class DischargePlanningSpec(Mechanism):
         description="Enrolled patients only, or everyone in a locality once it is live (a system-wide service).",
     )
     plan_ahead: bool = Field(True, description="Start the assessment on admission, not when medically fit.")
-    seven_day: bool = Field(True, description="Social work assesses enrolled patients on any day.")
+    seven_day: bool = Field(
+        True, description="Weekend social workers assess covered patients' discharges on Saturdays and Sundays."
+    )
+    weekend_social_workers: NonNegativeInt = Field(
+        1,
+        description="Social workers added on duty at weekends per live locality for seven-day discharge (the "
+        "social work service's hours, on Saturday and Sunday). Source: assumption.",
+    )
+    weekend_hour_cost: NonNegativeFloat = Field(
+        87.0,
+        description="Council cost of one weekend social-worker hour on duty, GBP. Source: reference "
+        "unit_cost.social_worker_adult.hour 2023/24 (58) x 1.5 for weekend working (assumption).",
+    )
 
 
 class PostDischargeFollowUpSpec(Mechanism):
@@ -205,8 +243,9 @@ class SharedAssessmentSpec(Mechanism):
     applies_to: AppliesTo = Field(
         "enrolled", description="Enrolled patients only, or everyone in a locality once it is live."
     )
-    assessments_per_referral: PositiveInt = Field(
-        1, description="Assessments an enrolled patient's referral needs. Source: seed 001 (less paperwork)."
+    assessments_per_referral: PositiveInt | None = Field(
+        1, description="Assessments a covered patient's referral needs (empty: as many as in the baseline). "
+        "Source: seed 001 (less paperwork)."
     )
 
 
@@ -260,12 +299,33 @@ class JointRetrainingSpec(Mechanism):
 
 
 class EndOfLifeCareSpec(Mechanism):
-    """End-of-life care at home: a crisis in the last weeks of life is managed at home (seed 001)."""
+    """End-of-life care at home: a crisis of a patient recognised as in the last year of life may be
+    managed at home (seed 001).
+
+    Recognition uses only what the team can know: the patient's current modelled mortality hazard
+    (from tier and where they live) seen through a clinician's prognosis with a persistent lognormal
+    error, never the patient's actual time of death.
+    """
 
     applies_to: AppliesTo = Field("enrolled", description="Enrolled patients only, or everyone once live.")
-    window_days: PositiveFloat = Field(90.0, description="Recognised last phase of life, days. Source: assumption.")
+    recognition_threshold: float = Field(
+        0.2,
+        gt=0,
+        lt=1,
+        description="Estimated 12-month mortality at or above which the team recognises the last year of life "
+        "(the 'surprise question'). Source: assumption.",
+    )
+    prognosis_error_sd: NonNegativeFloat = Field(
+        1.0,
+        description="Standard deviation of the log error of a clinician's estimate of the mortality hazard "
+        "(0: exact). Source: assumption; White et al. 2017 BMC Med 15:139 found the surprise question only "
+        "poorly to reasonably accurate (c-statistic 0.51-0.82, pooled accuracy 74.8%).",
+    )
     avoidance_probability: float = Field(
-        0.3, ge=0, le=1, description="Share of crises in that phase managed at home. Source: assumption."
+        0.3,
+        ge=0,
+        le=1,
+        description="Share of crises of recognised patients managed at home. Source: assumption.",
     )
     visit_minutes: PositiveFloat = Field(60.0, description="Palliative nursing visit. Source: assumption.")
 
@@ -308,6 +368,18 @@ class MechanismsSpec(StrictModel):
             return spec
         return spec if self.active("enrolment") is not None else None
 
+    def weekend_social_workers(self, locality: str) -> int:
+        """Social workers seven-day discharge adds at weekends in a locality: none if it covers nobody
+        there (off, not seven-day, or enrolment-only with no coordinators in the locality)."""
+        spec = self.active("discharge_planning")
+        if spec is None or not spec.seven_day:  # type: ignore[attr-defined]
+            return 0
+        if spec.applies_to == "enrolled":  # type: ignore[attr-defined]
+            coords = self.enrolment.coordinators if self.enrolment is not None else 0
+            if (coords.get(locality, 0) if isinstance(coords, dict) else coords) == 0:
+                return 0
+        return spec.weekend_social_workers  # type: ignore[attr-defined]
+
     @property
     def any_active(self) -> bool:
         return any(self.active(name) is not None for name in type(self).model_fields)
@@ -318,10 +390,11 @@ class ArmSpec(StrictModel):
 
     name: str = Field(..., pattern=r"^[a-z][a-z0-9_]*$", description="Arm name (snake_case); one must be 'baseline'.")
     description: str = Field("", description="What the arm represents.")
-    effects: Literal["evidence_based", "pilot_claimed"] | None = Field(
+    effects: Literal["evidence_based", "pilot_claimed", "neutral"] | None = Field(
         None,
         description="Named effect set (carecoord/effects/*.yaml) that supplies the parameters of the mechanisms "
-        "this arm switches on; values given in the arm win. Empty: the schema defaults.",
+        "this arm switches on; values given in the arm win. Empty: the schema defaults. 'neutral': every "
+        "mechanism's staff time, no effect on any patient (a verification set).",
     )
     mechanisms: MechanismsSpec = Field(default_factory=MechanismsSpec, description="Mechanisms switched on.")
     added_capacity: dict[

@@ -164,7 +164,7 @@ def _resolve_files(data: dict[str, Any], path: Path) -> None:
         cohort["csv"] = str((path.parent / csv).resolve())
 
 
-EFFECT_SETS = ("evidence_based", "pilot_claimed")
+EFFECT_SETS = ("evidence_based", "pilot_claimed", "neutral")
 
 
 def effect_set(name: str) -> dict[str, Any]:

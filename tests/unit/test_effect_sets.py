@@ -8,13 +8,14 @@ import pytest
 
 from carecoord.errors import ScenarioError
 from carecoord.scenario import load_scenario
+from carecoord.scenario.arms import MechanismsSpec
 from carecoord.scenario.loader import effect_set
 
 ROOT = Path(__file__).resolve().parents[2]
 ROBERT = ROOT / "scenarios" / "robert_case_study.yaml"
 
 
-@pytest.mark.parametrize("name", ["evidence_based", "pilot_claimed"])
+@pytest.mark.parametrize("name", ["evidence_based", "pilot_claimed", "neutral"])
 def test_effect_set_values_reach_the_arm(name: str) -> None:
     scenario = load_scenario(ROBERT, [f"arms.integrated.effects={name}"])
     arm = scenario.arm("integrated")
@@ -52,3 +53,19 @@ def test_unknown_effect_set_is_a_scenario_error() -> None:
     with pytest.raises(ScenarioError) as err:
         load_scenario(ROBERT, ["arms.integrated.effects=wishful"])
     assert any(p.startswith("arms.1.effects:") for p in err.value.problems)
+
+
+def test_neutral_set_switches_off_every_effect_of_every_mechanism() -> None:
+    """Every mechanism but enrolment (which has no effect parameter) is in the neutral set, with every
+    parameter that could change a risk, route or stay at its no-effect value."""
+    neutral = effect_set("neutral")
+    assert set(neutral) == set(MechanismsSpec.model_fields) - {"enrolment"}
+    for mechanism, values in neutral.items():
+        for key, value in values.items():
+            if key.endswith("_ratio"):
+                assert value == 1.0, (mechanism, key)
+            elif key.endswith("_probability") or key in ("sensitivity", "prevented_fraction"):
+                assert value == 0.0, (mechanism, key)
+    for claimed in ("evidence_based", "pilot_claimed"):  # item 1: both sets now state the minor-crisis effect
+        for mechanism in ("rapid_response", "proactive_visits"):
+            assert "resolves_minor_crisis_probability" in effect_set(claimed)[mechanism]

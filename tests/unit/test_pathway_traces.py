@@ -39,7 +39,7 @@ NEVER = 1.0 - 1e-12  # a uniform whose exponential target is ~27.6: no second cr
 ALWAYS = "{days: [mon, tue, wed, thu, fri, sat, sun], open_hour: 0, close_hour: 24}"
 SCENARIO = f"""
 name: trace
-simulation: {{start_date: 2014-04-07, duration_days: 20, warm_up_days: 0, replications: 1, seed: 1}}
+simulation: {{start_date: 2014-04-07, duration_days: 40, warm_up_days: 0, replications: 1, seed: 1}}
 localities: [{{name: east, cohort_size: 1, incidence_per_year: 0}}]
 cohort:
   tiers: [{{name: high, share: 1.0, emergency_admissions_per_person_year: 1.0, mortality_per_year: 0}}]
@@ -153,27 +153,34 @@ def test_crisis_gp_admission_delayed_discharge_home_care(scenario: Scenario) -> 
     )
 
 
+PLAN_DAY = 14.0  # go-live is day 0 (a Monday); the MDT meets on days 0, 14, 28 ...
+
+
 def test_enrolment_visits_managed_crisis(scenario: Scenario) -> None:
-    """Integrated: enrolled on arrival, plan at the MDT, visited, the crisis the visit saw is managed at home."""
-    # The same crisis as the baseline's admission above, but the visit on day 0 saw it coming
+    """Integrated: enrolled on arrival, assessed by the coordinator, plan at the next MDT, visited,
+    the crisis the visit saw is managed at home."""
+    # The same crisis as the baseline's admission above, but the visit on day 14 saw it coming
     # (detection 0 < sensitivity 1) and the coordinator prevents it (mechanism 0 < prevented fraction 1).
     ep = episode(severity=0.0, short_stay=0.99, stay=0.5, dies=0.99, needs=0.2)
     ep[DETECTION] = 0.0
     ep[MECHANISM] = 0.0
-    got = trace(scenario, "integrated", {CRISIS_EPISODE: ep})
+    crisis = PLAN_DAY + CRISIS_DAY
+    got = trace(scenario, "integrated", {CRISIS_EPISODE: ep}, crisis_day=crisis)
     visit = 45 * MINUTE
     assert_trace(
         got,
         [
-            (0.0, "enrolled"),  # go-live is day 0: a place is free, the MDT meets the same day
-            (0.0, "mdt_reviews"),
-            (visit, "proactive_visits"),
-            (visit, "community_nursing_visits"),
-            (CRISIS_DAY, "crisis"),  # 2.5 days after the visit: inside the 7-day detection window
-            (CRISIS_DAY, "managed_at_home"),
-            (CRISIS_DAY + 40 * MINUTE, "community_nursing_visits"),  # the nurse's treatment visit
-            (visit + 14 + visit, "proactive_visits"),  # the next visit, 14 days after the last ended
-            (visit + 14 + visit, "community_nursing_visits"),
+            (0.0, "enrolled"),  # a place is free at go-live
+            (11 * HOUR, "coordinator_assessment"),  # coordinators start at 09:00; a 2-hour assessment
+            (PLAN_DAY, "care_plan_agreed"),  # the first MDT after the assessment (day 0's met before it)
+            (PLAN_DAY, "mdt_reviews"),
+            (PLAN_DAY + visit, "proactive_visits"),
+            (PLAN_DAY + visit, "community_nursing_visits"),
+            (crisis, "crisis"),  # 2.5 days after the visit: inside the 7-day detection window
+            (crisis, "managed_at_home"),
+            (crisis + 40 * MINUTE, "community_nursing_visits"),  # the nurse's treatment visit
+            (PLAN_DAY + visit + 14 + visit, "proactive_visits"),  # the next visit, 14 days after the last ended
+            (PLAN_DAY + visit + 14 + visit, "community_nursing_visits"),
         ],
     )
 
@@ -183,10 +190,17 @@ def test_crisis_outside_the_detection_window_takes_the_usual_pathway(scenario: S
     ep = episode(severity=0.0, short_stay=0.99, stay=0.5, dies=0.99, needs=0.2)
     ep[DETECTION] = 0.0
     ep[MECHANISM] = 0.0
-    day = 10.0
+    day = PLAN_DAY + 10.0
     integrated = trace(scenario, "integrated", {CRISIS_EPISODE: ep}, crisis_day=day)
     baseline = trace(scenario, "baseline", {CRISIS_EPISODE: ep}, crisis_day=day)
-    plan = {"enrolled", "mdt_reviews", "proactive_visits", "community_nursing_visits"}
+    plan = {
+        "enrolled",
+        "coordinator_assessment",
+        "care_plan_agreed",
+        "mdt_reviews",
+        "proactive_visits",
+        "community_nursing_visits",
+    }
     assert baseline[:3] == [
         (day, "crisis"),
         (day + 24 * MINUTE, "gp_home_visit"),

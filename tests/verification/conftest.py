@@ -61,8 +61,10 @@ def spy_on(service: Service, grants: list[Grant]) -> None:
     """Wrap ``service.acquire`` (an instance attribute, so ``serve`` uses it too) to log each grant."""
     original = service.acquire
 
-    def acquire(locality: int, any_day: bool = False, patience: float | None = None) -> Generator[Any, Any, Any]:
-        held = yield from original(locality, any_day, patience)
+    def acquire(
+        locality: int, any_day: bool = False, patience: float | None = None, priority: int = 0
+    ) -> Generator[Any, Any, Any]:
+        held = yield from original(locality, any_day, patience, priority)
         if held is not None:
             grants.append(Grant(service.name, service.key, service.env.now, any_day))
         return held
@@ -76,7 +78,9 @@ def instrumented_run(scenario: Scenario, arm: str, replication: int = 0) -> Inst
     world = build_world(scenario, cohort, arm, replication)
     grants: list[Grant] = []
     seen: set[int] = set()
-    for services in world.services.values():
+    discharge = getattr(world.care, "discharge", None)
+    weekend = [team for team in getattr(discharge, "weekend", []) if team is not None]  # seven-day social work
+    for services in [*world.services.values(), weekend]:
         for service in services:
             if id(service) not in seen:  # shared services appear once per locality
                 seen.add(id(service))

@@ -176,8 +176,12 @@ def test_random_hours_and_mechanism_parameters(
     runs = {arm: run_instrumented(scenario, arm, replication) for arm in ("baseline", "all_off", "integrated")}
     for arm, run in runs.items():
         check_invariants(scenario, run.cohort, run.recorder)
+        sw = scenario.services.social_work.hours  # weekend social workers: these hours on Sat and Sun
+        weekend = OpeningHoursSpec(days=["sat", "sun"], open_hour=sw.open_hour, close_hour=sw.close_hour)
         for grant in run.grants:
-            spec = getattr(scenario.services, grant.service).hours
+            spec = (
+                weekend if grant.service == "social_work_weekend" else getattr(scenario.services, grant.service).hours
+            )
             assert open_at(spec, weekday0, grant.time, grant.any_day), (arm, grant, spec)
         times = [g.time for g in run.grants]
         assert times == sorted(times), arm

@@ -6,10 +6,10 @@ Here every service of a run is instrumented instead: each place it grants is log
 time and whether the request was a seven-day (``any_day``) one. Theory is the scenario's
 opening-hours table itself, evaluated independently of the package (``open_at`` in conftest):
 
-* a grant happens on an open day, between opening and closing; a seven-day request may be
-  granted on any day, still within the hours;
-* social work assesses at weekends only in an integrated arm whose discharge planning has
-  ``seven_day: true`` (shown both ways), never in the baseline.
+* a grant happens on an open day, between opening and closing;
+* weekday social workers never assess at weekends; seven-day discharge (``seven_day: true`` in an
+  integrated arm, shown both ways) adds weekend social workers who assess on Saturdays and Sundays
+  only, in the social-work hours; never in the baseline.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import math
 import pytest
 
 from carecoord.scenario import Scenario
-from carecoord.scenario.base import OpeningHoursSpec
+from carecoord.scenario.base import WEEKDAYS, OpeningHoursSpec
 
 ENROL_MANY = ("arms.integrated.mechanisms.enrolment.coordinators=3", "arms.integrated.mechanisms.enrolment.caseload=80")
 
@@ -42,21 +42,24 @@ def test_every_grant_is_within_opening_hours(
     weekday0 = scenario.simulation.start_date.weekday()
     by_service: dict[str, int] = {}
     weekend_social_work = 0
+    sw = scenario.services.social_work.hours
+    weekend_hours = OpeningHoursSpec(days=["sat", "sun"], open_hour=sw.open_hour, close_hour=sw.close_hour)
     for grant in run.grants:
-        spec: OpeningHoursSpec = getattr(scenario.services, grant.service).hours
+        weekend_team = grant.service == "social_work_weekend"
+        spec: OpeningHoursSpec = weekend_hours if weekend_team else getattr(scenario.services, grant.service).hours
         by_service[grant.service] = by_service.get(grant.service, 0) + 1
         assert open_at(spec, weekday0, grant.time, grant.any_day), (grant, spec)
-        if grant.service == "social_work" and (weekday0 + math.floor(grant.time + 1e-9)) % 7 >= 5:
-            weekend_social_work += 1
+        on_weekend = (weekday0 + math.floor(grant.time + 1e-9)) % 7 >= 5
+        assert not (grant.service == "social_work" and on_weekend and set(sw.days) == set(WEEKDAYS)), grant
+        weekend_social_work += weekend_team
     seven_day = arm == "integrated" and scenario.arm(arm).mechanisms.discharge_planning.seven_day  # type: ignore[union-attr]
     figure(f"Opening hours ({arm}, seven-day {seven_day}): starts {by_service}; weekend SW {weekend_social_work}")
     assert by_service.get("gp", 0) > 100 and by_service.get("social_work", 0) > 50
     assert by_service.get("community_nursing", 0) > 100
+    assert not any(g.any_day for g in run.grants)  # weekend work is done by weekend staff, not stretched
     if seven_day:
-        assert any(g.any_day for g in run.grants)
         assert weekend_social_work > 0  # seven-day working is visible, so the other cases could fail
     else:
-        assert not any(g.any_day for g in run.grants)
         assert weekend_social_work == 0
 
 

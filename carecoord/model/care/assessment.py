@@ -24,7 +24,8 @@ class SharedAssessment:
         self.params = params
 
     def needed(self, p: Patient, usual: int) -> int:
-        return self.params.assessments_per_referral if covers(self.world, self.params, p) else usual
+        n = self.params.assessments_per_referral  # None: as many as usual (the neutral set)
+        return n if n and covers(self.world, self.params, p) else usual
 
 
 class JointRetraining:

@@ -129,6 +129,9 @@ class CoordinatedCare(UsualCare):
     def plan_discharge(self, p: Patient) -> tuple[bool, bool]:
         return (False, False) if self.discharge is None else self.discharge.plan(p)
 
+    def weekend_social_work(self, p: Patient) -> Any:
+        return None if self.discharge is None else self.discharge.weekend_team(p)
+
     def assessments_needed(self, p: Patient) -> int:
         usual = self.assessments_per_referral
         return usual if self.shared is None else self.shared.needed(p, usual)

@@ -1,8 +1,10 @@
 """Discharge planning and post-discharge follow-up: the two mechanisms that act at discharge.
 
-Discharge planning starts the social-work assessment on admission (with seven-day social
-work); transitional care visits the patient soon after discharge and lowers the raised crisis
-rate of the readmission window.
+Discharge planning starts the social-work assessment on admission; seven-day discharge adds
+social workers on duty at weekends in each locality it covers (their own capacity, costed as a
+roster in :mod:`carecoord.rosters`) instead of stretching the weekday staff. Transitional care
+visits the patient soon after discharge and lowers the raised crisis rate of the readmission
+window.
 
 Example:
     >>> ahead, any_day = DischargePlanning(world, params).plan(patient)
@@ -13,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from carecoord.calendar import OpeningHours
 from carecoord.locations import HOME
 from carecoord.model.care.common import covers, is_live
 from carecoord.model.clock import CRISIS, Step
 from carecoord.model.patient import Patient
-from carecoord.model.services import MINUTES_PER_DAY
+from carecoord.model.services import MINUTES_PER_DAY, Service
 from carecoord.model.world import World
 from carecoord.recording import M
+from carecoord.scenario.base import OpeningHoursSpec
 
 
 class DischargePlanning:
@@ -28,6 +32,22 @@ class DischargePlanning:
     def __init__(self, world: World, params: Any):
         self.world = world
         self.params = params
+        self.weekend: list[Service | None] = []
+        sw = world.scenario.services.social_work.hours
+        hours = OpeningHoursSpec(days=["sat", "sun"], open_hour=sw.open_hour, close_hour=sw.close_hour)
+        for name in world.params.locality_names:
+            workers = world.mechanisms.weekend_social_workers(name)
+            team = None
+            if workers > 0:
+                opening = OpeningHours(hours, world.calendar)
+                team = Service(
+                    world.env, "social_work_weekend", workers, opening, world.rec, f"social_work_weekend:{name}"
+                )
+            self.weekend.append(team)
+
+    def weekend_team(self, p: Patient) -> Service | None:
+        """The weekend social workers of the patient's locality (None: no seven-day discharge there)."""
+        return self.weekend[p.locality]
 
     def plan(self, p: Patient) -> tuple[bool, bool]:
         """(start the assessment on admission, seven-day social work) for this patient."""

@@ -1,6 +1,10 @@
-"""End-of-life care: a crisis in the recognised last phase of life is managed at home.
+"""End-of-life care: a crisis of a patient recognised as in the last year of life is managed at home.
 
-Known oracle (issue 8, item 3): "recognised" is read from the patient's exact time of death.
+Recognition uses only what the team can know: the patient's current mortality hazard (the rate the
+model gives them now, from their tier and where they live) seen through a clinician's prognosis
+with a persistent lognormal error (:mod:`carecoord.model.prognosis`), never the time at which the
+patient will die. The error quantile is the patient's own draw from the ``patient.prognosis``
+stream, which no other part of the model reads.
 
 Example:
     >>> EndOfLifeCare(world, params).at_home(patient, ep)
@@ -14,26 +18,35 @@ from typing import Any
 from carecoord.model.care.common import covers
 from carecoord.model.clock import DEATH
 from carecoord.model.patient import Patient
+from carecoord.model.prognosis import recognised
 from carecoord.model.services import MINUTES_PER_DAY
 from carecoord.model.world import World
 from carecoord.recording import M
-from carecoord.streams import SPARE
+from carecoord.streams import PROGNOSIS, SPARE
 
 
 class EndOfLifeCare:
-    """Palliative care at home instead of the usual pathway, with a probability, in the last weeks."""
+    """Palliative care at home instead of the usual pathway, with a probability, once recognised."""
 
     def __init__(self, world: World, params: Any):
         self.world = world
         self.params = params
 
+    def recognises(self, p: Patient) -> bool:
+        """Whether the team now sees the patient as in the last year of life."""
+        e = self.params
+        w = self.world
+        assert p.clock is not None
+        u = w.bank.draw(p.locality, p.rec.index, PROGNOSIS, 0)
+        return recognised(p.clock.rate(DEATH, w.env.now), u, e.prognosis_error_sd, e.recognition_threshold)
+
     def at_home(self, p: Patient, ep: list[float]) -> bool:
         """True if this crisis is managed at home with palliative care (a nurse's visit follows)."""
         e = self.params
         w = self.world
-        if not covers(w, e, p) or p.clock is None:
+        if not covers(w, e, p) or p.clock is None or ep[SPARE] >= e.avoidance_probability:
             return False
-        if p.clock.time_to_fire(DEATH) - w.env.now > e.window_days or ep[SPARE] >= e.avoidance_probability:
+        if not self.recognises(p):
             return False
         w.rec.count(M.end_of_life_crises_at_home, p.locality, w.env.now)
         w.rec.log(p.id, w.env.now, "end_of_life_care_at_home", "community_nursing")

@@ -1,8 +1,12 @@
 """Enrolment: a caseload per locality, a waiting list by risk, the MDT and care-plan reviews.
 
 Patients above the risk threshold join their locality's waiting list from go-live and are
-enrolled while coordinators x caseload allows (highest risk first). The next MDT meeting
-agrees the care plan, which ``start_plan`` (given by the coordinated care) then starts.
+enrolled while coordinators x caseload allows (highest risk first). A coordinator then makes the
+first assessment, in coordinators' working hours and one at a time per coordinator (a resource
+with one place per coordinator), and the patient waits for an MDT meeting with room for a new
+plan (:mod:`carecoord.model.mdt`: at most ``new_plans_per_coordinator_per_meeting`` x
+coordinators per meeting). The meeting agrees the care plan, which ``start_plan`` (given by the
+coordinated care) then starts. A go-live therefore enrols over weeks, not in one instant.
 
 Example:
     >>> enrolment = Enrolment(world, params, start_plan)
@@ -11,14 +15,16 @@ Example:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Generator
 from typing import Any
 
+from carecoord.calendar import OpeningHours
 from carecoord.locations import PENDING
-from carecoord.model.care.common import YEAR, is_live
+from carecoord.model.care.common import HOURS, YEAR, is_live
 from carecoord.model.caseload import Caseload, Place
+from carecoord.model.mdt import MdtMeeting
 from carecoord.model.patient import Patient, is_gone
+from carecoord.model.services import ROUTINE, Service
 from carecoord.model.world import World
 from carecoord.recording import M
 
@@ -33,7 +39,10 @@ class Enrolment:
         self.waiting: dict[int, Place] = {}
         self.tiers = set(params.eligible_tiers or world.params.tier_names)
         self.caseload: list[Caseload | None] = []
-        for name in world.params.locality_names:
+        self.teams: list[Service | None] = []
+        self.meetings: list[MdtMeeting | None] = []
+        hours = OpeningHours(params.coordinator_working_hours, world.calendar)
+        for loc, name in enumerate(world.params.locality_names):
             coords = params.coordinators
             n = coords.get(name, 0) if isinstance(coords, dict) else coords
             capacity = n * params.caseload
@@ -41,6 +50,14 @@ class Enrolment:
             key = f"caseload:{name}"
             world.rec.capacity[key] = float(capacity)
             world.rec.peak_in_use[key] = 0
+            team, meeting = None, None
+            if capacity > 0:
+                team = Service(world.env, "coordinator", n, hours, world.rec, f"coordinators:{name}")
+                places = n * params.new_plans_per_coordinator_per_meeting
+                first = float(world.params.go_live_days[loc])
+                meeting = MdtMeeting(world.env, first, params.mdt_interval_days, places, world.horizon, self._agree)
+            self.teams.append(team)
+            self.meetings.append(meeting)
         for loc, caseload in enumerate(self.caseload):
             if caseload is not None:
                 world.env.process(self._go_live(loc))
@@ -106,13 +123,21 @@ class Enrolment:
         w.rec.count(M.patients_enrolled, p.locality, w.env.now)
         w.rec.log(p.id, w.env.now, "enrolled", "coordinator")
         spec = self.params
+        team, meeting = self.teams[p.locality], self.meetings[p.locality]
+        assert team is not None and meeting is not None
+        yield from team.serve(p.locality, spec.initial_assessment_hours * HOURS, priority=ROUTINE)
         w.rec.count(M.coordinator_hours, p.locality, w.env.now, spec.initial_assessment_hours)
-        live = w.params.go_live_days[p.locality]
-        meeting = live + math.ceil((w.env.now - live) / spec.mdt_interval_days) * spec.mdt_interval_days
-        if meeting > w.env.now:
-            yield w.env.timeout(meeting - w.env.now)
-        if not p.plan_active and p.caseload_request is request and p.alive:
-            self.start_plan(p)
+        w.rec.log(p.id, w.env.now, "coordinator_assessment", "coordinator")
+        if p.caseload_request is request and p.alive:
+            meeting.refer(p)
+
+    def _agree(self, p: Patient) -> bool:
+        """The MDT agrees the plan of a patient still on the caseload (False: the place goes to the next)."""
+        if p.plan_active or p.caseload_request is None or is_gone(p):
+            return False
+        self.world.rec.log(p.id, self.world.env.now, "care_plan_agreed", "mdt")
+        self.start_plan(p)
+        return True
 
     def leave(self, p: Patient) -> bool:
         """Leave the waiting list or give back the place; True if a place was held (to close the plan)."""

@@ -13,7 +13,7 @@ from typing import Any
 from carecoord.locations import HOME
 from carecoord.model.clock import CRISIS, Step
 from carecoord.model.patient import Patient
-from carecoord.model.services import MINUTES_PER_DAY
+from carecoord.model.services import MINUTES_PER_DAY, ROUTINE
 from carecoord.model.world import World
 from carecoord.recording import M
 
@@ -30,7 +30,8 @@ class MedicationReview:
         spec = self.params
         assert p.clock is not None
         w = self.world
-        w.rec.count(M.medication_review_hours, p.locality, now, spec.review_hours)
+        if spec.review_hours > 0:
+            w.env.process(self._review(p))
         # Linear ramp of the crisis-rate multiplier in monthly steps from onset to full effect.
         span = spec.full_effect_days - spec.onset_days
         steps = max(1, math.ceil(span / 30.0))
@@ -41,6 +42,13 @@ class MedicationReview:
         if spec.self_management_sessions > 0:
             w.env.process(self._self_management(p))
 
+    def _review(self, p: Patient) -> Generator[Any, Any, None]:
+        """The review takes a GP's time: routine work, after same-day (urgent) appointments."""
+        w = self.world
+        hours = self.params.review_hours
+        yield from w.service("gp", p).serve(p.locality, hours / 24.0, priority=ROUTINE)
+        w.rec.count(M.medication_review_hours, p.locality, w.env.now, hours)
+
     def _self_management(self, p: Patient) -> Generator[Any, Any, None]:
         w = self.world
         spec = self.params
@@ -50,5 +58,5 @@ class MedicationReview:
             if not p.plan_active:
                 return
             if p.location == HOME:
-                yield from nursing.serve(p.locality, spec.session_minutes / MINUTES_PER_DAY)
+                yield from nursing.serve(p.locality, spec.session_minutes / MINUTES_PER_DAY, priority=ROUTINE)
                 w.rec.count(M.community_nursing_visits, p.locality, w.env.now)

@@ -52,6 +52,10 @@ class UsualCare:
         """(start the assessment on admission, seven-day social work)."""
         return False, False
 
+    def weekend_social_work(self, p: Patient) -> Any:
+        """Weekend social workers for seven-day discharge in the patient's locality (None: none)."""
+        return None
+
     def assessments_needed(self, p: Patient) -> int:
         """Social-work assessments a referral needs."""
         return self.assessments_per_referral

@@ -2,7 +2,10 @@
 
 A crisis within the detection window after a visit was visible at it; a share of those is
 detected. A detected would-be admission is managed at home with a probability; a detected
-deterioration that would not have been admitted is sometimes escalated to hospital.
+deterioration that would not have been admitted is escalated to hospital with a probability,
+and otherwise dealt with by the nurse (no GP or A&E contact) with its own probability
+(``resolves_minor_crisis_probability``). One uniform (``MECHANISM``) makes that decision. Visits
+are routine work: urgent requests for the same nurses go first.
 
 Example:
     >>> world.env.process(ProactiveVisits(world, params).visits(patient))
@@ -17,7 +20,7 @@ from carecoord.locations import HOME
 from carecoord.model.care.common import managed_at_home
 from carecoord.model.care.plan import ADMIT, USUAL
 from carecoord.model.patient import Patient
-from carecoord.model.services import MINUTES_PER_DAY
+from carecoord.model.services import MINUTES_PER_DAY, ROUTINE
 from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import DETECTION, MECHANISM
@@ -37,7 +40,7 @@ class ProactiveVisits:
         nursing = w.service("community_nursing", p)
         while p.plan_active:
             if p.location == HOME:
-                seen = yield from nursing.serve(p.locality, spec.visit_minutes / MINUTES_PER_DAY)
+                seen = yield from nursing.serve(p.locality, spec.visit_minutes / MINUTES_PER_DAY, priority=ROUTINE)
                 if seen and p.location == HOME and p.plan_active:
                     p.last_visit = w.env.now
                     w.rec.count(M.proactive_visits, p.locality, w.env.now)
@@ -53,6 +56,9 @@ class ProactiveVisits:
             if ep[MECHANISM] < spec.prevented_fraction:
                 return managed_at_home(self.world, p)
             return USUAL
-        if ep[MECHANISM] < spec.escalation_probability:
+        u = ep[MECHANISM]
+        if u < spec.escalation_probability:
             return ADMIT
-        return managed_at_home(self.world, p)
+        escalated = spec.escalation_probability
+        resolved = escalated + (1.0 - escalated) * spec.resolves_minor_crisis_probability
+        return managed_at_home(self.world, p) if u < resolved else USUAL
