@@ -244,8 +244,9 @@ class SharedAssessmentSpec(Mechanism):
         "enrolled", description="Enrolled patients only, or everyone in a locality once it is live."
     )
     assessments_per_referral: PositiveInt | None = Field(
-        1, description="Assessments a covered patient's referral needs (empty: as many as in the baseline). "
-        "Source: seed 001 (less paperwork)."
+        1,
+        description="Assessments a covered patient's referral needs (empty: as many as in the baseline). "
+        "Source: seed 001 (less paperwork).",
     )
 
 
