@@ -4,8 +4,10 @@ Each size runs in a fresh Python process, because peak memory (``ru_maxrss``) is
 In that process the region benchmark scenario is scaled to the size (localities of 10,000
 patients), one cohort is drawn and both arms run once. The model's SimPy events are counted from
 the environment's event-id counter after the run, so counting costs nothing inside the event
-loop. Then bare SimPy runs in the same process with as many live processes as the model had
-(each waiting on one timeout at a time), because a heap's cost per event grows with its size.
+loop; its event rate is over the event loop's CPU time (building an arm's world is in ``cpu_s``
+and in patient-years per second, not in the rate). Then bare SimPy runs in the same process with
+as many live processes as the model had (each waiting on one timeout at a time), because a
+heap's cost per event grows with its size.
 Times are CPU seconds (``time.process_time``) unless named wall: the development machine is
 shared, and CPU time is what moves least when others are busy.
 
