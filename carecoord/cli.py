@@ -8,10 +8,12 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -41,16 +43,42 @@ def _fail(exc: CarecoordError) -> None:
     raise typer.Exit(code=2)
 
 
-def _load(path: Path, overrides: list[str]):
-    from carecoord.scenario import load_scenario
+YesOption = Annotated[bool, typer.Option("--yes", help="Run even if the size estimate is above the limit.")]
+
+
+def _load(path: Path, overrides: list[str], **checks):
+    """The scenario and its run-size estimate, after every preflight check (carecoord/preflight.py)."""
+    from carecoord.preflight import preflight
+    from carecoord.scenario.loader import load_scenario_source
 
     try:
-        return load_scenario(path, overrides)
-    except ScenarioError as exc:
+        loaded = load_scenario_source(path, overrides)
+        return loaded.scenario, preflight(loaded, **checks)
+    except CarecoordError as exc:
         _fail(exc)
 
 
+def _reported(command: Callable[..., None]) -> Callable[..., None]:
+    """Errors found while a command works become one message (exit 2); Ctrl-C one line (exit 130)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        from carecoord.interrupt import EXIT_INTERRUPTED, Interrupted, stop_quietly
+
+        try:
+            with stop_quietly("nothing was written (existing files are untouched)"):
+                command(*args, **kwargs)
+        except Interrupted as exc:
+            sys.stderr.write(f"{exc}\n")  # one line, never wrapped
+            raise typer.Exit(code=EXIT_INTERRUPTED) from None
+        except CarecoordError as exc:  # e.g. raised in a worker process
+            _fail(exc)
+
+    return wrapper
+
+
 @app.command()
+@_reported
 def run(
     scenario_path: ScenarioArg,
     replications: Annotated[int | None, typer.Option(help="Replications (default: the scenario's).", min=1)] = None,
@@ -67,27 +95,25 @@ def run(
     events: Annotated[
         bool, typer.Option(help="Also write replication 0's event log (events.csv: patient, time, activity, resource).")
     ] = False,
+    yes: YesOption = False,
 ) -> None:
     """Run a scenario: every arm, paired replications, a comparison table and an output folder."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from carecoord.display import before_after_lines, comparison_table, value_lines
     from carecoord.experiment import default_workers, run_experiment
-    from carecoord.output import build_manifest, check_destination, write_results
+    from carecoord.output import build_manifest, write_results
     from carecoord.scenario import scenario_file_hash
+    from carecoord.scenario.costs import price_line
 
     overrides = list(set_ or [])
     if replications is not None:
         overrides.append(f"simulation.replications={replications}")
     if seed is not None:
         overrides.append(f"simulation.seed={seed}")
-    scenario = _load(scenario_path, overrides)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = out or Path("results") / f"{scenario_path.stem}-{stamp}"
-    try:
-        check_destination(out, overwrite)
-    except CarecoordError as exc:
-        _fail(exc)
+    scenario, _ = _load(scenario_path, overrides, out=out, overwrite=overwrite, workers=workers, yes=yes)
     n = scenario.simulation.replications
     n_workers = workers or default_workers(n)
     started = dt.datetime.now()
@@ -122,8 +148,11 @@ def run(
     console.print(comparison_table(result.summary, scenario.arm_names, title))
     for line in value_lines(result.summary, scenario.arm_names):
         console.print(line, highlight=False)
+    console.print(price_line(scenario.costs), highlight=False)
     for line in before_after_lines(result.before_after):
         console.print(line, highlight=False)
+    for warning in result.warnings:
+        console.print(f"WARNING: {warning.message}", style="bold yellow", markup=False, highlight=False)
     for arm in scenario.arms:
         if arm.mechanisms.any_active:
             effects = arm.effects or "schema defaults"
@@ -134,9 +163,15 @@ def run(
 
 
 @app.command()
-def validate(scenario_path: ScenarioArg, set_: SetOption = None) -> None:
-    """Check a scenario file without running it."""
-    scenario = _load(scenario_path, list(set_ or []))
+def validate(
+    scenario_path: ScenarioArg,
+    set_: SetOption = None,
+    out: Annotated[Path | None, typer.Option(help="Also check that this output folder can be written.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (for the run-size estimate).", min=1)] = None,
+    yes: YesOption = False,
+) -> None:
+    """Check a scenario file, the files it names and the run's size without running it (as run does)."""
+    scenario, estimate = _load(scenario_path, list(set_ or []), out=out, workers=workers, yes=yes)
     sim = scenario.simulation
     console.print(
         f"{scenario_path}: valid — '{scenario.name}', {len(scenario.localities)} localities, "
@@ -144,9 +179,11 @@ def validate(scenario_path: ScenarioArg, set_: SetOption = None) -> None:
         f"{sim.horizon_days} days from {sim.start_date} ({sim.warm_up_days} warm-up)",
         highlight=False,
     )
+    console.print(f"run size: {estimate.describe()}", highlight=False)
 
 
 @app.command()
+@_reported
 def calibrate(
     scenario_path: ScenarioArg,
     target: Annotated[
@@ -158,6 +195,7 @@ def calibrate(
     in_place: Annotated[bool, typer.Option(help="Write the calibrated rates into the scenario file itself.")] = False,
     set_: SetOption = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes.", min=1)] = None,
+    yes: YesOption = False,
 ) -> None:
     """Set each tier's crisis rate so the baseline reproduces its observed emergency admissions.
 
@@ -167,6 +205,7 @@ def calibrate(
 
     from carecoord.calibration import calibrate as run_calibration
     from carecoord.calibration import write_calibration
+    from carecoord.preflight import check_calibration_target
 
     if target != "emergency_admissions_per_person_year":
         _fail(
@@ -175,8 +214,12 @@ def calibrate(
                 [f"--target: '{target}' is not supported; allowed: emergency_admissions_per_person_year"],
             )
         )
-    scenario = _load(scenario_path, list(set_ or []))
+    scenario, _ = _load(scenario_path, list(set_ or []), workers=workers, yes=yes)
     dest = scenario_path if in_place else (out or scenario_path.with_name(f"{scenario_path.stem}.calibrated.yaml"))
+    try:
+        check_calibration_target(scenario_path, dest)
+    except CarecoordError as exc:
+        _fail(exc)
     result = run_calibration(scenario, replications=replications, tolerance=tolerance, workers=workers)
     table = Table(title=f"{scenario.name}: calibration ({'converged' if result.converged else 'NOT converged'})")
     for column in ("tier", "target adm/py", "simulated adm/py", "error", "crisis_rate_per_year"):

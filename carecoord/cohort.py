@@ -12,13 +12,12 @@ Example:
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from carecoord.errors import ScenarioError
+from carecoord.cohort_csv import read_cohort_csv
 from carecoord.locations import HOME, HOSPITAL, RESIDENTIAL
 from carecoord.rates import crisis_rates_per_day, initial_in_hospital_fraction
 from carecoord.scenario.schema import Scenario
@@ -169,41 +168,7 @@ def _draw_spells(scenario: Scenario, rng, n: int, arrival: np.ndarray, horizon: 
 
 
 def _read_csv(scenario: Scenario) -> dict[str, list[dict]]:
-    """Initial patients from a CSV extract, grouped by locality."""
-    path = Path(str(scenario.cohort.csv))
+    """Initial patients from a CSV extract, grouped by locality (checked by ``cohort_csv``)."""
     tiers = {t.name: i for i, t in enumerate(scenario.cohort.tiers)}
     localities = {loc.name for loc in scenario.localities}
-    required = ["locality", "age", "tier", "lives_alone", "anxious_at_night"]
-    if not path.is_file():
-        raise ScenarioError(str(path), ["cohort.csv: file not found"])
-    out: dict[str, list[dict]] = {}
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ScenarioError(str(path), [f"cohort.csv: missing columns {missing} (need {required})"])
-        for line, row in enumerate(reader, start=2):
-            try:
-                if row["locality"] not in localities:
-                    raise ValueError(f"locality '{row['locality']}' is not one of {sorted(localities)}")
-                if row["tier"] not in tiers:
-                    raise ValueError(f"tier '{row['tier']}' is not one of {sorted(tiers)}")
-                record = {
-                    "age": float(row["age"]),
-                    "tier": tiers[row["tier"]],
-                    "lives_alone": _truthy(row["lives_alone"]),
-                    "anxious_at_night": _truthy(row["anxious_at_night"]),
-                }
-            except ValueError as exc:
-                raise ScenarioError(str(path), [f"cohort.csv: {exc} (line {line})"]) from None
-            out.setdefault(row["locality"], []).append(record)
-    return out
-
-
-def _truthy(value: str) -> bool:
-    v = value.strip().lower()
-    if v in {"1", "true", "yes", "y"}:
-        return True
-    if v in {"0", "false", "no", "n", ""}:
-        return False
-    raise ValueError(f"'{value}' is not a yes/no value")
+    return read_cohort_csv(Path(str(scenario.cohort.csv)), localities, tiers)

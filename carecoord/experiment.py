@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -22,6 +22,7 @@ from carecoord.before_after import before_after
 from carecoord.cohort import generate_cohort
 from carecoord.metrics import ALL_METRICS, ArmResult, arm_result
 from carecoord.model.run import run_arm
+from carecoord.plausibility import run_warnings
 from carecoord.scenario.schema import Scenario
 from carecoord.stats import mean_ci, paired_difference
 
@@ -69,6 +70,7 @@ class ExperimentResult:
     capacity: pd.DataFrame  # replication, arm, resource, capacity, peak_in_use
     before_after: pd.DataFrame  # replication, arm, patients, arm_before, arm_after, baseline_before, baseline_after
     events: pd.DataFrame  # replication, arm, patient, time, date, activity, resource (empty unless asked for)
+    warnings: list = field(default_factory=list)  # carecoord.plausibility.RunWarning: saturation, implausible results
 
     def metric(self, name: str, arm: str | None = None) -> pd.Series:
         """Whole-scenario values of a metric by replication (and arm)."""
@@ -151,7 +153,7 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
                 event_frames.append(_event_frame(scenario, r, arm, res.events))
     replications = pd.DataFrame(rep_rows, columns=["replication", "arm", "locality", "metric", "value"])
     monthly = pd.concat(month_frames, ignore_index=True)
-    return ExperimentResult(
+    result = ExperimentResult(
         scenario=scenario,
         replications=replications,
         monthly=monthly,
@@ -161,6 +163,8 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
         before_after=pd.DataFrame(ba_rows, columns=BEFORE_AFTER_COLUMNS),
         events=pd.concat(event_frames, ignore_index=True) if event_frames else pd.DataFrame(columns=EVENT_COLUMNS),
     )
+    result.warnings = run_warnings(result)
+    return result
 
 
 def _event_frame(scenario: Scenario, replication: int, arm: str, events: list) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from typing import Any
 
 from carecoord.errors import OutputError
 from carecoord.experiment import ExperimentResult
+from carecoord.scenario.costs import price_basis
 
 TABLES = ("summary", "replications", "monthly")
 
@@ -56,6 +57,8 @@ def build_manifest(
         "machine": {"processor": platform.machine(), "cpus": _cpu_count()},
         "libraries": {name: _version(name) for name in ("simpy", "numpy", "pandas", "pydantic", "scipy")},
         "files": {name: f"{name}.csv" for name in TABLES},
+        "warnings": [w.as_dict() for w in result.warnings],
+        "prices": price_basis(scenario.costs),
     }
 
 
@@ -79,7 +82,7 @@ def write_results(
     """Write the folder atomically; returns where an overwritten folder was kept, if any."""
     check_destination(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.incomplete-", dir=out.parent))  # never read as results
     try:
         for name in TABLES:
             frame = getattr(result, name)

@@ -1,6 +1,6 @@
 """Validation against published studies (issue 4): regenerates every table and figure of docs/validation.md.
 
-Each study in ``shared/reference/published_outcomes.csv`` that measured emergency admissions is
+Each study in ``docs/references.csv`` (rows ``outcome.*``) that measured emergency admissions is
 matched by a *setting*: a shipped scenario loaded with ``--set``-style overrides for the study's
 population (age, risk tiers), selection (eligible tiers or prior admissions), intervention intensity
 (mechanisms, visit interval, caseload) and follow-up, with the integrated arm on the
@@ -47,6 +47,7 @@ from carecoord.experiment import default_workers, run_experiment, run_replicatio
 from carecoord.model.run import run_arm
 from carecoord.rates import DAYS_PER_YEAR
 from carecoord.scenario import Scenario, load_scenario
+from carecoord.scenario.services import LOCALITY_SERVICES
 from carecoord.stats import mean_ci
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,10 +207,13 @@ def scale_scenario(data: dict[str, Any], factor: float) -> None:
     for loc in data["localities"]:
         loc["cohort_size"] = max(1, round(loc["cohort_size"] * factor))
         loc["incidence_per_year"] = loc["incidence_per_year"] * factor
-        loc["capacity_scale"] = loc["capacity_scale"] * factor
+        if loc["capacity_scale"] is not None:
+            loc["capacity_scale"] = loc["capacity_scale"] * factor
+        elif any(isinstance(data["services"][s]["capacity"], int) for s in LOCALITY_SERVICES):
+            loc["capacity_scale"] = factor  # stated capacities (scale 1) shrink with the cohort; sized ones already do
     for name in ("intermediate_care", "hospital", "residential_care"):
         spec = data["services"][name]
-        if spec.get("capacity") is not None:
+        if isinstance(spec.get("capacity"), int):  # a stated capacity; by_population ones follow the cohort
             spec["capacity"] = max(1, round(spec["capacity"] * factor))
     for arm in data["arms"]:
         enrolment = arm["mechanisms"].get("enrolment")
@@ -309,7 +313,7 @@ def at_risk_rows(result: Any) -> list[Row]:
     m, lo, hi = _ba(summary, "integrated", "controlled_difference_per_patient")
     rows.append(
         Row(
-            "Huntley 2013, community-initiated (RCTs)",
+            "Huntley 2013, community-initiated (RCTs)",  # [ref:outcome.huntley2013.community_initiated_difference]
             "unplanned admissions per person, difference, 12 months",
             "per_patient",
             0.05,
@@ -325,7 +329,7 @@ def at_risk_rows(result: Any) -> list[Row]:
     m, lo, hi = _ci_row(window_change_pct(result, "integrated", _months(go_live, 0, 6)))
     rows.append(
         Row(
-            "Roland 2012, ICP case management",
+            "Roland 2012, ICP case management",  # [ref:outcome.roland2012.emergency_admissions_6m]
             "emergency admissions vs matched controls, 6 months, %",
             "pct",
             9.0,
@@ -341,7 +345,7 @@ def at_risk_rows(result: Any) -> list[Row]:
     m, lo, hi = _ci_row(window_change_pct(result, "integrated", _months(go_live, 0, 24)))
     rows.append(
         Row(
-            "DH integrated care pilots 2012",
+            "DH integrated care pilots 2012",  # [ref:outcome.dh_icp2012.emergency_admissions_24m]
             "emergency admissions vs matched controls, 24 months, %",
             "pct",
             2.0,
@@ -360,7 +364,7 @@ def at_risk_rows(result: Any) -> list[Row]:
     ):
         rows.append(
             Row(
-                "Stokes 2015 (36 studies)",
+                "Stokes 2015 (36 studies)",  # [ref:outcome.stokes2015.secondary_care_use]
                 f"secondary care use (emergency admissions) vs control, {label}, %",
                 "pct",
                 None,
@@ -382,10 +386,11 @@ STOKES_2016_ADMISSIONS = (0.01, 0.00, 0.01)
 """Stokes 2016 (BMJ Open 6:e010468, abstract read; https://doi.org/10.1136/bmjopen-2015-010468): MDT case
 management of high-risk patients (Practice Integrated Care Teams) in one English CCG, 2,049 patients matched
 1:1, difference in differences. Non-elective admissions: +0.01 per patient per month (95% CI 0.00 to 0.01),
-published to 2 decimals."""
+published to 2 decimals. [ref:outcome.stokes2016.nonelective_admissions_per_month]"""
 
 STOKES_2016_READMISSIONS = (0.00, 0.00, 0.01)
-"""Stokes 2016, 30-day readmissions: +0.00 per patient per month (0.00 to 0.01)."""
+"""Stokes 2016, 30-day readmissions: +0.00 per patient per month (0.00 to 0.01).
+[ref:outcome.stokes2016.readmissions_30d_per_month]"""
 
 PER_MONTH = 12.0
 
@@ -534,7 +539,7 @@ def hospital_rows(tables: dict[str, pd.DataFrame]) -> list[Row]:
         m, lo, hi = rate_ratio(tables[subset], arm)
         rows.append(
             Row(
-                "Huntley 2013, hospital-initiated (RCTs)",
+                "Huntley 2013, hospital-initiated (RCTs)",  # [ref:outcome.huntley2013.hospital_initiated_rate_ratio]
                 f"unplanned admissions, rate ratio, 12 months ({label})",
                 "ratio",
                 0.71,
@@ -555,10 +560,11 @@ GRAVELLE_HIGH_RISK = (16.5, -5.7, 38.7)
 """Gravelle 2007 (BMJ 334:31, abstract read; https://doi.org/10.1136/bmj.39020.413310.55): Evercare case
 management in 62 practices vs 6,960-7,695 control practices, controlled before and after, 2003-05. Emergency
 admissions of the high-risk population (65+, 2 or more emergency admissions in the preceding 13 months):
-+16.5% (95% CI -5.7% to 38.7%)."""
++16.5% (95% CI -5.7% to 38.7%). [ref:outcome.gravelle2007.high_risk_admissions]"""
 
 GRAVELLE_GENERAL = (2.5, -2.1, 7.0)
-"""Gravelle 2007, the same analysis for the practices' general population aged 65+: +2.5% (-2.1% to 7.0%)."""
+"""Gravelle 2007, the same analysis for the practices' general population aged 65+: +2.5% (-2.1% to 7.0%).
+[ref:outcome.gravelle2007.general_65plus_admissions]"""
 
 
 def evercare_rows(tables: dict[str, pd.DataFrame]) -> list[Row]:
@@ -593,7 +599,7 @@ def evercare_rows(tables: dict[str, pd.DataFrame]) -> list[Row]:
     ]
 
 
-POPP_STUDY = "POPP 2009 (before and after)"
+POPP_STUDY = "POPP 2009 (before and after)"  # [ref:outcome.popp2009.overnight_stays]
 
 
 def _popp_row(measure: str, published: float | None, model: tuple[float, float, float], verdict: str) -> Row:
@@ -631,6 +637,7 @@ def popp_rows(result: Any) -> list[Row]:
     return rows
 
 
+# Planned [ref:bcf.nel_target_planned_average]; observed [ref:outcome.bcf_nao2017.emergency_admissions_change].
 BCF_PLANNED_PCT = -3.07
 
 

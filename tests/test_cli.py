@@ -155,6 +155,9 @@ def test_manifest(out: Path, tiny_path: Path) -> None:
     assert started <= finished
     for name in ("summary", "replications", "monthly"):
         assert (out / manifest["files"][name]).is_file()
+    assert manifest["prices"]["price_year"] == resolved.costs.price_year
+    assert "NHS Cost Inflation Index" in manifest["prices"]["index"]
+    assert isinstance(manifest["warnings"], list)
 
 
 def test_rerun_into_same_folder_is_refused(out: Path, run_cli, tiny_path: Path) -> None:

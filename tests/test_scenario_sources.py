@@ -1,7 +1,8 @@
 """Every number in every shipped scenario says where it comes from (issue 3).
 
-A line of a scenario that holds a number (or a date) must carry a comment naming its source: a
-seed file, a row of shared/reference, a calibration, a derivation, or the word "assumption".
+A line of a scenario (or an effect set) that holds a number (or a date) must carry a comment naming its
+source: a seed (``seed 004``, quoted in docs/sources.md), a row of docs/references.csv (``[ref:KEY]``),
+a calibration, a derivation, another effect set, or the word "assumption".
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
-SOURCE_WORDS = ("seed", "reference", "assumption", "calibrated", "derived", "effects/")
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+EFFECT_SETS = sorted((ROOT / "carecoord" / "effects").glob("*.yaml"))
+SOURCE_WORDS = ("seed", "[ref:", "docs/sources.md", "assumption", "calibrated", "derived", "effects/")
 NUMBER = re.compile(r"(?<![\w.-])-?\d+(\.\d+)?(?![\w])")
 
 
@@ -49,7 +52,7 @@ def test_there_are_scenarios() -> None:
     assert len(SCENARIOS) >= 5
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SCENARIOS + EFFECT_SETS, ids=lambda p: p.name)
 def test_every_number_has_a_source(path: Path) -> None:
     """Each line with a number names its source in a comment."""
     assert _numbers_without_source(path) == []

@@ -27,6 +27,7 @@ from carecoord.model.patient import Patient
 from carecoord.model.services import Service
 from carecoord.recording import M, Recorder, Stay
 from carecoord.scenario.arms import MechanismsSpec
+from carecoord.scenario.capacity import locality_capacity, shared_capacity
 from carecoord.scenario.schema import Scenario
 from carecoord.scenario.services import LOCALITY_SERVICES, SHARED_SERVICES
 from carecoord.streams import (
@@ -41,11 +42,6 @@ from carecoord.streams import (
 
 CLOCK_STREAMS = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CLOCK)
 ZERO_RATES = (0.0,) * len(EVENT_TYPES)
-
-
-def _scaled(base: int | None, scale: float) -> int | None:
-    """A per-locality capacity scaled to the locality's size (at least one)."""
-    return None if base is None else max(1, round(base * scale))
 
 
 def _capacity(base: int | None, added: int | None) -> int | None:
@@ -85,16 +81,16 @@ class World:
                 Service(
                     self.env,
                     name,
-                    _capacity(_scaled(spec.capacity, loc.capacity_scale), added.get(name)),
+                    _capacity(locality_capacity(scenario, name, i), added.get(name)),
                     hours,
                     self.rec,
                     f"{name}:{loc.name}",
                 )
-                for loc in scenario.localities
+                for i, loc in enumerate(scenario.localities)
             ]
         for name in SHARED_SERVICES:
             spec = getattr(scenario.services, name)
-            capacity = _capacity(spec.capacity, added.get(name))
+            capacity = _capacity(shared_capacity(scenario, name), added.get(name))
             shared = Service(self.env, name, capacity, OpeningHours(spec.hours, self.calendar), self.rec, name)
             self.services[name] = [shared] * len(scenario.localities)
         # The baseline's care; carecoord.model.run swaps in coordinated care when a mechanism is on.

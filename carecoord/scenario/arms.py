@@ -33,22 +33,26 @@ class EnrolmentSpec(Mechanism):
     """Named coordinators enrol patients above a risk threshold, up to coordinators x caseload."""
 
     coordinators: NonNegativeInt | dict[str, NonNegativeInt] = Field(
-        1, description="Coordinators per locality (a number for every locality, or a map by locality)."
+        1,
+        description="Coordinators per locality (a number for every locality, or a map by locality). "
+        "Default: assumption (scenarios state their own).",
     )
     caseload: PositiveInt = Field(
-        50, description="Patients per coordinator. Source: reference caseload.community_matron (50-80, DH 2005)."
+        50, description="Patients per coordinator. Source: [ref:caseload.community_matron] (50-80, DH 2005)."
     )
     coordinator_annual_cost: NonNegativeFloat = Field(
         98836.0,
-        description="Cost of one coordinator post per year, GBP. Source: reference "
-        "unit_cost.nurse_band6.annual_total (PSSRU 2024).",
+        description="Cost of one coordinator post per year, GBP. Source: "
+        "[ref:unit_cost.nurse_band6.annual_total] (PSSRU 2024).",
     )
     eligible_tiers: list[str] | None = Field(None, description="Tiers that can be enrolled (empty: every tier).")
     min_admissions_last_year: NonNegativeInt = Field(
-        0, description="Emergency admissions in the past 365 days needed to be eligible (selection by prior use)."
+        0,
+        description="Emergency admissions in the past 365 days needed to be eligible (selection by prior use). "
+        "Default: no selection by prior use (assumption).",
     )
     mdt_interval_days: PositiveFloat = Field(
-        14.0, description="Days between MDT meetings. Source: reference mdt.meeting_interval_days.bhr_integrated_care."
+        14.0, description="Days between MDT meetings. Source: [ref:mdt.meeting_interval_days.bhr_integrated_care]."
     )
     mdt_minutes_per_patient: PositiveFloat = Field(
         15.0, description="MDT discussion per patient, minutes. Source: assumption."
@@ -191,7 +195,7 @@ class PostDischargeFollowUpSpec(Mechanism):
         0.9,
         ge=0,
         description="Multiplier on the crisis rate for the rest of the readmission window after the visit. Source: "
-        "Damery 2016 (reference published_outcomes: 10-30% fewer readmissions in 11 of 24 reviews).",
+        "[ref:outcome.damery2016.readmissions] (10-30% fewer readmissions in 11 of 24 reviews).",
     )
 
 
@@ -201,7 +205,9 @@ class SharedAssessmentSpec(Mechanism):
     applies_to: AppliesTo = Field(
         "enrolled", description="Enrolled patients only, or everyone in a locality once it is live."
     )
-    assessments_per_referral: PositiveInt = Field(1, description="Assessments an enrolled patient's referral needs.")
+    assessments_per_referral: PositiveInt = Field(
+        1, description="Assessments an enrolled patient's referral needs. Source: seed 001 (less paperwork)."
+    )
 
 
 class HomeCareFirstSpec(Mechanism):

@@ -17,9 +17,9 @@ DAY_INDEX: dict[str, int] = {d: i for i, d in enumerate(ALL_DAYS)}
 
 
 class StrictModel(BaseModel):
-    """Immutable, unknown keys forbidden, defaults validated."""
+    """Immutable, unknown keys forbidden, defaults validated, no infinite or NaN numbers."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
 
 
 class OpeningHoursSpec(StrictModel):
@@ -29,8 +29,8 @@ class OpeningHoursSpec(StrictModel):
         default_factory=lambda: list(ALL_DAYS),
         description="Days the service opens (mon..sun).",
     )
-    open_hour: float = Field(0.0, ge=0, lt=24, description="Hour of opening (0-24, local time).")
-    close_hour: float = Field(24.0, gt=0, le=24, description="Hour of closing (0-24).")
+    open_hour: float = Field(0.0, ge=0, lt=24, description="Hour of opening (0-24, local time). Default: assumption.")
+    close_hour: float = Field(24.0, gt=0, le=24, description="Hour of closing (0-24). Default: assumption.")
 
     @model_validator(mode="after")
     def _open_before_close(self) -> OpeningHoursSpec:

@@ -18,8 +18,8 @@ class AgeSpec(StrictModel):
 
     mean: float = Field(76.0, description="Mean age, years. Source: assumption (older adults with LTCs).")
     sd: NonNegativeFloat = Field(10.0, description="Standard deviation of age, years. Source: assumption.")
-    min: float = Field(18.0, ge=0, description="Youngest age, years.")
-    max: float = Field(100.0, le=120, description="Oldest age, years.")
+    min: float = Field(18.0, ge=0, description="Youngest age, years. Default: adults (assumption).")
+    max: float = Field(100.0, le=120, description="Oldest age, years. Source: assumption.")
 
     @model_validator(mode="after")
     def _ordered(self) -> AgeSpec:
@@ -88,13 +88,13 @@ class EventRatesSpec(StrictModel):
 
     fall_rate_per_year: NonNegativeFloat = Field(
         0.36,
-        description="Falls per person-year, aged under 80. Source: -ln(1-0.30), reference "
-        "falls.annual_prob_65plus (NICE CG161).",
+        description="Falls per person-year, aged under 80. Source: -ln(1-0.30), "
+        "[ref:falls.annual_prob_65plus] (NICE CG161).",
     )
     fall_rate_per_year_80plus: NonNegativeFloat = Field(
         0.69,
-        description="Falls per person-year, aged 80+. Source: -ln(1-0.50), reference "
-        "falls.annual_prob_80plus (NICE CG161).",
+        description="Falls per person-year, aged 80+. Source: -ln(1-0.50), "
+        "[ref:falls.annual_prob_80plus] (NICE CG161).",
     )
     fall_ae_probability: float = Field(0.2, ge=0, le=1, description="Share of falls taken to A&E. Source: assumption.")
     fall_admission_probability: float = Field(
@@ -137,12 +137,12 @@ class EventRatesSpec(StrictModel):
         2.0,
         ge=1,
         description="Crisis-rate multiplier in the weeks after a discharge. Source: chosen "
-        "so that 30-day readmissions are near 12-14% (reference readmission.30day_rate, 2013/14).",
+        "so that 30-day readmissions are near 12-14% ([ref:readmission.30day_rate], 2013/14).",
     )
     readmission_window_days: NonNegativeFloat = Field(
         30.0,
         description="Length of the raised-risk window after discharge, days. Source: "
-        "reference readmission.30day_rate (30-day definition).",
+        "[ref:readmission.30day_rate] (30-day definition).",
     )
     care_home_crisis_rate_ratio: NonNegativeFloat = Field(
         0.8, description="Crisis-rate multiplier for residents of care homes. Source: assumption."
@@ -185,7 +185,7 @@ class CohortSpec(StrictModel):
         2.0,
         description="Gamma shape of individual crisis rates around the tier mean (variance "
         "1/shape). Source: assumption, gives over-dispersed yearly admissions as in "
-        "reference high_impact_user.rate.",
+        "[ref:high_impact_user.rate].",
     )
     instability: InstabilitySpec = Field(default_factory=InstabilitySpec, description="Spells of instability.")
     events: EventRatesSpec = Field(default_factory=EventRatesSpec, description="Non-crisis events.")

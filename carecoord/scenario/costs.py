@@ -2,14 +2,33 @@
 
 Activity is costed to the payer of the service that did it (NHS or council); what exists only
 because of the programme (coordinator posts, MDT time, equipment) is the programme's cost.
-Defaults are PSSRU Unit Costs of Health and Social Care 2024 (2023/24 prices) unless stated.
+Every default is in 2023/24 prices: PSSRU Unit Costs of Health and Social Care 2024, and two older
+published costs uprated with PSSRU's inflation indices (:mod:`carecoord.scenario.prices`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, NonNegativeFloat
 
 from carecoord.scenario.base import StrictModel
+from carecoord.scenario.prices import INDEX_NAME, PRICE_YEAR, inflation_factor, uprate, uprated_note
+
+UPRATED_DEFAULTS: dict[str, tuple[float, str, str]] = {
+    "costs.nhs.gp_home_visit": (114.0, "2012/13", "unit_cost.gp.home_visit_23.4min"),
+    "costs.nhs.delayed_discharge_day": (313.0, "2016/17", "unit_cost.excess_bed_day"),
+}
+"""Defaults published in an older price year: (value, price year, reference key)."""
+
+
+def _uprated(path: str) -> float:
+    value, year, _ = UPRATED_DEFAULTS[path]
+    return round(uprate(value, year), 2)
+
+
+def _note(path: str) -> str:
+    return uprated_note(*UPRATED_DEFAULTS[path])
 
 
 class NHSCostsSpec(StrictModel):
@@ -17,44 +36,48 @@ class NHSCostsSpec(StrictModel):
 
     emergency_admission_long_stay: NonNegativeFloat = Field(
         5134.0,
-        description="Per non-elective long-stay spell. Source: reference "
-        "unit_cost.nonelective_admission.long_stay 2023/24.",
+        description="Per non-elective long-stay spell. Source: "
+        "[ref:unit_cost.nonelective_admission.long_stay] 2023/24.",
     )
     emergency_admission_short_stay: NonNegativeFloat = Field(
         792.0,
-        description="Per non-elective short-stay spell. Source: reference "
-        "unit_cost.nonelective_admission.short_stay 2023/24.",
+        description="Per non-elective short-stay spell. Source: "
+        "[ref:unit_cost.nonelective_admission.short_stay] 2023/24.",
     )
     delayed_discharge_day: NonNegativeFloat = Field(
-        313.0, description="Per delayed (medically fit) bed day. Source: reference unit_cost.excess_bed_day 2016/17."
+        _uprated("costs.nhs.delayed_discharge_day"),
+        description=f"Per delayed (medically fit) bed day: {_note('costs.nhs.delayed_discharge_day')}.",
     )
     ae_attendance: NonNegativeFloat = Field(
-        273.0, description="Per A&E attendance. Source: reference unit_cost.ae_attendance 2023/24."
+        273.0, description="Per A&E attendance. Source: [ref:unit_cost.ae_attendance] 2023/24."
     )
     ambulance_conveyance: NonNegativeFloat = Field(
         459.0,
-        description="Per see-treat-convey incident. Source: reference unit_cost.ambulance.see_treat_convey 2023/24.",
+        description="Per see-treat-convey incident. Source: [ref:unit_cost.ambulance.see_treat_convey] 2023/24.",
     )
     gp_appointment: NonNegativeFloat = Field(
-        45.0, description="Per surgery consultation. Source: reference unit_cost.gp.surgery_consultation_10min 2023/24."
+        45.0, description="Per surgery consultation. Source: [ref:unit_cost.gp.surgery_consultation_10min] 2023/24."
     )
     gp_home_visit: NonNegativeFloat = Field(
-        114.0, description="Per home visit. Source: reference unit_cost.gp.home_visit_23.4min 2012/13."
+        _uprated("costs.nhs.gp_home_visit"),
+        description=f"Per home visit: {_note('costs.nhs.gp_home_visit')}. Cross-check: 23.4 minutes x 4.47 per "
+        "minute [ref:unit_cost.gp.per_minute_patient_contact] 2023/24 = 104.60 (PSSRU's own 2023/24 minute cost "
+        "is lower than the uprated 2012/13 visit).",
     )
     gp_hour: NonNegativeFloat = Field(
         268.0,
-        description="Per hour of GP time (medication reviews). Source: reference "
-        "unit_cost.gp.per_hour_patient_contact 2023/24.",
+        description="Per hour of GP time (medication reviews). Source: "
+        "[ref:unit_cost.gp.per_hour_patient_contact] 2023/24.",
     )
     community_nursing_hour: NonNegativeFloat = Field(
         85.5,
         description="Per hour of community nursing visits (incl. travel). Source: derived, 57 per 40-minute "
-        "contact (reference unit_cost.district_nurse.face_to_face_contact 2023/24) x 60/40.",
+        "contact ([ref:unit_cost.district_nurse.face_to_face_contact] 2023/24) x 60/40.",
     )
     intermediate_care_day: NonNegativeFloat = Field(
         123.0,
-        description="Per day in intermediate care (one home-based contact a day). Source: reference "
-        "unit_cost.intermediate_care.home_based_contact 2023/24.",
+        description="Per day in intermediate care (one home-based contact a day). Source: "
+        "[ref:unit_cost.intermediate_care.home_based_contact] 2023/24.",
     )
 
 
@@ -62,13 +85,13 @@ class CouncilCostsSpec(StrictModel):
     """Unit costs paid by the council, GBP."""
 
     social_work_hour: NonNegativeFloat = Field(
-        58.0, description="Per social-work hour. Source: reference unit_cost.social_worker_adult.hour 2023/24."
+        58.0, description="Per social-work hour. Source: [ref:unit_cost.social_worker_adult.hour] 2023/24."
     )
     home_care_hour: NonNegativeFloat = Field(
-        27.0, description="Per home-care hour. Source: reference unit_cost.home_care_worker.weekday_hour 2023/24."
+        27.0, description="Per home-care hour. Source: [ref:unit_cost.home_care_worker.weekday_hour] 2023/24."
     )
     residential_care_week: NonNegativeFloat = Field(
-        897.0, description="Per care-home week. Source: reference unit_cost.residential_home.week_la_paid 2023/24."
+        897.0, description="Per care-home week. Source: [ref:unit_cost.residential_home.week_la_paid] 2023/24."
     )
 
 
@@ -76,14 +99,47 @@ class ProgrammeCostsSpec(StrictModel):
     """Costs of the integrated-care programme itself, GBP (coordinator posts are in the arm)."""
 
     mdt_hour: NonNegativeFloat = Field(
-        69.0, description="Per professional-hour at MDT meetings. Source: reference unit_cost.nurse_band7.hour 2023/24."
+        69.0, description="Per professional-hour at MDT meetings. Source: [ref:unit_cost.nurse_band7.hour] 2023/24."
     )
 
 
 class CostsSpec(StrictModel):
     """Unit costs by payer."""
 
-    price_year: str = Field("2023/24", description="Price year of the unit costs.")
+    price_year: str = Field(
+        PRICE_YEAR,
+        description=f"Price year of every unit cost: the defaults are {PRICE_YEAR} prices (older published costs "
+        f"uprated with the {INDEX_NAME}; docs/sources.md). A scenario that changes it states its own costs "
+        "in that year.",
+    )
     nhs: NHSCostsSpec = Field(default_factory=NHSCostsSpec, description="NHS unit costs.")
     council: CouncilCostsSpec = Field(default_factory=CouncilCostsSpec, description="Council unit costs.")
     programme: ProgrammeCostsSpec = Field(default_factory=ProgrammeCostsSpec, description="Programme unit costs.")
+
+
+def price_line(costs: CostsSpec) -> str:
+    """One sentence for the printout: which price year, which index, what was uprated."""
+    basis = price_basis(costs)
+    uprated = "; ".join(
+        f"{path} {u['published_value']:g} ({u['published_price_year']}) x {u['factor']:.4f}"
+        for path, u in basis["uprated_defaults"].items()
+    )
+    return f"Costs in {costs.price_year} prices; older published defaults uprated with the {INDEX_NAME}: {uprated}."
+
+
+def price_basis(costs: CostsSpec) -> dict[str, Any]:
+    """The price year, the index and each uprated default, for the manifest and the printout."""
+    return {
+        "price_year": costs.price_year,
+        "index": INDEX_NAME,
+        "uprated_defaults": {
+            path: {
+                "published_value": value,
+                "published_price_year": year,
+                "reference": key,
+                "factor": round(inflation_factor(year), 6),
+                "value": _uprated(path),
+            }
+            for path, (value, year, key) in UPRATED_DEFAULTS.items()
+        },
+    }

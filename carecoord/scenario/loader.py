@@ -1,7 +1,10 @@
 """Reading scenarios: YAML (the only place it is read), ``extends:`` and ``--set`` overrides.
 
 Every problem becomes a :class:`~carecoord.errors.ScenarioError` whose lines read
-``field.path: what is wrong (line N)``.
+``FILE: field.path: what is wrong (line N)``, naming the file that holds the value (with
+``extends:``, the parent's own file and line, and the chain that led there). Loading is safe by
+construction: plain YAML values only (see ``yaml_reader``), files named in a scenario resolve
+relative to the file that names them, and nothing in a scenario is ever evaluated as code.
 
 Example:
     >>> scenario = load_scenario("scenarios/east_blackburn_pilot.yaml", overrides=["simulation.seed=7"])
@@ -11,33 +14,154 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from carecoord.errors import ScenarioError
+from carecoord.scenario.describe import bool_problems, merge_union_errors, message
+from carecoord.scenario.merge import Origin, merge
 from carecoord.scenario.schema import Scenario
+from carecoord.scenario.yaml_reader import read_yaml
 
 Loc = tuple[str | int, ...]
 
 
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with where each value came from (for later checks to cite lines)."""
+
+    scenario: Scenario
+    path: Path
+    origins: dict[Loc, Origin] = field(default_factory=dict)
+    chain: tuple[Path, ...] = ()
+    overridden: tuple[Loc, ...] = ()
+
+    def problem(self, loc: Loc, text: str) -> tuple[str, str]:
+        """(file, ``field.path: text (line N)``) for a problem found at ``loc`` after loading."""
+        return _locate(loc, text, self.origins, self.overridden, self.path)
+
+
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
     """Load, merge and validate a scenario file."""
+    return load_scenario_source(path, overrides).scenario
+
+
+def load_scenario_source(path: str | Path, overrides: list[str] | None = None) -> LoadedScenario:
+    """Load, merge and validate a scenario file, keeping the file and line of every value."""
     path = Path(path)
-    data, lines = _read_with_extends(path, set())
-    for item in overrides or []:
-        _apply_override(data, item, str(path))
-    _apply_effect_sets(data, str(path))
-    csv = (data.get("cohort") or {}).get("csv") if isinstance(data.get("cohort"), dict) else None
-    if isinstance(csv, str) and not Path(csv).is_absolute():
+    chain: list[Path] = []
+    data, origins = _read_chain(path, chain, [])
+    extends_line = _extends_line(path) if len(chain) > 1 else None
+    overridden = tuple(_apply_override(data, item, str(path)) for item in overrides or [])
+    _apply_effect_sets(data)
+    csv = data["cohort"].get("csv") if isinstance(data.get("cohort"), dict) else None
+    if isinstance(csv, str) and not Path(csv).is_absolute():  # given by --set: relative to the scenario
         data["cohort"]["csv"] = str((path.parent / csv).resolve())
+    problems = [(loc, text) for loc, text in bool_problems(data)]
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(str(path), [_describe(err, lines, data) for err in exc.errors()]) from None
+        located = [(_data_loc(err["loc"], data), err) for err in exc.errors()]
+        for loc, err in merge_union_errors(located):
+            loc, text = _split_path(loc, message(err, loc))
+            problems.append((loc, text))
+        scenario = None
+    if problems:
+        located = [_locate(loc, text, origins, overridden, path) for loc, text in problems]
+        _raise(located, path, chain, extends_line)
+    assert scenario is not None
+    return LoadedScenario(scenario, path, origins, tuple(chain), overridden)
+
+
+def _extends_line(path: Path) -> int | None:
+    """Line of the ``extends:`` key in a file already read once without problems."""
+    for number, text in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if text.startswith("extends:"):
+            return number
+    return None
+
+
+def _raise(located: list[tuple[str, str]], path: Path, chain: list[Path], extends_line: int | None = None) -> None:
+    """Raise the problems (each in its own file), with the chain when one is in a parent."""
+    files = [f for f, _ in located]
+    problems = [p for _, p in located]
+    names = [str(p) for p in chain]
+    for other in dict.fromkeys(f for f in files if f != str(path)):
+        reach = " -> ".join(names[: names.index(other) + 1]) if other in names else other
+        files.append(str(path))
+        where = f" (line {extends_line})" if extends_line else ""
+        problems.append(f"extends: the problem(s) above are in {other}, reached through {reach}{where}")
+    raise ScenarioError(str(path), problems, files)
+
+
+def _locate(
+    loc: Loc, text: str, origins: dict[Loc, Origin], overridden: tuple[Loc, ...], path: Path
+) -> tuple[str, str]:
+    dotted = ".".join(str(p) if p != "" else "''" for p in loc) or "(top level)"
+    if loc and any(loc[: len(o)] == o or o[: len(loc)] == loc for o in overridden):
+        return str(path), f"{dotted}: {text} (from --set)"
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in origins:
+            file, line = origins[loc[:end]]
+            return file, f"{dotted}: {text} (line {line})"
+    return str(path), f"{dotted}: {text}"
+
+
+def _split_path(loc: Loc, text: str) -> tuple[Loc, str]:
+    """Whole-scenario checks name their path at the start of the message: use it as the location."""
+    if not loc and ": " in text:
+        head, text = text.split(": ", 1)
+        loc = tuple(int(p) if p.isdigit() else p for p in head.split("."))
+    return loc, text
+
+
+def _read_chain(path: Path, chain: list[Path], via: list[tuple[Path, int]]) -> tuple[dict[str, Any], dict[Loc, Origin]]:
+    """One file and every file it extends, merged; ``chain`` collects the files read, child first."""
+    chain.append(path)
+    try:
+        data, lines = read_yaml(path)
+    except ScenarioError as exc:
+        raise _with_chain(exc, via) from None
+    origins = {loc: (str(path), n) for loc, n in lines.items()}
+    _resolve_files(data, path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, origins
+    line = lines.get(("extends",), 1)
+    if not isinstance(parent, str) or not parent.strip():
+        raise _with_chain(ScenarioError(str(path), [f"extends: must be a file name (line {line})"]), via)
+    target = path.parent / parent
+    if target.resolve() in {p.resolve() for p in chain}:
+        names = " -> ".join(str(p) for p in [*chain, target])
+        raise _with_chain(ScenarioError(str(path), [f"extends: circular chain {names} (line {line})"]), via)
+    if not target.exists():
+        problem = f"extends: '{parent}' does not exist (looked for {target}) (line {line})"
+        raise _with_chain(ScenarioError(str(path), [problem]), via)
+    base, base_origins = _read_chain(target, chain, [*via, (path, line)])
+    return merge(base, base_origins, data, origins)
+
+
+def _with_chain(exc: ScenarioError, via: list[tuple[Path, int]]) -> ScenarioError:
+    """A parent's error, with one line in the top file saying how it was reached."""
+    if not via:
+        return exc
+    top, line = via[0]
+    names = " -> ".join(str(p) for p, _ in via) + f" -> {exc.source}"
+    note = f"extends: the problem(s) above are in {exc.source}, reached through {names} (line {line})"
+    return ScenarioError(str(top), [*exc.problems, note], [*exc.files, str(top)])
+
+
+def _resolve_files(data: dict[str, Any], path: Path) -> None:
+    """Files a scenario names are relative to the file that names them."""
+    cohort = data.get("cohort")
+    csv = cohort.get("csv") if isinstance(cohort, dict) else None
+    if isinstance(csv, str) and csv.strip() and not Path(csv).is_absolute():
+        cohort["csv"] = str((path.parent / csv).resolve())
 
 
 EFFECT_SETS = ("evidence_based", "pilot_claimed")
@@ -49,7 +173,7 @@ def effect_set(name: str) -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
-def _apply_effect_sets(data: dict[str, Any], source: str) -> None:
+def _apply_effect_sets(data: dict[str, Any]) -> None:
     """Fill each switched-on mechanism of an arm from its effect set; the arm's own values win."""
     arms = data.get("arms")
     if not isinstance(arms, list):
@@ -84,77 +208,6 @@ def scenario_file_hash(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _read_with_extends(path: Path, seen: set[Path]) -> tuple[dict[str, Any], dict[Loc, int]]:
-    if not path.is_file():
-        raise ScenarioError(str(path), ["file not found"])
-    if path.resolve() in seen:
-        raise ScenarioError(str(path), ["extends: circular 'extends' chain"])
-    seen.add(path.resolve())
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = _unshare(yaml.safe_load(text))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(str(path), [f"YAML syntax error: {problem}{where}"]) from None
-    except ValueError as exc:  # a scalar YAML cannot construct, e.g. the date 2014-13-01
-        raise ScenarioError(str(path), [_bad_scalar(node, exc)]) from None
-    if not isinstance(data, dict):
-        raise ScenarioError(str(path), ["the file must be a YAML mapping of sections (name, simulation, ...)"])
-    lines: dict[Loc, int] = {}
-    _collect_lines(node, (), lines)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data, lines
-    if not isinstance(parent, str):
-        raise ScenarioError(str(path), [f"extends: must be a file name (line {lines.get(('extends',), 1)})"])
-    base, base_lines = _read_with_extends(path.parent / parent, seen)
-    return _deep_merge(base, data), {**base_lines, **lines}
-
-
-def _bad_scalar(node: yaml.Node | None, exc: ValueError) -> str:
-    """Name the first scalar YAML fails to construct (dates are the usual case)."""
-    stack: list[tuple[yaml.Node, Loc]] = [(node, ())] if node is not None else []
-    while stack:
-        current, loc = stack.pop(0)
-        if isinstance(current, yaml.MappingNode):
-            stack.extend((v, (*loc, k.value)) for k, v in current.value)
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend((v, (*loc, i)) for i, v in enumerate(current.value))
-        elif current.tag == "tag:yaml.org,2002:timestamp":
-            try:
-                yaml.safe_load(current.value)
-            except ValueError:
-                path = ".".join(str(p) for p in loc)
-                return f"{path}: '{current.value}' is not a valid date: {exc} (line {current.start_mark.line + 1})"
-    return f"(top level): a value cannot be read: {exc}"
-
-
-def _unshare(obj: Any) -> Any:
-    """A copy in which no mapping or list is shared: YAML aliases (*anchor) become independent copies,
-    so that filling one arm's mechanisms cannot change another's."""
-    if isinstance(obj, dict):
-        return {k: _unshare(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_unshare(v) for v in obj]
-    return obj
-
-
-def _collect_lines(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:
-    out[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = (*loc, key.value)
-            out[child] = key.start_mark.line + 1
-            _collect_lines(value, child, out)
-            out[child] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, value in enumerate(node.value):
-            _collect_lines(value, (*loc, i), out)
-
-
 def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(base)
     for key, value in top.items():
@@ -165,16 +218,24 @@ def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _apply_override(data: dict[str, Any], item: str, source: str) -> None:
-    """Apply ``path=value``; list items may be named by index or by their ``name``."""
+def _apply_override(data: dict[str, Any], item: str, source: str) -> Loc:
+    """Apply ``path=value``; list items may be named by index or by their ``name``. Returns the location set."""
     if "=" not in item:
         raise ScenarioError(source, [f"--set {item}: expected path=value, e.g. simulation.seed=7"])
     path, raw = item.split("=", 1)
     keys = [k for k in path.strip().split(".") if k]
     if not keys:
         raise ScenarioError(source, [f"--set {item}: empty path"])
-    value = yaml.safe_load(raw) if raw.strip() else None
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except (yaml.YAMLError, ValueError) as exc:
+        problem = getattr(exc, "problem", None) or str(exc)
+        kind = "date" if raw.strip()[:4].isdigit() and "-" in raw else "value"
+        raise ScenarioError(
+            source, [f"{'.'.join(keys)}: '{raw}' is not a valid {kind}: {problem} (from --set)"]
+        ) from None
     node: Any = data
+    loc: list[str | int] = []
     for depth, key in enumerate(keys):
         last = depth == len(keys) - 1
         where = ".".join(keys[: depth + 1])
@@ -182,11 +243,13 @@ def _apply_override(data: dict[str, Any], item: str, source: str) -> None:
             index = _list_index(node, key)
             if index is None:
                 raise ScenarioError(source, [f"{where}: no list item '{key}' (from --set)"])
+            loc.append(index)
             if last:
                 node[index] = value
             else:
                 node = node[index]
         elif isinstance(node, dict):
+            loc.append(key)
             if last:
                 node[key] = value
             else:
@@ -195,6 +258,7 @@ def _apply_override(data: dict[str, Any], item: str, source: str) -> None:
                 node = node[key]
         else:
             raise ScenarioError(source, [f"{where}: cannot set inside a {type(node).__name__} (from --set)"])
+    return tuple(loc)
 
 
 def _list_index(items: list[Any], key: str) -> int | None:
@@ -205,23 +269,6 @@ def _list_index(items: list[Any], key: str) -> int | None:
         if isinstance(item, dict) and item.get("name") == key:
             return i
     return None
-
-
-def _describe(err: Any, lines: dict[Loc, int], data: Any) -> str:
-    loc = _data_loc(err["loc"], data)
-    message = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        allowed = _allowed_fields(loc[:-1])
-        message = "unknown field" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
-    elif err["type"] == "missing":
-        message = "required field is missing"
-    if not loc and ": " in message:  # whole-scenario checks name their path in the message
-        head, message = message.split(": ", 1)
-        loc = tuple(int(p) if p.isdigit() else p for p in head.split("."))
-    path = ".".join(str(p) for p in loc)
-    line = _line_for(loc, lines)
-    where = f" (line {line})" if line else ""
-    return f"{path or '(top level)'}: {message}{where}"
 
 
 def _data_loc(raw: tuple[Any, ...], data: Any) -> Loc:
@@ -251,37 +298,3 @@ def _indexes(node: Any, part: Any) -> bool:
 def _is_tag(part: str) -> bool:
     """Pydantic's tags inside unions ('int', 'constrained-int', 'dict[str,int]', 'function-after[...]')."""
     return "[" in part or "-" in part or part in {"int", "float", "str", "bool", "none", "list", "dict"}
-
-
-def _line_for(loc: Loc, lines: dict[Loc, int]) -> int | None:
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in lines:
-            return lines[loc[:end]]
-    return None
-
-
-def _allowed_fields(loc: Loc) -> list[str]:
-    model: Any = Scenario
-    for part in loc:
-        model = _unwrap(model)
-        if isinstance(part, int):
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
-            return []
-        model = model.model_fields[part].annotation
-    model = _unwrap(model)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
-    return []
-
-
-def _unwrap(annotation: Any) -> Any:
-    """The model inside Optional[...] or list[...]."""
-    for _ in range(3):
-        origin = get_origin(annotation)
-        if origin is None:
-            return annotation
-        args = [a for a in get_args(annotation) if a is not type(None)]
-        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-        annotation = models[0] if models else (args[0] if args else annotation)
-    return annotation

@@ -20,8 +20,11 @@ Every field of a scenario YAML file, generated from the schema by `carecoord sch
 (do not edit by hand: `tests/test_docs.py` checks this file against the code). Paths use `[]` for
 list items. Unknown keys are errors. Fields marked *required* have no default.
 
-A scenario may start with `extends: other.yaml` to copy another file and override parts of it;
-`carecoord run --set path=value` overrides a single value (list items by index or by `name`).
+A scenario may start with `extends: other.yaml` to copy another file and override parts of it:
+mappings merge key by key and lists of named items (arms, localities, tiers, conditions) merge by
+`name` (a new name is added, `{name: x, remove: true}` drops the parent's item); other lists are
+replaced whole. `carecoord run --set path=value` overrides a single value (list items by index or
+by `name`). Numbers must be finite, and `true`/`false` is never read as a number.
 A JSON Schema for editors: `carecoord schema > carecoord.schema.json`.
 """
 

@@ -26,10 +26,16 @@ class SimulationSpec(StrictModel):
     duration_days: PositiveInt | None = Field(None, description="Days simulated, warm-up included (or give end_date).")
     end_date: dt.date | None = Field(None, description="Day after the last simulated day (or give duration_days).")
     warm_up_days: NonNegativeInt = Field(
-        0, description="Days at the start excluded from results (history accrues, e.g. prior admissions)."
+        0,
+        description="Days at the start excluded from results (history accrues, e.g. prior admissions). "
+        "Default: none (assumption; scenarios state their own).",
     )
-    replications: PositiveInt = Field(10, description="Independent replications.")
-    seed: NonNegativeInt = Field(20140313, description="Root seed of every random stream.")
+    replications: PositiveInt = Field(
+        10, description="Independent replications. Default: assumption (scenarios state their own)."
+    )
+    seed: NonNegativeInt = Field(
+        20140313, description="Root seed of every random stream (arbitrary: the date of seed 004)."
+    )
 
     @model_validator(mode="after")
     def _one_length(self) -> SimulationSpec:
@@ -55,14 +61,17 @@ class LocalitySpec(StrictModel):
 
     name: str = Field(..., pattern=r"^[A-Za-z][A-Za-z0-9_ -]*$", description="Locality name.")
     cohort_size: NonNegativeInt = Field(..., description="Eligible patients on day one.")
-    incidence_per_year: NonNegativeFloat = Field(0.0, description="New eligible patients per year.")
+    incidence_per_year: NonNegativeFloat = Field(
+        0.0, description="New eligible patients per year. Default: a closed cohort (assumption)."
+    )
     go_live: dt.date | None = Field(
         None, description="Date integrated care starts here (empty: the end of the warm-up)."
     )
-    capacity_scale: PositiveFloat = Field(
-        1.0,
-        description="Multiplier on the per-locality capacities of community services (GP, nursing, social work, "
-        "home care) here, for localities of different sizes.",
+    capacity_scale: PositiveFloat | None = Field(
+        None,
+        description="Multiplier on the capacities of community services (GP, nursing, social work, home care) "
+        "here. Empty: 1 for a service whose capacity is a number, cohort_size / 1,000 for one sized "
+        "by_population. Given: it overrides that (docs/model.md, 'Capacity').",
     )
 
 

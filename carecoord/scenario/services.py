@@ -7,16 +7,40 @@ An empty capacity means unlimited.
 
 from __future__ import annotations
 
-from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
 
 from carecoord.scenario.base import OpeningHoursSpec, StrictModel, daily_hours, weekday_hours
+
+Sizing = Literal["by_population"]
+
+
+def _one_capacity_error(value: Any) -> Any:
+    """One clear message for a word that is not by_population (instead of one per allowed type)."""
+    if isinstance(value, str) and value != "by_population":
+        raise ValueError(f"expected an integer, empty (unlimited) or by_population, not {value!r}")
+    return value
+
+
+Capacity = Annotated[PositiveInt | Sizing | None, BeforeValidator(_one_capacity_error)]
+SIZED = (
+    "A number (at once, per locality, multiplied by the locality's capacity_scale if given), empty for "
+    "unlimited, or by_population: capacity_per_1000_patients x the locality's cohort_size / 1,000 "
+    "(docs/model.md, 'Capacity')."
+)
 
 
 class GPSpec(StrictModel):
     """General practice: same-day appointments and home visits, weekdays in hours."""
 
-    capacity: PositiveInt | None = Field(
-        2, description="GPs free at once for this cohort's same-day needs, per locality. Source: assumption."
+    capacity: Capacity = Field(
+        "by_population", description=f"GPs free at once for this cohort's same-day needs. {SIZED}"
+    )
+    capacity_per_1000_patients: PositiveFloat = Field(
+        2.0,
+        description="GPs free at once per 1,000 patients of the cohort, when sized by population. Source: "
+        "assumption (the former default for a locality of about 1,000 patients, as the shipped scenarios).",
     )
     hours: OpeningHoursSpec = Field(
         default_factory=lambda: weekday_hours(8.0, 18.5),
@@ -24,11 +48,11 @@ class GPSpec(StrictModel):
     )
     appointment_minutes: PositiveFloat = Field(
         11.7,
-        description="Length of a surgery consultation. Source: reference "
-        "unit_cost.gp.surgery_consultation_11.7min (PSSRU 2015).",
+        description="Length of a surgery consultation. Source: "
+        "[ref:unit_cost.gp.surgery_consultation_11.7min] (PSSRU 2015).",
     )
     home_visit_minutes: PositiveFloat = Field(
-        23.4, description="Length of a home visit. Source: reference unit_cost.gp.home_visit_23.4min (PSSRU 2013)."
+        23.4, description="Length of a home visit. Source: [ref:unit_cost.gp.home_visit_23.4min] (PSSRU 2013)."
     )
     home_visit_age: float = Field(
         85.0, description="Patients this old, or with care needs, get a home visit. Source: assumption."
@@ -82,8 +106,8 @@ class HospitalSpec(StrictModel):
     hours: OpeningHoursSpec = Field(default_factory=OpeningHoursSpec, description="Admits at any time.")
     mean_length_of_stay_days: PositiveFloat = Field(
         8.0,
-        description="Mean stay to medically fit, days. Source: between reference "
-        "emergency_admission.mean_los 5.8 (all, 2016/17) and emergency_admission.mean_los_5plus_conditions 10.8.",
+        description="Mean stay to medically fit, days. Source: between "
+        "[ref:emergency_admission.mean_los] 5.8 (all, 2016/17) and emergency_admission.mean_los_5plus_conditions 10.8.",
     )
     length_of_stay_cv: PositiveFloat = Field(
         1.0, description="Coefficient of variation of long stays (lognormal). Source: assumption."
@@ -93,13 +117,13 @@ class HospitalSpec(StrictModel):
         ge=0,
         le=1,
         description="Share of admissions that are short stays (<1 day). Source: "
-        "reference emergency_admission.share_zero_day 0.33, lowered for an LTC cohort (assumption).",
+        "[ref:emergency_admission.share_zero_day] 0.33, lowered for an LTC cohort (assumption).",
     )
     in_hospital_mortality: float = Field(
         0.051,
         ge=0,
         le=1,
-        description="Share dying in the admission. Source: reference mortality.in_index_emergency_spell (Bottle 2006).",
+        description="Share dying in the admission. Source: [ref:mortality.in_index_emergency_spell] (Bottle 2006).",
     )
     discharge_needs: DischargeNeedsSpec = Field(default_factory=DischargeNeedsSpec, description="Discharge needs.")
 
@@ -107,7 +131,12 @@ class HospitalSpec(StrictModel):
 class CommunityNursingSpec(StrictModel):
     """District nurses and community matrons visiting at home."""
 
-    capacity: PositiveInt | None = Field(3, description="Nurses visiting at once, per locality. Source: assumption.")
+    capacity: Capacity = Field("by_population", description=f"Nurses visiting at once. {SIZED}")
+    capacity_per_1000_patients: PositiveFloat = Field(
+        3.0,
+        description="Nurses visiting at once per 1,000 patients, when sized by population. Source: assumption "
+        "(the former default for a locality of about 1,000 patients, as the shipped scenarios).",
+    )
     hours: OpeningHoursSpec = Field(
         default_factory=lambda: daily_hours(8.0, 22.0), description="Seven days, 08:00-22:00. Source: assumption."
     )
@@ -119,8 +148,11 @@ class CommunityNursingSpec(StrictModel):
 class SocialWorkSpec(StrictModel):
     """Adult social work: assessments for care at home or in a care home."""
 
-    capacity: PositiveInt | None = Field(
-        2, description="Social workers assessing at once, per locality. Source: assumption."
+    capacity: Capacity = Field("by_population", description=f"Social workers assessing at once. {SIZED}")
+    capacity_per_1000_patients: PositiveFloat = Field(
+        2.0,
+        description="Social workers assessing at once per 1,000 patients, when sized by population. Source: "
+        "assumption (the former default for a locality of about 1,000 patients, as the shipped scenarios).",
     )
     hours: OpeningHoursSpec = Field(
         default_factory=lambda: weekday_hours(9.0, 17.0), description="Weekdays 09:00-17:00. Source: assumption."
@@ -139,7 +171,13 @@ class SocialWorkSpec(StrictModel):
 class HomeCareSpec(StrictModel):
     """Home-care packages, counted as concurrent clients."""
 
-    capacity: PositiveInt | None = Field(80, description="Packages at once, per locality. Source: assumption.")
+    capacity: Capacity = Field("by_population", description=f"Packages at once. {SIZED}")
+    capacity_per_1000_patients: PositiveFloat = Field(
+        200.0,
+        description="Packages at once per 1,000 patients, when sized by population. Source: assumption, as "
+        "the shipped scenarios: 15% of the cohort already has a package (cohort.initial.home_care_fraction) "
+        "plus headroom for new ones (the former default, 80 per locality, was full on day one).",
+    )
     hours: OpeningHoursSpec = Field(default_factory=OpeningHoursSpec, description="Starts any day.")
     hours_per_week: PositiveFloat = Field(10.0, description="Care hours per package per week. Source: assumption.")
     start_delay_days: NonNegativeFloat = Field(1.0, description="Slot found to first visit, days. Source: assumption.")
@@ -153,10 +191,20 @@ class HomeCareSpec(StrictModel):
 class IntermediateCareSpec(StrictModel):
     """Short-term rehabilitation and reablement after hospital."""
 
-    capacity: PositiveInt | None = Field(20, description="Places for the whole scenario. Source: assumption.")
+    capacity: Capacity = Field(
+        "by_population",
+        description="Places for the whole scenario: a number, empty for unlimited, or by_population "
+        "(capacity_per_1000_patients x all localities' cohort_size / 1,000; docs/model.md, 'Capacity').",
+    )
+    capacity_per_1000_patients: PositiveFloat = Field(
+        10.0,
+        description="Places per 1,000 patients, when sized by population. Source: assumption, as the shipped "
+        "scenarios (about 50 stays a year per 1,000 patients x 34.5 days [ref:reablement.duration_days] is 4.7 "
+        "places, with headroom).",
+    )
     hours: OpeningHoursSpec = Field(default_factory=OpeningHoursSpec, description="Admits any day.")
     mean_stay_days: PositiveFloat = Field(
-        34.5, description="Mean stay, days. Source: reference reablement.duration_days (Bauer 2019)."
+        34.5, description="Mean stay, days. Source: [ref:reablement.duration_days] (Bauer 2019)."
     )
     home_care_after_probability: float = Field(
         0.3, ge=0, le=1, description="Share needing home care afterwards. Source: assumption."

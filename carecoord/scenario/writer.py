@@ -12,24 +12,35 @@ from __future__ import annotations
 from pathlib import Path
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from carecoord.errors import ScenarioError
 
 
 def write_crisis_rates(source: Path, dest: Path, rates: dict[str, float], comment: str) -> None:
-    """Copy ``source`` to ``dest`` with each named tier's ``crisis_rate_per_year`` set."""
+    """Copy ``source`` to ``dest`` with each named tier's ``crisis_rate_per_year`` set.
+
+    A file that extends another and does not list the tiers gets ``cohort.tiers`` entries with just
+    the name and the rate (tiers merge by name with the parent's).
+    """
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
     data = yaml.load(source.read_text(encoding="utf-8"))
-    tiers = (data.get("cohort") or {}).get("tiers") if isinstance(data, dict) else None
-    if not tiers:
-        raise ScenarioError(
-            str(source), ["cohort.tiers: not in this file (it extends another); calibrate the file that defines them"]
-        )
-    by_name = {tier["name"]: tier for tier in tiers}
+    if not isinstance(data, dict):
+        raise ScenarioError(str(source), ["the file must be a YAML mapping of sections"])
+    if not isinstance(data.get("cohort"), dict):
+        data["cohort"] = CommentedMap()
+    if not isinstance(data["cohort"].get("tiers"), list):
+        # a file that extends another: tiers merge by name, so a tier with just a rate overrides the parent's
+        data["cohort"]["tiers"] = CommentedSeq()
+    tiers = data["cohort"]["tiers"]
+    by_name = {tier["name"]: tier for tier in tiers if isinstance(tier, dict)}
+    for name in rates:
+        if name not in by_name:
+            by_name[name] = CommentedMap(name=name)
+            tiers.append(by_name[name])
     for name, rate in rates.items():
         tier: CommentedMap = by_name[name]
         value = round(float(rate), 3)

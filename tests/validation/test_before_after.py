@@ -1,4 +1,4 @@
-"""Before-and-after versus controlled, as the evidence says (issue 3; shared/reference/README.md).
+"""Before-and-after versus controlled, as the evidence says (issue 3; docs/sources.md, 'What the evidence says').
 
 Patients selected by their recent use (like "Robert", seed 004) fall back without help: in the
 baseline arm alone their admissions fall by at least a third from the year before selection to

@@ -1,0 +1,81 @@
+"""Service capacities resolved for each locality: given, or sized to the population.
+
+A capacity-limited service either states its capacity (``services.X.capacity: 4``), is unlimited
+(``capacity: null``), or is sized to the population (``capacity: by_population``, the default):
+``capacity_per_1000_patients`` times the patients it serves over 1,000. Precedence for a
+community service (GP, nursing, social work, home care) in locality ``i``:
+
+1. ``capacity: null``: unlimited.
+2. base = ``capacity`` if it is a number, else ``capacity_per_1000_patients``.
+3. scale = ``localities[i].capacity_scale`` if it is given (an override, as before); otherwise 1
+   when ``capacity`` is a number (the figure is the locality's capacity), or
+   ``cohort_size / 1,000`` when it is sized to the population.
+4. capacity = ``round(base x scale)``, at least one.
+
+Services shared by the whole scenario (intermediate care, and hospital, A&E and care homes when
+capped) use the total cohort in step 3 and ignore ``capacity_scale``.
+
+Example:
+    >>> locality_capacity(scenario, "gp", 0)
+    18
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from carecoord.scenario.schema import Scenario
+
+BY_POPULATION = "by_population"
+"""The capacity value that sizes a service to the population it serves."""
+REFERENCE_PATIENTS = 1000.0
+"""Patients that ``capacity_per_1000_patients`` refers to."""
+
+
+def sized(per_1000: float, patients: float, scale: float | None = None) -> int:
+    """Capacity for ``patients`` at ``per_1000`` per 1,000 (or at ``per_1000 x scale``), at least one."""
+    factor = patients / REFERENCE_PATIENTS if scale is None else scale
+    return max(1, round(per_1000 * factor))
+
+
+def _resolve(spec: Any, patients: float, scale: float | None) -> int | None:
+    capacity = spec.capacity
+    if capacity is None:
+        return None
+    if capacity == BY_POPULATION:
+        return sized(spec.capacity_per_1000_patients, patients, scale)
+    return max(1, round(capacity * (1.0 if scale is None else scale)))
+
+
+def locality_capacity(scenario: Scenario, service: str, locality: int) -> int | None:
+    """Capacity of a community service in one locality (None: unlimited), before any arm's additions."""
+    loc = scenario.localities[locality]
+    return _resolve(getattr(scenario.services, service), loc.cohort_size, loc.capacity_scale)
+
+
+def shared_capacity(scenario: Scenario, service: str) -> int | None:
+    """Capacity of a service shared by the whole scenario (None: unlimited), before any arm's additions."""
+    patients = sum(loc.cohort_size for loc in scenario.localities)
+    spec = getattr(scenario.services, service)
+    if spec.capacity is None:
+        return None
+    if spec.capacity == BY_POPULATION:
+        return sized(spec.capacity_per_1000_patients, patients)
+    return int(spec.capacity)
+
+
+def capacity_basis(scenario: Scenario, service: str, locality: int | None = None) -> str:
+    """How a capacity was obtained, in words (for the capacity table and warnings)."""
+    spec = getattr(scenario.services, service)
+    if spec.capacity is None:
+        return "unlimited"
+    scale = None if locality is None else scenario.localities[locality].capacity_scale
+    if spec.capacity == BY_POPULATION:
+        per = spec.capacity_per_1000_patients
+        if scale is not None:
+            return f"{per:g} per 1,000 patients x capacity_scale {scale:g}"
+        return f"{per:g} per 1,000 patients"
+    if scale is not None:
+        return f"services.{service}.capacity {spec.capacity} x capacity_scale {scale:g}"
+    return f"services.{service}.capacity {spec.capacity}"

@@ -1,0 +1,51 @@
+"""The run-size estimate grows as patients x years x arms x replications, and is refused above the limit.
+
+The rates come from the benchmark (docs/performance.md); here only their arithmetic is checked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from carecoord.errors import RunTooLargeError
+from carecoord.preflight import (
+    MAX_SECONDS,
+    SECONDS_PER_PATIENT_YEAR_ARM,
+    check_size,
+    estimate_run,
+)
+from carecoord.scenario.loader import load_scenario_source
+
+TINY = Path(__file__).parents[1] / "data" / "tiny.yaml"
+
+
+def _estimate(*overrides: str, workers: int = 1):
+    return estimate_run(load_scenario_source(TINY, list(overrides)), workers)
+
+
+def test_time_is_patient_years_times_arms_times_replications() -> None:
+    """No incidence: patient-years = patients x years exactly, and time follows from the benchmark rate."""
+    est = _estimate("localities.east.incidence_per_year=0", "localities.west.incidence_per_year=0")
+    years = 540 / 365.25
+    assert est.patients == 350
+    assert est.patient_years == pytest.approx(350 * years)
+    assert est.seconds == pytest.approx(350 * years * 3 * 2 * SECONDS_PER_PATIENT_YEAR_ARM)
+
+
+def test_workers_share_the_time_but_add_memory() -> None:
+    """Two workers halve the time of two replications and hold two cohorts in memory."""
+    one, two = _estimate(workers=1), _estimate(workers=2)
+    assert two.seconds == pytest.approx(one.seconds / 2)
+    assert two.peak_bytes == pytest.approx(2 * one.peak_bytes)
+
+
+def test_above_the_limit_needs_yes() -> None:
+    """Ten million patients are refused with a message that says how to go on; --yes lets them run."""
+    big = _estimate("localities.east.cohort_size=10000000")
+    assert big.seconds > MAX_SECONDS
+    with pytest.raises(RunTooLargeError, match="pass --yes"):
+        check_size(big, yes=False, source="tiny.yaml")
+    check_size(big, yes=True)
+    check_size(_estimate(), yes=False)  # the tiny run is well inside
