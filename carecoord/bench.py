@@ -55,38 +55,45 @@ def parse_sizes(text: str) -> list[int]:
 def scaled_scenario(base: Any, patients: int, years: float) -> Any:
     """The base scenario with ``patients`` initial patients in localities of up to 10,000.
 
-    Per-locality capacities follow each locality's size (``capacity_scale`` and coordinators, from
-    the base's first locality), shared services (hospital, intermediate care...) the whole size, and
-    incidence keeps the base's share of the cohort a year. At 50,000 patients and 3 years this is
-    the region benchmark itself (5 localities of 10,000, 1,096 days).
+    Per-locality capacities follow each locality's size (sized by population at the base's first
+    locality's capacity per 1,000 patients; coordinators likewise), shared services (hospital,
+    intermediate care...) the whole size, and incidence keeps the base's share of the cohort a year.
+    At 50,000 patients and 3 years this is the region benchmark itself (5 localities of 10,000,
+    1,096 days).
     """
+    from carecoord.scenario.capacity import BY_POPULATION, REFERENCE_PATIENTS, locality_capacity
     from carecoord.scenario.schema import Scenario
-    from carecoord.scenario.services import SHARED_SERVICES
+    from carecoord.scenario.services import LOCALITY_SERVICES, SHARED_SERVICES
 
     data = base.model_dump()
     template = data["localities"][0]
     base_size = template["cohort_size"]
     base_total = sum(loc["cohort_size"] for loc in data["localities"])
+    for service in LOCALITY_SERVICES:  # the first locality's capacity per 1,000 of its patients
+        capacity = locality_capacity(base, service, 0)
+        if capacity is not None:
+            data["services"][service].update(
+                capacity=BY_POPULATION, capacity_per_1000_patients=capacity * REFERENCE_PATIENTS / base_size
+            )
     n = max(1, math.ceil(patients / LOCALITY_PATIENTS))
     sizes = [patients // n + (i < patients % n) for i in range(n)]
     names = [loc["name"] for loc in data["localities"]]
     localities = []
     for i, size in enumerate(sizes):
         name = names[i] if i < len(names) else f"locality_{i + 1}"
-        scale = size / base_size
         localities.append(
             {
                 **template,
                 "name": name,
                 "cohort_size": size,
-                "incidence_per_year": template["incidence_per_year"] * scale,
-                "capacity_scale": template["capacity_scale"] * scale,
+                "incidence_per_year": template["incidence_per_year"] * size / base_size,
+                "capacity_scale": None,  # capacities follow cohort_size (by_population, above)
             }
         )
     data["localities"] = localities
-    for service in SHARED_SERVICES:
+    for service in SHARED_SERVICES:  # by_population ones follow the total cohort by themselves
         spec = data["services"][service]
-        if spec.get("capacity") is not None:
+        if isinstance(spec.get("capacity"), int | float):
             spec["capacity"] = max(1, round(spec["capacity"] * patients / base_total))
     for arm in data["arms"]:
         enrolment = arm["mechanisms"].get("enrolment")

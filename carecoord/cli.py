@@ -270,7 +270,7 @@ def bench(
     from carecoord.bench import bench_main
 
     try:
-        bench_main(sizes, years, json_, scenario_path, _load)
+        bench_main(sizes, years, json_, scenario_path, lambda path, overrides: _load(path, overrides, yes=True))
     except CarecoordError as exc:
         _fail(exc)
 

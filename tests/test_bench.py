@@ -13,6 +13,8 @@ from carecoord.cli import app
 from carecoord.cohort import generate_cohort
 from carecoord.model.run import build_world, start_lives
 from carecoord.scenario import load_scenario
+from carecoord.scenario.capacity import locality_capacity
+from carecoord.scenario.services import LOCALITY_SERVICES
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 
@@ -42,7 +44,9 @@ def test_region_size_is_the_region_benchmark():
     base = load_scenario(default_scenario_path())
     region = scaled_scenario(base, 50_000, 3)
     assert [loc.cohort_size for loc in region.localities] == [loc.cohort_size for loc in base.localities]
-    assert [loc.capacity_scale for loc in region.localities] == [1.0] * 5
+    for service in LOCALITY_SERVICES:
+        for i in range(5):
+            assert locality_capacity(region, service, i) == locality_capacity(base, service, i), service
     assert region.simulation.horizon_days == base.simulation.horizon_days == 1096
     assert region.services.intermediate_care.capacity == base.services.intermediate_care.capacity
     assert region.arm("integrated").mechanisms.enrolment.coordinators == {loc.name: 28 for loc in base.localities}
@@ -53,7 +57,7 @@ def test_scaled_localities_share_the_patients():
     scaled = scaled_scenario(base, 25_001, 1)
     sizes = [loc.cohort_size for loc in scaled.localities]
     assert sizes == [8334, 8334, 8333]
-    assert scaled.localities[0].capacity_scale == pytest.approx(0.8334)
+    assert locality_capacity(scaled, "gp", 0) == round(14 * 8334 / 10_000)  # 14 GPs per 10,000 in the base
     assert scaled.localities[0].incidence_per_year == pytest.approx(833.4)
     assert scaled.simulation.horizon_days == 365
 
