@@ -91,14 +91,17 @@ class OpeningHours:
         self.close = spec.close_hour / 24.0
         self.always = spec.always_open
         self._calendar = calendar
+        self._open_from = self.open - EPSILON
+        self._open_until = self.close - EPSILON
+        self._start_weekday = calendar.start_date.weekday()
 
     def is_open(self, t: float, any_day: bool = False) -> bool:
         if self.always:
             return True
-        frac = t - math.floor(t)
-        if not self.open - EPSILON <= frac < self.close - EPSILON:
+        day = int(t)  # times are never negative, so this is floor(t); called on every service request
+        if not self._open_from <= t - day < self._open_until:
             return False
-        return any_day or self._calendar.weekday(t) in self.days
+        return any_day or (self._start_weekday + day) % 7 in self.days
 
     def next_open(self, t: float, any_day: bool = False) -> float:
         """The first instant at or after ``t`` when the service is open."""

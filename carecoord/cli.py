@@ -16,21 +16,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from carecoord.errors import CarecoordError, ScenarioError
+from carecoord.lazy_console import LazyConsole
 
 app = typer.Typer(
     help="Simulate named-coordinator integrated care against separate services.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: rendering it with rich doubles `carecoord --help` (docs/performance.md)
 )
-console = Console()
-if not console.is_terminal:  # piped or logged: keep the comparison table on one line per metric
-    console = Console(width=180)
-errors = Console(stderr=True)
+# rich is imported on first print, not at start-up (carecoord --help stays fast)
+console = LazyConsole(wide_when_piped=True)  # piped or logged: one line per metric of the comparison table
+errors = LazyConsole(stderr=True)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 SetOption = Annotated[
@@ -99,6 +98,8 @@ def run(
     yes: YesOption = False,
 ) -> None:
     """Run a scenario: every arm, paired replications, a comparison table and an output folder."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from carecoord.display import before_after_lines, comparison_tables, value_lines
     from carecoord.experiment import default_workers, run_experiment
     from carecoord.output import build_manifest, write_results
@@ -121,7 +122,7 @@ def run(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=errors,
+        console=errors.console,
         transient=True,
     ) as bar:
         task = bar.add_task(f"{scenario.name}: replications", total=n)
@@ -283,6 +284,26 @@ def schema(
         sys.stdout.write(render_markdown())
     else:
         sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+
+
+@app.command()
+def bench(
+    sizes: Annotated[
+        str, typer.Option(help="Initial patients at each size, comma-separated (localities of 10,000).")
+    ] = "1000,5000,20000,50000",
+    years: Annotated[float, typer.Option(help="Simulated years at every size.", min=0.1)] = 3.0,
+    json_: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+    scenario_path: Annotated[
+        Path | None, typer.Option("--scenario", help="Scenario to scale (default: experiments/region_benchmark.yaml).")
+    ] = None,
+) -> None:
+    """Measure speed and memory at several sizes, both arms, against bare SimPy (each size in a fresh process)."""
+    from carecoord.bench import bench_main
+
+    try:
+        bench_main(sizes, years, json_, scenario_path, lambda path, overrides: _load(path, overrides, yes=True))
+    except CarecoordError as exc:
+        _fail(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -100,6 +100,8 @@ class Recorder:
         self._stride = n_localities * self._bins
         self._bin_of_day = [calendar.bin(d + 0.5) for d in range(int(calendar.horizon) + 1)]
         self._last_day = len(self._bin_of_day)
+        self._bin_ends = calendar.bin_ends
+        self._horizon = calendar.horizon
         self.values: list[float] = [0.0] * (len(RECORDED_METRICS) * self._stride)
         self.stays: list[Stay] = []
         self.state_days: list[list[float]] = [[0.0] * len(LOCATIONS) for _ in range(n_patients)]
@@ -118,14 +120,35 @@ class Recorder:
     def count(self, metric: int, locality: int, t: float, value: float = 1.0) -> None:
         """Add ``value`` to a metric at instant ``t``."""
         day = int(t)
-        b = self._bin_of_day[day] if day < self._last_day else self._bins - 1
-        self.values[metric * self._stride + locality * self._bins + b] += value
+        bins = self._bins
+        b = self._bin_of_day[day] if day < self._last_day else bins - 1
+        self.values[metric * self._stride + locality * bins + b] += value
 
     def interval(self, metric: int, locality: int, t0: float, t1: float, per_day: float = 1.0) -> None:
-        """Add ``per_day`` for every day of [t0, t1), split across months."""
-        base = metric * self._stride + locality * self._bins
-        for b, days in self.calendar.split(t0, t1):
-            self.values[base + b] += days * per_day
+        """Add ``per_day`` for every day of [t0, t1), split across months.
+
+        The same pieces as :meth:`Calendar.split`, in the same order and arithmetic (so the same
+        sums to the last bit), without a generator or a call per piece: most intervals (stays,
+        home-care spells) fall in one month, and this runs for every one of them.
+        """
+        bins = self._bins
+        base = metric * self._stride + locality * bins
+        if t1 > self._horizon:
+            t1 = self._horizon
+        values = self.values
+        bin_of_day = self._bin_of_day
+        bin_ends = self._bin_ends
+        while t0 < t1:
+            day = int(t0)
+            b = bin_of_day[day] if day < self._last_day else bins - 1
+            end = bin_ends[b]
+            if end <= t0:  # t0 sits exactly on a boundary rounded into the previous bin
+                b += 1
+                end = bin_ends[b]
+            if end > t1:
+                end = t1
+            values[base + b] += (end - t0) * per_day
+            t0 = end
 
     def tier_admission(self, tier: int, t: float) -> None:
         if t >= self.calendar.warm_up:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from scipy import stats
-
 
 def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
     """Mean and t-based confidence interval (NaN bounds with fewer than two values)."""
@@ -22,7 +20,11 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float,
     if n < 2:
         return mean, math.nan, math.nan
     var = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * math.sqrt(var / n)
+    # Student's t quantile: scipy.special's stdtrit is what scipy.stats.t.ppf calls, without the
+    # second of CPU that importing scipy.stats costs every run (docs/performance.md).
+    from scipy.special import stdtrit
+
+    half = stdtrit(n - 1, 0.5 + level / 2) * math.sqrt(var / n)
     return mean, mean - half, mean + half
 
 

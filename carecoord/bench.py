@@ -1,0 +1,294 @@
+"""``carecoord bench``: how fast the model runs, against SimPy's own ceiling, at several sizes.
+
+Each size runs in a fresh Python process, because peak memory (``ru_maxrss``) is per process.
+In that process the region benchmark scenario is scaled to the size (localities of 10,000
+patients), one cohort is drawn and both arms run once. The model's SimPy events are counted from
+the environment's event-id counter after the run, so counting costs nothing inside the event
+loop; its event rate is over the event loop's CPU time (building an arm's world is in ``cpu_s``
+and in patient-years per second, not in the rate). Then bare SimPy runs in the same process with
+as many live processes as the model had (each waiting on one timeout at a time), because a
+heap's cost per event grows with its size.
+Times are CPU seconds (``time.process_time``) unless named wall: the development machine is
+shared, and CPU time is what moves least when others are busy.
+
+Example:
+    >>> result = run_bench([1000, 5000], years=3)
+    >>> result["ratio"]  # model events per CPU second / bare SimPy's at the largest size
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SIZES = (1_000, 5_000, 20_000, 50_000)
+LOCALITY_PATIENTS = 10_000
+"""Patients per locality when a size is scaled (the region benchmark's localities)."""
+BARE_MIN_EVENTS = 400_000
+"""Events timed in bare SimPy (at least; more at large sizes so every process steps a few times)."""
+DAYS_PER_YEAR = 365.25
+
+
+def default_scenario_path() -> Path:
+    """``experiments/region_benchmark.yaml`` of the source tree this package runs from."""
+    return Path(__file__).resolve().parents[1] / "experiments" / "region_benchmark.yaml"
+
+
+def parse_sizes(text: str) -> list[int]:
+    """``"5000,20000"`` -> ``[5000, 20000]``; raises ValueError naming what is wrong."""
+    sizes = []
+    for part in text.split(","):
+        part = part.strip().replace("_", "")
+        if not part.isdigit() or int(part) < 1:
+            raise ValueError(f"--sizes: '{part}' is not a positive whole number of patients")
+        sizes.append(int(part))
+    return sizes
+
+
+def scaled_scenario(base: Any, patients: int, years: float) -> Any:
+    """The base scenario with ``patients`` initial patients in localities of up to 10,000.
+
+    Per-locality capacities follow each locality's size (sized by population at the base's first
+    locality's capacity per 1,000 patients; coordinators likewise), shared services (hospital,
+    intermediate care...) the whole size, and incidence keeps the base's share of the cohort a year.
+    At 50,000 patients and 3 years this is the region benchmark itself (5 localities of 10,000,
+    1,096 days).
+    """
+    from carecoord.scenario.capacity import BY_POPULATION, REFERENCE_PATIENTS, locality_capacity
+    from carecoord.scenario.schema import Scenario
+    from carecoord.scenario.services import LOCALITY_SERVICES, SHARED_SERVICES
+
+    data = base.model_dump()
+    template = data["localities"][0]
+    base_size = template["cohort_size"]
+    base_total = sum(loc["cohort_size"] for loc in data["localities"])
+    for service in LOCALITY_SERVICES:  # the first locality's capacity per 1,000 of its patients
+        capacity = locality_capacity(base, service, 0)
+        if capacity is not None:
+            data["services"][service].update(
+                capacity=BY_POPULATION, capacity_per_1000_patients=capacity * REFERENCE_PATIENTS / base_size
+            )
+    n = max(1, math.ceil(patients / LOCALITY_PATIENTS))
+    sizes = [patients // n + (i < patients % n) for i in range(n)]
+    names = [loc["name"] for loc in data["localities"]]
+    localities = []
+    for i, size in enumerate(sizes):
+        name = names[i] if i < len(names) else f"locality_{i + 1}"
+        localities.append(
+            {
+                **template,
+                "name": name,
+                "cohort_size": size,
+                "incidence_per_year": template["incidence_per_year"] * size / base_size,
+                "capacity_scale": None,  # capacities follow cohort_size (by_population, above)
+            }
+        )
+    data["localities"] = localities
+    for service in SHARED_SERVICES:  # by_population ones follow the total cohort by themselves
+        spec = data["services"][service]
+        if isinstance(spec.get("capacity"), int | float):
+            spec["capacity"] = max(1, round(spec["capacity"] * patients / base_total))
+    for arm in data["arms"]:
+        enrolment = arm["mechanisms"].get("enrolment")
+        if enrolment and isinstance(enrolment.get("coordinators"), int):
+            per_base = enrolment["coordinators"]
+            enrolment["coordinators"] = {
+                loc["name"]: max(1, round(per_base * loc["cohort_size"] / base_size)) for loc in localities
+            }
+    data["simulation"].update(duration_days=round(years * DAYS_PER_YEAR), end_date=None, warm_up_days=0, replications=1)
+    return Scenario.model_validate(data)
+
+
+def bare_event_rate(live_processes: int, min_events: int = BARE_MIN_EVENTS) -> dict[str, float]:
+    """Events per CPU second of bare SimPy with ``live_processes`` processes, each in a timeout loop.
+
+    Delays are precomputed (no random draws inside the loop), so this is SimPy's own ceiling:
+    one heap push, one heap pop and one process resumption per event.
+    """
+    import numpy as np
+    import simpy
+
+    n = max(1, live_processes)
+    env = simpy.Environment()
+    delays = np.random.default_rng(0).exponential(1.0, size=4096).tolist()
+
+    def loop(start: int):
+        timeout = env.timeout
+        i = start
+        while True:
+            yield timeout(delays[i & 4095])
+            i += 1
+
+    for k in range(n):
+        env.process(loop(k))
+    env.run(until=1.0)  # start every process: the heap is now full
+    steps = max(2.0, min_events / n)  # each process steps about once per unit of time
+    first, queued = next(env._eid), len(env._queue)
+    cpu = time.process_time()
+    env.run(until=1.0 + steps)
+    cpu = time.process_time() - cpu
+    events = (next(env._eid) - first - 1) + queued - len(env._queue)  # scheduled here + queued before - left
+    return {"events": float(events), "cpu_s": cpu, "events_per_s": events / cpu if cpu > 0 else 0.0}
+
+
+def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict[str, Any]:
+    """Run both arms of one replication at one size, then bare SimPy at the same heap size."""
+    from carecoord.cohort import generate_cohort
+    from carecoord.model.run import build_world, start_lives
+    from carecoord.recording import M
+    from carecoord.scenario import load_scenario
+
+    scenario = scaled_scenario(load_scenario(scenario_path), patients, years)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    cohort = generate_cohort(scenario, 0)
+    cohort_cpu = time.process_time() - cpu0
+    arms: dict[str, dict[str, float]] = {}
+    live = 0
+    for arm in scenario.arm_names:
+        cpu, wall = time.process_time(), time.perf_counter()
+        world = build_world(scenario, cohort, arm, 0)
+        start_lives(world)
+        live = max(live, len(world.env._queue))  # every life (and service opener) waits on one event
+        run_cpu = time.process_time()
+        rec = world.finish()
+        run_cpu = time.process_time() - run_cpu
+        # the event-id counter counts every event ever scheduled; those still queued never ran
+        events = next(world.env._eid) - len(world.env._queue)
+        arms[arm] = {
+            "cpu_s": time.process_time() - cpu,
+            "run_cpu_s": run_cpu,
+            "wall_s": time.perf_counter() - wall,
+            "events": float(events),
+            "patient_years": rec.total(M.person_days, include_warm_up=True) / DAYS_PER_YEAR,
+        }
+        del world, rec
+    cpu_s = time.process_time() - cpu0
+    wall_s = time.perf_counter() - wall0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    bare = bare_event_rate(live)
+    model_cpu = sum(a["cpu_s"] for a in arms.values())  # building each arm's world and running it
+    run_cpu = sum(a["run_cpu_s"] for a in arms.values())  # the event loop only
+    events = sum(a["events"] for a in arms.values())
+    patient_years = sum(a["patient_years"] for a in arms.values())
+    model_rate = events / run_cpu if run_cpu > 0 else 0.0
+    return {
+        "patients": patients,
+        "patients_incl_incident": len(cohort.patients),
+        "localities": len(scenario.localities),
+        "years": years,
+        "arms": len(arms),
+        "wall_s": wall_s,
+        "cpu_s": cpu_s,
+        "cohort_cpu_s": cohort_cpu,
+        "events": events,
+        "live_processes": live,
+        "model_events_per_s": model_rate,
+        "bare_events_per_s": bare["events_per_s"],
+        "ratio": model_rate / bare["events_per_s"] if bare["events_per_s"] else 0.0,
+        "patient_years": patient_years,
+        "patient_years_per_s": patient_years / model_cpu if model_cpu > 0 else 0.0,
+        "cpu_ms_per_patient_year": 1000 * model_cpu / patient_years if patient_years else 0.0,
+        "peak_memory_mb": peak_mb,
+        "by_arm": arms,
+    }
+
+
+def run_size_in_child(patients: int, years: float, scenario_path: str | Path) -> dict[str, Any]:
+    """:func:`measure_size` in a fresh interpreter (its own peak memory), result as JSON on stdout."""
+    cmd = [sys.executable, "-m", "carecoord.bench", str(patients), str(years), str(scenario_path)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench at {patients} patients failed:\n{done.stderr.strip()}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_bench(
+    sizes: list[int], years: float = 3, scenario_path: str | Path | None = None, on_size: Any = None
+) -> dict[str, Any]:
+    """Every size in its own process; headline figures are the largest size's."""
+    import simpy
+
+    path = Path(scenario_path) if scenario_path else default_scenario_path()
+    results = []
+    for patients in sizes:
+        results.append(run_size_in_child(patients, years, path))
+        if on_size:
+            on_size(results[-1])
+    top = max(results, key=lambda r: r["patients"])
+    keys = ("bare_events_per_s", "model_events_per_s", "ratio", "patient_years_per_s", "peak_memory_mb")
+    return {
+        **{key: top[key] for key in keys},
+        "at_patients": top["patients"],
+        "scenario": str(path),
+        "times": "cpu_s is CPU time of the child process (time.process_time); wall_s is elapsed time",
+        "python": platform.python_version(),
+        "simpy": simpy.__version__,
+        "machine": f"{platform.machine()}, {platform.system()}",
+        "sizes": results,
+    }
+
+
+def report_lines(result: dict[str, Any]) -> list[str]:
+    """The benchmark as plain text: one line per size, then the headline."""
+    return [header_line(), *(size_line(size) for size in result["sizes"]), *headline_lines(result)]
+
+
+def header_line() -> str:
+    return (
+        f"{'patients':>9} {'incl. inc.':>10} {'years':>5} {'arms':>4} {'wall s':>7} {'CPU s':>7} "
+        f"{'events':>11} {'model ev/s':>11} {'bare ev/s':>10} {'ratio':>6} {'pt-y/s':>8} "
+        f"{'ms/pt-y':>8} {'peak MB':>8}"
+    )
+
+
+def headline_lines(result: dict[str, Any]) -> list[str]:
+    return [
+        f"At {result['at_patients']:,} patients: model {result['model_events_per_s']:,.0f} events per CPU s, "
+        f"{result['ratio']:.2f} of bare SimPy ({result['bare_events_per_s']:,.0f}) at the same heap size; "
+        f"{result['patient_years_per_s']:,.0f} patient-years per CPU s; "
+        f"peak memory {result['peak_memory_mb']:,.0f} MB.",
+        f"CPU times (the machine may be shared); python {result['python']}, simpy {result['simpy']}.",
+    ]
+
+
+def size_line(s: dict[str, Any]) -> str:
+    return (
+        f"{s['patients']:>9,} {s['patients_incl_incident']:>10,} {s['years']:>5g} {s['arms']:>4} "
+        f"{s['wall_s']:>7.1f} {s['cpu_s']:>7.1f} {s['events']:>11,.0f} {s['model_events_per_s']:>11,.0f} "
+        f"{s['bare_events_per_s']:>10,.0f} {s['ratio']:>6.2f} {s['patient_years_per_s']:>8,.0f} "
+        f"{s['cpu_ms_per_patient_year']:>8.3f} {s['peak_memory_mb']:>8,.0f}"
+    )
+
+
+def bench_main(sizes: str, years: float, as_json: bool, scenario_path: Path | None, load: Any) -> None:
+    """What ``carecoord bench`` does: check its input, run every size, print a table or JSON.
+
+    ``load`` is the CLI's scenario loader, so a bad scenario is reported like every other command's.
+    """
+    from carecoord.errors import ScenarioError
+
+    try:
+        size_list = parse_sizes(sizes)
+    except ValueError as exc:
+        raise ScenarioError("carecoord bench", [str(exc)]) from None
+    path = scenario_path or default_scenario_path()
+    load(path, [])  # fails here, with the file's own message, rather than in a child process
+    if not as_json:
+        print(header_line(), flush=True)
+    result = run_bench(size_list, years, path, on_size=None if as_json else lambda s: print(size_line(s), flush=True))
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        for line in headline_lines(result):
+            print(line)
+
+
+if __name__ == "__main__":  # child process of run_size_in_child: patients years scenario
+    print(json.dumps(measure_size(int(sys.argv[1]), float(sys.argv[2]), sys.argv[3])))
