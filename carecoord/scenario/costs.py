@@ -41,6 +41,17 @@ class NHSCostsSpec(StrictModel):
     gp_home_visit: NonNegativeFloat = Field(
         114.0, description="Per home visit. Source: reference unit_cost.gp.home_visit_23.4min 2012/13."
     )
+    ooh_gp_consultation: NonNegativeFloat = Field(
+        99.0,
+        description="Per case seen by the out-of-hours GP service. Source: National Audit Office 2014, 'Out-of-hours "
+        "GP services in England' (HC 439): GBP 69-129 per case (reference unit_cost.ae_attendance low/high, "
+        "2013/14), midpoint; 2013/14 prices.",
+    )
+    nhs111_call: NonNegativeFloat = Field(
+        12.0,
+        description="Per NHS 111 call. Source: assumption (about GBP 12 per call in the service's early years, "
+        "2013/14 prices).",
+    )
     gp_hour: NonNegativeFloat = Field(
         268.0,
         description="Per hour of GP time (medication reviews). Source: reference "
