@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from carecoord.experiment import Progress, run_replications
-from carecoord.model.rates import DAYS_PER_YEAR, crisis_rates_per_day
+from carecoord.rates import DAYS_PER_YEAR, crisis_rates_per_day
 from carecoord.scenario.schema import Scenario
 from carecoord.scenario.writer import write_crisis_rates
 

@@ -19,11 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from carecoord.errors import ScenarioError
-from carecoord.model.rates import crisis_rates_per_day, initial_in_hospital_fraction
+from carecoord.locations import HOME, HOSPITAL, RESIDENTIAL
+from carecoord.rates import crisis_rates_per_day, initial_in_hospital_fraction
 from carecoord.scenario.schema import Scenario
 from carecoord.streams import generator, stream_key
-
-HOME, HOSPITAL, RESIDENTIAL = 0, 1, 2
 
 
 @dataclass(slots=True)

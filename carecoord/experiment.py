@@ -21,7 +21,7 @@ import pandas as pd
 from carecoord.before_after import before_after
 from carecoord.cohort import generate_cohort
 from carecoord.metrics import ALL_METRICS, ArmResult, arm_result
-from carecoord.model.world import run_arm
+from carecoord.model.run import run_arm
 from carecoord.scenario.schema import Scenario
 from carecoord.stats import mean_ci, paired_difference
 

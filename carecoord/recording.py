@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from carecoord.calendar import Calendar
+from carecoord.locations import LOCATIONS
 
 # Recorded metrics. Names are a contract (snake_case, unit in the name where it is not a count).
 RECORDED_METRICS: tuple[str, ...] = (
@@ -79,10 +80,6 @@ RECORDED_METRICS: tuple[str, ...] = (
 METRIC_INDEX: dict[str, int] = {name: i for i, name in enumerate(RECORDED_METRICS)}
 M = SimpleNamespace(**METRIC_INDEX)
 """Metric indices by name, for the event loop: ``rec.count(M.emergency_admissions, ...)``."""
-
-# Where a patient is; the days spent in each add up to the horizon.
-PENDING, HOME, HOSPITAL, INTERMEDIATE, RESIDENTIAL, DEAD = range(6)
-LOCATIONS = ("not_yet_eligible", "home", "hospital", "intermediate_care", "residential_care", "dead")
 
 
 @dataclass(slots=True)

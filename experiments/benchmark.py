@@ -19,7 +19,7 @@ from pathlib import Path
 
 from carecoord.cohort import generate_cohort
 from carecoord.metrics import arm_result
-from carecoord.model.world import run_arm
+from carecoord.model.run import run_arm
 from carecoord.scenario import load_scenario
 
 HERE = Path(__file__).resolve().parent

@@ -44,8 +44,8 @@ from scipy.stats import t as student_t
 from carecoord.before_after import before_after, summarise_before_after
 from carecoord.cohort import generate_cohort
 from carecoord.experiment import default_workers, run_experiment, run_replication
-from carecoord.model.rates import DAYS_PER_YEAR
-from carecoord.model.world import run_arm
+from carecoord.model.run import run_arm
+from carecoord.rates import DAYS_PER_YEAR
 from carecoord.scenario import Scenario, load_scenario
 from carecoord.stats import mean_ci
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from carecoord.cohort import generate_cohort
-from carecoord.model.world import run_arm
+from carecoord.model.run import run_arm
 from carecoord.recording import Recorder
 from carecoord.scenario import Scenario, load_scenario
 

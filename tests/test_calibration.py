@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from carecoord.calibration import calibrate, simulated_rates, with_rates
 from carecoord.cli import app
 from carecoord.experiment import run_replications
-from carecoord.model.rates import DAYS_PER_YEAR
+from carecoord.rates import DAYS_PER_YEAR
 from carecoord.scenario import Scenario, load_scenario
 from carecoord.stats import mean_ci
 

@@ -11,16 +11,15 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from carecoord.locations import HOME, HOSPITAL, INTERMEDIATE, RESIDENTIAL
 from carecoord.model.clock import CRISIS, Step
-from carecoord.model.patient import is_gone
-from carecoord.recording import HOME, HOSPITAL, INTERMEDIATE, RESIDENTIAL, M, Stay
+from carecoord.model.patient import Patient, is_gone
+from carecoord.model.services import Service
+from carecoord.model.world import World
+from carecoord.recording import M, Stay
 from carecoord.streams import CARE_EPISODE, DIES, NEEDS, SHORT_STAY, STAY
-
-if TYPE_CHECKING:
-    from carecoord.model.patient import Patient
-    from carecoord.model.world import World
 
 _NORMAL = NormalDist()
 HOURS = 1.0 / 24.0
@@ -28,27 +27,25 @@ HOURS = 1.0 / 24.0
 
 def length_of_stay(world: World, short_u: float, q: float) -> float:
     """Days to medically fit: a short stay (<1 day) or a lognormal long stay."""
-    h = world.scenario.services.hospital
+    h = world.params.hospital
     if short_u < h.short_stay_share:
         return 0.1 + 0.8 * q
-    sigma2 = math.log(1 + h.length_of_stay_cv**2)
-    mu = math.log(h.mean_length_of_stay_days) - sigma2 / 2
     z = _NORMAL.inv_cdf(min(max(q, 1e-7), 1 - 1e-7))
-    return max(1.0, math.exp(mu + math.sqrt(sigma2) * z))
+    return max(1.0, math.exp(h.log_mean + h.log_sd * z))
 
 
 def discharge_need(world: World, p: Patient, u: float) -> str:
     """What discharge needs, from one uniform (coupled across arms)."""
-    needs = world.scenario.services.hospital.discharge_needs
-    residential = needs.residential_care
-    kept_home = world.coordination.residential_ratio(p) if world.coordination else 1.0
+    h = world.params.hospital
+    residential = h.needs_residential
+    kept_home = world.care.residential_ratio(p)
     if u < residential * kept_home:
         return "residential_care"
     if u < residential:
         return "home_care_first"  # kept at home by more home care
-    if u < residential + needs.intermediate_care:
+    if u < residential + h.needs_intermediate:
         return "intermediate_care"
-    if u < residential + needs.intermediate_care + needs.home_care:
+    if u < residential + h.needs_intermediate + h.needs_home_care:
         return "home_care" if p.home_care is None else "home"
     return "home"
 
@@ -62,7 +59,7 @@ def admit(world: World, p: Patient, ep: list[float], route: str) -> Generator[An
     rec.count(M.emergency_admissions, p.locality, now)
     rec.tier_admission(p.rec.tier, now)
     rec.admission_log.append((p.id, now))
-    if now - p.last_discharge <= world.scenario.cohort.events.readmission_window_days:
+    if now - p.last_discharge <= world.params.events.readmission_window_days:
         rec.count(M.readmissions_30d, p.locality, now)
     rec.log(p.id, now, "emergency_admission", route)
     p.admission_times.append(now)
@@ -74,13 +71,12 @@ def admit(world: World, p: Patient, ep: list[float], route: str) -> Generator[An
     stay = length_of_stay(world, ep[SHORT_STAY], ep[STAY])
     if stay < 1.0:
         rec.count(M.short_stay_admissions, p.locality, admitted)
-    if world.coordination is not None:
-        world.coordination.on_admission(p)
+    world.care.on_admission(p)
     need = "residential_care" if from_care_home else discharge_need(world, p, ep[NEEDS])
-    dies = ep[DIES] < world.scenario.services.hospital.in_hospital_mortality
+    dies = ep[DIES] < world.params.hospital.in_hospital_mortality
     ahead, any_day = False, False
-    if need != "home" and not from_care_home and world.coordination is not None:
-        ahead, any_day = world.coordination.plan_discharge(p)
+    if need != "home" and not from_care_home:
+        ahead, any_day = world.care.plan_discharge(p)
     planned = env.process(assessments(world, p, any_day=any_day)) if ahead and not dies else None
     yield env.timeout(stay)
     fit = env.now
@@ -116,24 +112,21 @@ def _close_stay(world: World, p: Patient, admitted: float, fit: float, outcome: 
         world.rec.interval(M.delayed_discharge_days, p.locality, fit, now)
 
 
-def censor_stays(world: World, end: float) -> None:
-    """Stays still open at the horizon count up to it."""
-    for pid, (admitted, fit) in sorted(world.open_stays.items()):
-        p = world.patients[pid]
-        world.rec.stays.append(Stay(pid, p.locality, admitted, min(fit, end), end, "censored"))
-        world.rec.interval(M.bed_days, p.locality, admitted, end)
-        if fit < end:
-            world.rec.interval(M.delayed_discharge_days, p.locality, fit, end)
-    world.open_stays.clear()
+def finish_initial_stay(world: World, p: Patient, beds: Service, bed: Any) -> None:
+    """A day-one inpatient is fit: close the stay and go home (with the readmission window)."""
+    admitted, _ = world.open_stays.pop(p.id)
+    world.rec.stays.append(Stay(p.id, p.locality, admitted, world.env.now, world.env.now, "home"))
+    world.rec.interval(M.bed_days, p.locality, admitted, world.env.now)
+    beds.release(bed)
+    p.last_discharge = world.env.now
+    _return_home(world, p)
 
 
 def assessments(world: World, p: Patient, any_day: bool) -> Generator[Any, Any, None]:
     """The social-work assessment(s) a referral needs, each after a referral delay."""
-    sw = world.scenario.services.social_work
-    n, delay_ratio, hours_ratio = sw.assessments_per_referral, 1.0, 1.0
-    if world.coordination is not None:
-        n = world.coordination.assessments_needed(p)
-        delay_ratio, hours_ratio = world.coordination.assessment_ratios(p)
+    sw = world.params.social_work
+    n = world.care.assessments_needed(p)
+    delay_ratio, hours_ratio = world.care.assessment_ratios(p)
     service = world.service("social_work", p)
     for _ in range(n):
         if sw.referral_delay_days > 0:
@@ -167,10 +160,10 @@ def _go_to(world: World, p: Patient, destination: str, place: Any, from_care_hom
         world.move(p, INTERMEDIATE)
         return
     if destination in ("home_care", "home_care_first") and place is not None:
-        extra = world.coordination.extra_home_care_hours(p) if destination == "home_care_first" else 0.0
+        extra = world.care.extra_home_care_hours(p) if destination == "home_care_first" else 0.0
         start_home_care(world, p, place, extra)
     elif destination == "home_care_first" and p.home_care is not None:
-        world.coordination.keep_at_home(p)
+        world.care.keep_at_home(p)
     _return_home(world, p)
 
 
@@ -178,16 +171,15 @@ def _return_home(world: World, p: Patient) -> None:
     """Home again: the weeks after discharge carry a raised crisis rate."""
     now = world.env.now
     world.move(p, HOME)
-    ev = world.scenario.cohort.events
+    ev = world.params.events
     if p.clock is not None and ev.readmission_window_days > 0:
         window_end = now + ev.readmission_window_days
         p.clock.set_step(CRISIS, "readmission", Step(1.0, [now, window_end], [ev.readmission_rate_ratio, 1.0]))
-        if world.coordination is not None:
-            world.coordination.after_discharge(p, window_end)
+        world.care.after_discharge(p, window_end)
 
 
 def intermediate_care(world: World, p: Patient, place: Any) -> Generator[Any, Any, None]:
-    ic = world.scenario.services.intermediate_care
+    ic = world.params.intermediate_care
     u_stay, u_home_care = world.bank.draws(p.locality, p.rec.index, CARE_EPISODE, _take(p, 2), 2)
     stay = -math.log1p(-min(u_stay, 1 - 1e-12)) * ic.mean_stay_days
     yield world.env.timeout(stay)
@@ -206,7 +198,7 @@ def _take(p: Patient, n: int) -> int:
 def start_home_care(world: World, p: Patient, held: Any, extra_hours: float = 0.0) -> None:
     """A package starts; it ends at death, a care-home move or its own end."""
     now = world.env.now
-    hc = world.scenario.services.home_care
+    hc = world.params.home_care
     p.home_care = held
     p.home_care_since = now
     p.hours_since = now
@@ -236,7 +228,7 @@ def arrange_home_care(
     if is_gone(p) or p.home_care is not None:
         world.service("home_care", p).release(held)
         return
-    yield world.env.timeout(world.scenario.services.home_care.start_delay_days)
+    yield world.env.timeout(world.params.home_care.start_delay_days)
     if is_gone(p):
         world.service("home_care", p).release(held)
         return
@@ -275,4 +267,11 @@ def enter_residential(world: World, p: Patient, held: Any) -> None:
             steps.pop("intervention", None)
 
 
-__all__ = ["HOSPITAL", "admit", "arrange_home_care", "arrange_residential", "censor_stays"]
+__all__ = [
+    "admit",
+    "arrange_home_care",
+    "arrange_residential",
+    "enter_residential",
+    "finish_initial_stay",
+    "start_home_care",
+]

@@ -2,30 +2,30 @@
 
 ``life`` is the patient's SimPy process. It waits for the next event on the patient's clocks
 (interruptible when an intervention changes a rate), then follows the pathway of that event.
-The integrated arm's coordinator gets the first word on an enrolled patient's crisis; whatever
-it does not resolve follows the same separate-services pathway as the baseline.
+The care plan (``world.care``) gets the first word on a crisis at home; whatever it does not
+resolve follows the same separate-services pathway as the baseline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import simpy
 
-from carecoord.cohort import HOSPITAL as START_HOSPITAL
-from carecoord.cohort import RESIDENTIAL as START_RESIDENTIAL
-from carecoord.model import hospital
+from carecoord.locations import HOME, HOSPITAL, RESIDENTIAL
+from carecoord.model.care.plan import ADMIT, MANAGED
 from carecoord.model.clock import CRISIS, DEATH, DECLINE, FALL, SOCIAL
 from carecoord.model.hospital import (
     admit,
     arrange_home_care,
     arrange_residential,
-    enter_residential,
-    start_home_care,
+    finish_initial_stay,
 )
+from carecoord.model.patient import Patient
 from carecoord.model.services import MINUTES_PER_DAY
-from carecoord.recording import HOME, HOSPITAL, RESIDENTIAL, M
+from carecoord.model.world import World
+from carecoord.recording import M
 from carecoord.streams import (
     CONVEYANCE,
     CRISIS_EPISODE,
@@ -35,10 +35,6 @@ from carecoord.streams import (
     SEVERITY,
     SOCIAL_EPISODE,
 )
-
-if TYPE_CHECKING:
-    from carecoord.model.patient import Patient
-    from carecoord.model.world import World
 
 HOURS = 1.0 / 24.0
 
@@ -76,15 +72,14 @@ def _arrive(world: World, p: Patient) -> Generator[Any, Any, None]:
     targets = [world.unit_exponential(p, s) for s in world.clock_streams]
     world.move(p, HOME)
     p.start_clock(world.env.now, targets, world.rates(p, HOME))
-    if p.rec.initial_location == START_RESIDENTIAL:
+    if p.rec.initial_location == RESIDENTIAL:
         held = yield from world.service("residential_care", p).acquire(p.locality)
         p.residential_hold = held
         world.move(p, RESIDENTIAL)
     elif p.rec.initial_home_care:
         world.env.process(arrange_home_care(world, p, assess=False))
-    if world.coordination is not None:
-        world.coordination.on_arrival(p)
-    if p.rec.initial_location == START_HOSPITAL:
+    world.care.on_arrival(p)
+    if p.rec.initial_location == HOSPITAL:
         yield from _initial_stay(world, p)
 
 
@@ -96,67 +91,59 @@ def _initial_stay(world: World, p: Patient) -> Generator[Any, Any, None]:
     bed = yield from beds.acquire(p.locality)
     world.open_stays[p.id] = [world.env.now, float("inf")]
     yield world.env.timeout(p.rec.initial_stay_days)
-    admitted, _ = world.open_stays.pop(p.id)
-    world.rec.stays.append(hospital.Stay(p.id, p.locality, admitted, world.env.now, world.env.now, "home"))
-    world.rec.interval(M.bed_days, p.locality, admitted, world.env.now)
-    beds.release(bed)
-    p.last_discharge = world.env.now
-    hospital._return_home(world, p)
+    finish_initial_stay(world, p, beds, bed)
 
 
 def crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
-    """An exacerbation: coordinator first (if enrolled), else GP in hours or 999 out of hours."""
+    """An exacerbation: the care plan first, else GP in hours or 999 out of hours."""
     env = world.env
     world.rec.count(M.crises, p.locality, env.now)
     world.rec.log(p.id, env.now, "crisis")
     ep = world.episode(p, CRISIS_EPISODE)
     if p.location == RESIDENTIAL:
-        yield from _emergency_department(world, p, ep, ep[SEVERITY] < world.scenario.services.ae.admission_probability)
+        yield from _emergency_department(world, p, ep, ep[SEVERITY] < world.params.ae.admission_probability)
         return
-    if world.coordination is not None and world.coordination.end_of_life_at_home(p, ep):
+    outcome = yield from world.care.first_response(p, ep)
+    if outcome == MANAGED:
         return
-    if world.coordination is not None and p.plan_active:
-        outcome = yield from world.coordination.respond_to_crisis(p, ep)
-        if outcome == "managed":
-            return
-        if outcome == "admit":
-            world.rec.count(M.escalated_admissions, p.locality, env.now)
-            yield from admit(world, p, ep, "coordinator")
-            return
+    if outcome == ADMIT:
+        world.rec.count(M.escalated_admissions, p.locality, env.now)
+        yield from admit(world, p, ep, "coordinator")
+        return
     yield from usual_care(world, p, ep)
 
 
 def usual_care(world: World, p: Patient, ep: list[float]) -> Generator[Any, Any, None]:
     """Separate services: the GP if open and free in time, otherwise 999/A&E."""
     env = world.env
-    services = world.scenario.services
+    params = world.params
     gp = world.service("gp", p)
     if gp.hours.is_open(env.now):
-        home_visit = p.rec.age >= services.gp.home_visit_age or p.dependency > 0
-        minutes = services.gp.home_visit_minutes if home_visit else services.gp.appointment_minutes
-        seen = yield from gp.serve(p.locality, minutes / MINUTES_PER_DAY, patience=services.gp.max_wait_hours * HOURS)
+        home_visit = p.rec.age >= params.gp.home_visit_age or p.dependency > 0
+        minutes = params.gp.home_visit_minutes if home_visit else params.gp.appointment_minutes
+        seen = yield from gp.serve(p.locality, minutes / MINUTES_PER_DAY, patience=params.gp.max_wait_hours * HOURS)
         if seen:
             world.rec.count(M.gp_home_visits if home_visit else M.gp_appointments, p.locality, env.now)
             world.rec.log(p.id, env.now, "gp_home_visit" if home_visit else "gp_appointment", "gp")
-            if ep[SEVERITY] < services.gp.admission_probability:
+            if ep[SEVERITY] < params.gp.admission_probability:
                 yield from admit(world, p, ep, "gp")
-            elif ep[REFERRAL] < services.gp.nursing_referral_probability:
+            elif ep[REFERRAL] < params.gp.nursing_referral_probability:
                 env.process(nursing_follow_up(world, p))
             return
-    yield from _emergency_department(world, p, ep, ep[SEVERITY] < services.ae.admission_probability)
+    yield from _emergency_department(world, p, ep, ep[SEVERITY] < params.ae.admission_probability)
 
 
 def would_admit(world: World, p: Patient, severity: float) -> bool:
     """Whether usual care would admit this crisis now (the coordinator's counterfactual)."""
-    s = world.scenario.services
+    params = world.params
     if world.service("gp", p).hours.is_open(world.env.now):
-        return severity < s.gp.admission_probability
-    return severity < s.ae.admission_probability
+        return severity < params.gp.admission_probability
+    return severity < params.ae.admission_probability
 
 
 def _emergency_department(world: World, p: Patient, ep: list[float], admitted: bool) -> Generator[Any, Any, None]:
     env = world.env
-    ae = world.scenario.services.ae
+    ae = world.params.ae
     if ep[CONVEYANCE] < ae.conveyance_probability:
         world.rec.count(M.ambulance_conveyances, p.locality, env.now)
     world.rec.count(M.ae_attendances, p.locality, env.now)
@@ -168,7 +155,7 @@ def _emergency_department(world: World, p: Patient, ep: list[float], admitted: b
 
 def nursing_follow_up(world: World, p: Patient) -> Generator[Any, Any, None]:
     """Community nursing visits after a GP referral (skipped while the patient is away)."""
-    cn = world.scenario.services.community_nursing
+    cn = world.params.community_nursing
     nursing = world.service("community_nursing", p)
     yield world.env.timeout(cn.referral_delay_days)
     for _ in range(cn.follow_up_visits):
@@ -182,7 +169,7 @@ def nursing_follow_up(world: World, p: Patient) -> Generator[Any, Any, None]:
 
 def fall(world: World, p: Patient) -> Generator[Any, Any, None]:
     """A fall: admitted, seen in A&E, or managed at home."""
-    ev = world.scenario.cohort.events
+    ev = world.params.events
     world.rec.count(M.falls, p.locality, world.env.now)
     ep = world.episode(p, FALL_EPISODE)
     if ep[SEVERITY] < ev.fall_admission_probability + ev.fall_ae_probability:
@@ -192,12 +179,12 @@ def fall(world: World, p: Patient) -> Generator[Any, Any, None]:
 def social_crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
     """Carer breakdown or night-time anxiety: 999 out of hours, the GP and social work in hours."""
     env = world.env
-    ev = world.scenario.cohort.events
+    ev = world.params.events
     world.rec.count(M.social_crises, p.locality, env.now)
     ep = world.episode(p, SOCIAL_EPISODE)
     gp = world.service("gp", p)
     if gp.hours.is_open(env.now):
-        seen = yield from gp.serve(p.locality, world.scenario.services.gp.appointment_minutes / MINUTES_PER_DAY)
+        seen = yield from gp.serve(p.locality, world.params.gp.appointment_minutes / MINUTES_PER_DAY)
         if seen:
             world.rec.count(M.gp_appointments, p.locality, env.now)
         if p.home_care is None:
@@ -208,7 +195,7 @@ def social_crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
 
 def decline(world: World, p: Patient) -> Generator[Any, Any, None]:
     """A step up in care needs: home care, or a care home for those who already have it."""
-    ev = world.scenario.cohort.events
+    ev = world.params.events
     world.rec.count(M.declines, p.locality, world.env.now)
     ep = world.episode(p, DECLINE_EPISODE)
     if p.home_care is None and p.dependency == 0:
@@ -216,11 +203,11 @@ def decline(world: World, p: Patient) -> Generator[Any, Any, None]:
         world.env.process(arrange_home_care(world, p))
         return
     p.dependency = 2
-    ratio = world.coordination.residential_ratio(p) if world.coordination else 1.0
+    ratio = world.care.residential_ratio(p)
     if ep[SEVERITY] < ev.residential_on_decline_probability * ratio:
         world.env.process(arrange_residential(world, p))
-    elif ep[SEVERITY] < ev.residential_on_decline_probability and world.coordination is not None:
-        world.coordination.keep_at_home(p)
+    elif ep[SEVERITY] < ev.residential_on_decline_probability:
+        world.care.keep_at_home(p)
     yield from ()
 
 
@@ -231,4 +218,4 @@ def death(world: World, p: Patient) -> Generator[Any, Any, None]:
 
 HANDLERS = {CRISIS: crisis, FALL: fall, SOCIAL: social_crisis, DECLINE: decline, DEATH: death}
 
-__all__ = ["enter_residential", "life", "start_home_care", "usual_care", "would_admit"]
+__all__ = ["life", "nursing_follow_up", "usual_care", "would_admit"]

@@ -11,8 +11,8 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from carecoord.cohort import PatientRecord
+from carecoord.locations import DEAD, HOME, LOCATIONS, PENDING, RESIDENTIAL
 from carecoord.model.clock import CRISIS, HazardClock, Step
-from carecoord.recording import DEAD, HOME, LOCATIONS, PENDING, RESIDENTIAL
 
 N_STREAMS = 11
 

@@ -30,7 +30,13 @@ class ServiceRequest(Request):
 
 
 class ScheduledResource(simpy.Resource):
-    """A resource that only grants requests while open."""
+    """A resource that only grants requests while open.
+
+    ``_do_put`` is the hook SimPy's ``BaseResource`` documents for custom resources ("implementing
+    the request processing behaviour through the methods _do_get() and _do_put()"); ``wake`` calls
+    ``_trigger_put``, which has no public equivalent. A process holding the resource while closed
+    would change the order in which SimPy grants same-time requests, and so every result.
+    """
 
     def __init__(self, env: simpy.Environment, capacity: int, hours: OpeningHours):
         super().__init__(env, capacity)

@@ -1,8 +1,13 @@
-"""One replication of one arm: the SimPy environment, its services and patients.
+"""The shared state of one replication of one arm: environment, services, streams, recorder.
+
+``World`` knows where every patient is and keeps the books (moves, deaths, home-care hours);
+the pathways (:mod:`carecoord.model.pathways`, :mod:`carecoord.model.hospital`) and the care
+plan (:mod:`carecoord.model.care`) act on it. It imports none of them, so the model's import
+graph has no cycle; :mod:`carecoord.model.run` puts the pieces together.
 
 Example:
-    >>> cohort = generate_cohort(scenario, replication=0)
-    >>> recorder = run_arm(scenario, cohort, "integrated", replication=0)
+    >>> world = World(scenario, cohort, "baseline", replication=0)
+    >>> world.service("gp", world.patients[0]).capacity
 """
 
 from __future__ import annotations
@@ -14,23 +19,13 @@ import simpy
 
 from carecoord.calendar import Calendar, OpeningHours
 from carecoord.cohort import Cohort
+from carecoord.locations import DEAD, HOME, HOSPITAL, INTERMEDIATE, PENDING, RESIDENTIAL
+from carecoord.model.care.plan import UsualCare
 from carecoord.model.clock import EVENT_TYPES
-from carecoord.model.coordination import Coordination
-from carecoord.model.hospital import censor_stays
-from carecoord.model.pathways import life
+from carecoord.model.params import compile_params
 from carecoord.model.patient import Patient
-from carecoord.model.rates import DAYS_PER_YEAR
 from carecoord.model.services import Service
-from carecoord.recording import (
-    DEAD,
-    HOME,
-    HOSPITAL,
-    INTERMEDIATE,
-    PENDING,
-    RESIDENTIAL,
-    M,
-    Recorder,
-)
+from carecoord.recording import M, Recorder, Stay
 from carecoord.scenario.arms import MechanismsSpec
 from carecoord.scenario.schema import Scenario
 from carecoord.scenario.services import LOCALITY_SERVICES, SHARED_SERVICES
@@ -70,6 +65,7 @@ class World:
 
     def __init__(self, scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_events: bool = False):
         self.scenario = scenario
+        self.params = compile_params(scenario)
         self.mechanisms: MechanismsSpec = scenario.arm(arm).mechanisms
         added = scenario.arm(arm).added_capacity
         self.env = simpy.Environment()
@@ -101,7 +97,8 @@ class World:
             capacity = _capacity(spec.capacity, added.get(name))
             shared = Service(self.env, name, capacity, OpeningHours(spec.hours, self.calendar), self.rec, name)
             self.services[name] = [shared] * len(scenario.localities)
-        self.coordination: Any = None  # set by run_arm when enrolment is on
+        # The baseline's care; carecoord.model.run swaps in coordinated care when a mechanism is on.
+        self.care: UsualCare = UsualCare(self.params.social_work.assessments_per_referral)
         self.open_stays: dict[int, list[float]] = {}  # patient -> [admitted, fit] while in hospital
         self.clock_streams = CLOCK_STREAMS
 
@@ -127,30 +124,23 @@ class World:
     # --- rates and moves ----------------------------------------------------------------
     def rates(self, p: Patient, location: int) -> tuple[float, ...]:
         """Event rates per day of a patient at a location (crisis, fall, social, decline, death)."""
-        c = self.scenario.cohort
-        ev = c.events
+        ev = self.params.events
         r = p.rec
-        mortality = c.tiers[r.tier].mortality_per_year / DAYS_PER_YEAR
         if location == HOME:
-            fall = ev.fall_rate_per_year_80plus if r.age >= 80 else ev.fall_rate_per_year
-            social = ev.social_crisis_rate_per_year_alone if r.lives_alone else ev.social_crisis_rate_per_year
-            if r.anxious_at_night:
-                social *= ev.social_crisis_anxious_rate_ratio
             return (
                 r.crisis_rate,
-                fall / DAYS_PER_YEAR,
-                social / DAYS_PER_YEAR,
-                ev.decline_rate_per_year / DAYS_PER_YEAR,
-                mortality,
+                ev.fall_per_day_80plus if r.age >= 80 else ev.fall_per_day,
+                ev.social_per_day[2 * r.lives_alone + r.anxious_at_night],
+                ev.decline_per_day,
+                self.params.tier_mortality_per_day[r.tier],
             )
         if location == RESIDENTIAL:
-            support = self.coordination.care_home_ratio(p) if self.coordination is not None else 1.0
             return (
-                r.crisis_rate * ev.care_home_crisis_rate_ratio * support,
+                r.crisis_rate * ev.care_home_crisis_rate_ratio * self.care.care_home_ratio(p),
                 0.0,
                 0.0,
                 0.0,
-                ev.care_home_mortality_per_year / DAYS_PER_YEAR,
+                ev.care_home_mortality_per_day,
             )
         return ZERO_RATES
 
@@ -169,8 +159,7 @@ class World:
         self.rec.state_days[p.id][p.location] += now - p.since
         if p.location == RESIDENTIAL:
             self.rec.interval(M.residential_care_days, p.locality, p.since, now)
-            if self.coordination is not None:
-                self.coordination.care_home_support_hours(p, p.since, now)
+            self.care.care_home_support_hours(p, p.since, now)
         elif p.location == INTERMEDIATE:
             self.rec.interval(M.intermediate_care_days, p.locality, p.since, now)
 
@@ -206,8 +195,7 @@ class World:
     def leave_community(self, p: Patient) -> None:
         """End home care and caseload membership (death or a care-home move)."""
         self.end_home_care(p)
-        if self.coordination is not None:
-            self.coordination.leave(p)
+        self.care.leave(p)
 
     def set_home_care_hours(self, p: Patient, hours_per_week: float) -> None:
         """Change a package's weekly hours from now on."""
@@ -241,21 +229,20 @@ class World:
                 self.rec.tier_exposure(p.rec.tier, p.rec.arrival, end)
                 if p.home_care is not None:
                     self._close_home_care(p, end)
-                if self.coordination is not None:
-                    self.coordination.censor(p, end)
+                self.care.censor(p, end)
             self._close_location(p, end)
-        censor_stays(self, end)
+        self._censor_stays(end)
         return self.rec
 
+    def _censor_stays(self, end: float) -> None:
+        """Stays still open at the horizon count up to it."""
+        for pid, (admitted, fit) in sorted(self.open_stays.items()):
+            p = self.patients[pid]
+            self.rec.stays.append(Stay(pid, p.locality, admitted, min(fit, end), end, "censored"))
+            self.rec.interval(M.bed_days, p.locality, admitted, end)
+            if fit < end:
+                self.rec.interval(M.delayed_discharge_days, p.locality, fit, end)
+        self.open_stays.clear()
 
-def run_arm(scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_events: bool = False) -> Recorder:
-    """Simulate one arm of one replication and return what it recorded."""
-    world = World(scenario, cohort, arm, replication, log_events)
-    if world.mechanisms.any_active:
-        world.coordination = Coordination(world)
-    for p in world.patients:
-        p.process = world.env.process(life(world, p))
-    return world.finish()
 
-
-__all__ = ["World", "make_calendar", "run_arm"]
+__all__ = ["World", "make_calendar"]

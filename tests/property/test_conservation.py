@@ -14,11 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carecoord.cohort import HOSPITAL as STARTS_IN_HOSPITAL
 from carecoord.cohort import generate_cohort
 from carecoord.experiment import ExperimentResult, run_experiment
+from carecoord.locations import DEAD, INTERMEDIATE, LOCATIONS, PENDING, RESIDENTIAL
+from carecoord.locations import HOSPITAL as STARTS_IN_HOSPITAL
 from carecoord.metrics import ALL_METRICS
-from carecoord.recording import DEAD, INTERMEDIATE, LOCATIONS, PENDING, RESIDENTIAL, M, Recorder, Stay
+from carecoord.recording import M, Recorder, Stay
 from carecoord.scenario import Scenario
 
 TOL = 1e-6

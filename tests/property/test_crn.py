@@ -102,23 +102,20 @@ def test_no_coordinators_costs_nothing_extra(load_tiny) -> None:
 def test_go_live_enrols_the_highest_risk_first(tiny: Scenario) -> None:
     """When places run out at go-live, nobody left waiting outranks anybody enrolled then."""
     from carecoord.cohort import generate_cohort
-    from carecoord.model.coordination import Coordination
-    from carecoord.model.pathways import life
-    from carecoord.model.world import World
+    from carecoord.model.run import build_world, start_lives
 
     scenario = tiny.model_copy(deep=True)
-    world = World(scenario, generate_cohort(scenario, 0), "integrated", 0)
-    world.coordination = coordination = Coordination(world)
+    world = build_world(scenario, generate_cohort(scenario, 0), "integrated", 0)
+    enrolment = world.care.enrolment  # type: ignore[attr-defined]
     risks: dict[int, float] = {}
-    original = coordination._request
+    original = enrolment._request
 
     def spy(p) -> None:
-        risks[p.id] = coordination._risk(p)
+        risks[p.id] = enrolment.risk(p)
         original(p)
 
-    coordination._request = spy  # type: ignore[method-assign]
-    for p in world.patients:
-        p.process = world.env.process(life(world, p))
+    enrolment._request = spy  # type: ignore[method-assign]
+    start_lives(world)
     world.env.run(until=scenario.locality_go_live_day(0) + 1e-6)
     east = [p for p in world.patients if p.locality == 0 and p.id in risks]
     enrolled = [risks[p.id] for p in east if p.caseload_request is not None]

@@ -16,7 +16,7 @@ import pytest
 from carecoord.before_after import summarise_before_after
 from carecoord.cohort import generate_cohort
 from carecoord.experiment import run_experiment
-from carecoord.model.world import run_arm
+from carecoord.model.run import run_arm
 from carecoord.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]

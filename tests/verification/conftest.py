@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 
 from carecoord.cohort import Cohort, generate_cohort
-from carecoord.model.coordination import Coordination
-from carecoord.model.pathways import life
+from carecoord.locations import DEAD, LOCATIONS, PENDING
+from carecoord.model.run import build_world, run_arm, start_lives
 from carecoord.model.services import Service
-from carecoord.model.world import World, run_arm
-from carecoord.recording import DEAD, LOCATIONS, PENDING, M, Recorder
+from carecoord.model.world import World
+from carecoord.recording import M, Recorder
 from carecoord.scenario import Scenario
 from carecoord.scenario.base import DAY_INDEX, OpeningHoursSpec
 
@@ -73,7 +73,7 @@ def spy_on(service: Service, grants: list[Grant]) -> None:
 def instrumented_run(scenario: Scenario, arm: str, replication: int = 0) -> InstrumentedRun:
     """What :func:`carecoord.model.world.run_arm` does, with every service's grants logged."""
     cohort = generate_cohort(scenario, replication)
-    world = World(scenario, cohort, arm, replication)
+    world = build_world(scenario, cohort, arm, replication)
     grants: list[Grant] = []
     seen: set[int] = set()
     for services in world.services.values():
@@ -81,10 +81,7 @@ def instrumented_run(scenario: Scenario, arm: str, replication: int = 0) -> Inst
             if id(service) not in seen:  # shared services appear once per locality
                 seen.add(id(service))
                 spy_on(service, grants)
-    if world.mechanisms.any_active:
-        world.coordination = Coordination(world)
-    for p in world.patients:
-        p.process = world.env.process(life(world, p))
+    start_lives(world)
     recorder = world.finish()
     return InstrumentedRun(scenario, cohort, world, recorder, grants)
 

@@ -24,8 +24,9 @@ import math
 import numpy as np
 import pytest
 
-from carecoord.model.rates import DAYS_PER_YEAR
-from carecoord.recording import HOME, RESIDENTIAL, M, Recorder
+from carecoord.locations import HOME, RESIDENTIAL
+from carecoord.rates import DAYS_PER_YEAR
+from carecoord.recording import M, Recorder
 from carecoord.scenario import Scenario
 
 Z = 4.0

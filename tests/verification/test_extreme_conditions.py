@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 
-from carecoord.cohort import RESIDENTIAL as STARTS_IN_CARE_HOME
-from carecoord.recording import RECORDED_METRICS, RESIDENTIAL, M
+from carecoord.locations import RESIDENTIAL
+from carecoord.locations import RESIDENTIAL as STARTS_IN_CARE_HOME
+from carecoord.recording import RECORDED_METRICS, M
 from carecoord.scenario.base import DAY_INDEX, OpeningHoursSpec
 
 ARMS = ("baseline", "all_off", "integrated")

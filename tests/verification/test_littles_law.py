@@ -32,9 +32,10 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from carecoord.cohort import HOSPITAL as STARTS_IN_HOSPITAL
-from carecoord.model.rates import DAYS_PER_YEAR
-from carecoord.recording import DEAD, HOME, M, Recorder
+from carecoord.locations import DEAD, HOME
+from carecoord.locations import HOSPITAL as STARTS_IN_HOSPITAL
+from carecoord.rates import DAYS_PER_YEAR
+from carecoord.recording import M, Recorder
 from carecoord.scenario import Scenario
 from carecoord.scenario.services import HospitalSpec
 

@@ -1,0 +1,79 @@
+"""Discharge planning and post-discharge follow-up: the two mechanisms that act at discharge.
+
+Discharge planning starts the social-work assessment on admission (with seven-day social
+work); transitional care visits the patient soon after discharge and lowers the raised crisis
+rate of the readmission window.
+
+Example:
+    >>> ahead, any_day = DischargePlanning(world, params).plan(patient)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+from carecoord.locations import HOME
+from carecoord.model.care.common import covers, is_live
+from carecoord.model.clock import CRISIS, Step
+from carecoord.model.patient import Patient
+from carecoord.model.services import MINUTES_PER_DAY
+from carecoord.model.world import World
+from carecoord.recording import M
+
+
+class DischargePlanning:
+    """Assessment started on admission, by seven-day social work, for the patients it covers."""
+
+    def __init__(self, world: World, params: Any):
+        self.world = world
+        self.params = params
+
+    def plan(self, p: Patient) -> tuple[bool, bool]:
+        """(start the assessment on admission, seven-day social work) for this patient."""
+        d = self.params
+        if not covers(self.world, d, p):
+            return False, False
+        return d.plan_ahead, d.seven_day
+
+
+class FollowUp:
+    """Transitional care: a nurse's visit within days of discharge, inside the readmission window."""
+
+    def __init__(self, world: World, params: Any):
+        self.world = world
+        self.params = params
+
+    def after_discharge(self, p: Patient, window_end: float) -> None:
+        """Home from hospital: ask for the follow-up visit, if transitional care covers the patient.
+
+        Enrolled means holding a caseload place, not yet having a care plan: a coordinator who enrolled
+        the patient at an admission follows them up after that discharge, before the next MDT meeting.
+        """
+        covered = is_live(self.world, p) if self.params.applies_to == "everyone" else p.caseload_request is not None
+        if covered:
+            self.world.env.process(self._follow_up(p, window_end))
+
+    def _follow_up(self, p: Patient, window_end: float) -> Generator[Any, Any, None]:
+        w = self.world
+        spec = self.params
+        if spec.within_days > 0:
+            yield w.env.timeout(spec.within_days)
+        if not p.alive or p.location != HOME or w.env.now >= window_end:
+            return
+        nursing = w.service("community_nursing", p)
+        patience = window_end - w.env.now
+        seen = yield from nursing.serve(p.locality, spec.visit_minutes / MINUTES_PER_DAY, patience=patience)
+        now = w.env.now
+        if not seen or not p.alive or p.location != HOME or now >= window_end or p.clock is None:
+            return
+        w.rec.count(M.post_discharge_follow_ups, p.locality, now)
+        w.rec.log(p.id, now, "post_discharge_follow_up", "community_nursing")
+        w.rec.count(M.community_nursing_visits, p.locality, now)
+        step = p.clock.steps[CRISIS].get("readmission")
+        if step is None or not step.times or step.times[-1] != window_end:
+            return  # a later discharge opened a new window: its own follow-up acts on it
+        ratio = w.params.events.readmission_rate_ratio * spec.readmission_rate_ratio
+        p.clock.advance(now)
+        p.clock.set_step(CRISIS, "readmission", Step(1.0, [now, window_end], [ratio, 1.0]))
+        w.retime(p)

@@ -1,0 +1,58 @@
+"""Proactive visits: a nurse or matron sees the patient regularly and catches deterioration early.
+
+A crisis within the detection window after a visit was visible at it; a share of those is
+detected. A detected would-be admission is managed at home with a probability; a detected
+deterioration that would not have been admitted is sometimes escalated to hospital.
+
+Example:
+    >>> world.env.process(ProactiveVisits(world, params).visits(patient))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+from carecoord.locations import HOME
+from carecoord.model.care.common import managed_at_home
+from carecoord.model.care.plan import ADMIT, USUAL
+from carecoord.model.patient import Patient
+from carecoord.model.services import MINUTES_PER_DAY
+from carecoord.model.world import World
+from carecoord.recording import M
+from carecoord.streams import DETECTION, MECHANISM
+
+
+class ProactiveVisits:
+    """Regular visits while the care plan lasts, and what they detect at a crisis."""
+
+    def __init__(self, world: World, params: Any):
+        self.world = world
+        self.params = params
+
+    def visits(self, p: Patient) -> Generator[Any, Any, None]:
+        """The patient's visits, every ``interval_days`` while the plan is active (skipped while away)."""
+        w = self.world
+        spec = self.params
+        nursing = w.service("community_nursing", p)
+        while p.plan_active:
+            if p.location == HOME:
+                seen = yield from nursing.serve(p.locality, spec.visit_minutes / MINUTES_PER_DAY)
+                if seen and p.location == HOME and p.plan_active:
+                    p.last_visit = w.env.now
+                    w.rec.count(M.proactive_visits, p.locality, w.env.now)
+                    w.rec.count(M.community_nursing_visits, p.locality, w.env.now)
+            yield w.env.timeout(spec.interval_days)
+
+    def detect(self, p: Patient, ep: list[float], would: bool) -> str | None:
+        """Outcome of a crisis the last visit detected (None: not visible or not detected)."""
+        spec = self.params
+        if self.world.env.now - p.last_visit > spec.detection_window_days or ep[DETECTION] >= spec.sensitivity:
+            return None
+        if would:
+            if ep[MECHANISM] < spec.prevented_fraction:
+                return managed_at_home(self.world, p)
+            return USUAL
+        if ep[MECHANISM] < spec.escalation_probability:
+            return ADMIT
+        return managed_at_home(self.world, p)

@@ -1,0 +1,195 @@
+"""Exact event traces of a patient's pathways: read these to learn what the model does.
+
+Each test runs one patient through one arm with hand-picked uniforms in place of the random
+streams (a :class:`ScriptedBank`), so the path is certain and every time follows from the
+scenario's numbers. All services are open around the clock, so the calendar plays no part.
+A trace is the event log (``Recorder.log``) interleaved with a few counted activities, in the
+order the model produced them; times are compared to the formulas in the comments.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from carecoord.cohort import Cohort, PatientRecord
+from carecoord.model.run import build_world, start_lives
+from carecoord.recording import RECORDED_METRICS
+from carecoord.scenario.loader import load_scenario
+from carecoord.scenario.schema import Scenario
+from carecoord.streams import (
+    CRISIS_CLOCK,
+    CRISIS_EPISODE,
+    DETECTION,
+    DIES,
+    MECHANISM,
+    NEEDS,
+    SEVERITY,
+    SHORT_STAY,
+    STAY,
+)
+
+MINUTE = 1.0 / 1440.0
+HOUR = 1.0 / 24.0
+CRISIS_DAY = 2.5  # the patient's first crisis: day 2, noon
+NEVER = 1.0 - 1e-12  # a uniform whose exponential target is ~27.6: no second crisis within the run
+
+ALWAYS = "{days: [mon, tue, wed, thu, fri, sat, sun], open_hour: 0, close_hour: 24}"
+SCENARIO = f"""
+name: trace
+simulation: {{start_date: 2014-04-07, duration_days: 20, warm_up_days: 0, replications: 1, seed: 1}}
+localities: [{{name: east, cohort_size: 1, incidence_per_year: 0}}]
+cohort:
+  tiers: [{{name: high, share: 1.0, emergency_admissions_per_person_year: 1.0, mortality_per_year: 0}}]
+  events:
+    fall_rate_per_year: 0
+    fall_rate_per_year_80plus: 0
+    social_crisis_rate_per_year: 0
+    social_crisis_rate_per_year_alone: 0
+    decline_rate_per_year: 0
+services:
+  gp: {{hours: {ALWAYS}, home_visit_minutes: 24, admission_probability: 0.15}}
+  social_work: {{hours: {ALWAYS}, assessment_hours: 3, referral_delay_days: 1, assessments_per_referral: 2}}
+  hospital: {{mean_length_of_stay_days: 5, length_of_stay_cv: 1}}
+  community_nursing: {{hours: {ALWAYS}, visit_minutes: 40}}
+arms:
+  - name: baseline
+  - name: integrated
+    mechanisms:
+      enrolment: {{coordinators: 1, caseload: 1, mdt_interval_days: 14}}
+      proactive_visits:
+        {{interval_days: 14, visit_minutes: 45, detection_window_days: 7, sensitivity: 1, prevented_fraction: 1}}
+"""
+TRACED = {"home_care_packages_started", "mdt_reviews", "proactive_visits", "community_nursing_visits"}
+
+
+class ScriptedBank:
+    """Stands in for :class:`~carecoord.streams.StreamBank`: scripted uniforms per stream, else ``default``.
+
+    The default (0.999) answers "no" to every probability the pathways test, so only what the
+    script says happens.
+    """
+
+    def __init__(self, script: dict[int, list[float]], default: float = 0.999):
+        self.script = script
+        self.default = default
+
+    def draws(self, locality: int, patient: int, stream: int, position: int, n: int) -> list[float]:
+        values = self.script.get(stream, [])
+        return [values[i] if i < len(values) else self.default for i in range(position, position + n)]
+
+    def draw(self, locality: int, patient: int, stream: int, position: int) -> float:
+        return self.draws(locality, patient, stream, position, 1)[0]
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    path = Path(tmp_path_factory.mktemp("trace")) / "trace.yaml"
+    path.write_text(SCENARIO)
+    return load_scenario(path)
+
+
+def episode(**values: float) -> list[float]:
+    """A crisis episode's ten uniforms: the named positions as given, every other one 'no'."""
+    ep = [0.999] * 10
+    for name, value in values.items():
+        ep[
+            {"severity": SEVERITY, "short_stay": SHORT_STAY, "stay": STAY, "dies": DIES, "needs": NEEDS}.get(name, -1)
+        ] = value
+    return ep
+
+
+def trace(
+    scenario: Scenario, arm: str, script: dict[int, list[float]], crisis_day: float = CRISIS_DAY
+) -> list[tuple[float, str]]:
+    """Run one patient aged 90 (GP home visits) whose first crisis falls on ``crisis_day``; return the trace."""
+    # The first crisis target is -log(1 - 0.5) = log 2, so a rate of log 2 / crisis_day fires it on crisis_day.
+    patient = PatientRecord(0, 0, 90.0, 0, False, False, (), math.log(2) / crisis_day, 0.0)
+    world = build_world(scenario, Cohort([patient], [1]), arm, 0, log_events=True)
+    world.bank = ScriptedBank({CRISIS_CLOCK: [0.5, NEVER], **script})  # type: ignore[assignment]
+    out: list[tuple[float, str]] = []
+    count = world.rec.count
+    world.rec.log = lambda pid, t, activity, resource="": out.append((t, activity))  # type: ignore[method-assign]
+
+    def spy(metric: int, locality: int, t: float, value: float = 1.0) -> None:
+        if RECORDED_METRICS[metric] in TRACED:
+            out.append((t, RECORDED_METRICS[metric]))
+        count(metric, locality, t, value)
+
+    world.rec.count = spy  # type: ignore[method-assign]
+    start_lives(world)
+    world.finish()
+    return out
+
+
+def assert_trace(got: list[tuple[float, str]], expected: list[tuple[float, str]]) -> None:
+    assert [a for _, a in got] == [a for _, a in expected]
+    assert [t for t, _ in got] == pytest.approx([t for t, _ in expected], abs=1e-9)
+
+
+def test_crisis_gp_admission_delayed_discharge_home_care(scenario: Scenario) -> None:
+    """Baseline: GP home visit, admitted, fit, waits in the bed for two assessments, home with a package."""
+    # Admitted by the GP (severity 0 < 0.15), a long stay at the median (q = 0.5) of a lognormal with
+    # mean 5 and CV 1: 5 / sqrt(2) days; survives; discharge needs home care (0.04 + 0.08 <= 0.2 < 0.27).
+    ep = episode(severity=0.0, short_stay=0.99, stay=0.5, dies=0.99, needs=0.2)
+    got = trace(scenario, "baseline", {CRISIS_EPISODE: ep})
+    seen = CRISIS_DAY + 24 * MINUTE  # the GP's 24-minute home visit ends
+    fit = seen + 5 / math.sqrt(2)
+    first = fit + 1 + 3 * HOUR  # referral delay of a day, then a three-hour assessment
+    second = first + 1 + 3 * HOUR  # health, then social care: two assessments in the baseline
+    assert_trace(
+        got,
+        [
+            (CRISIS_DAY, "crisis"),
+            (seen, "gp_home_visit"),
+            (seen, "emergency_admission"),
+            (first, "social_work_assessment"),
+            (second, "social_work_assessment"),
+            (second, "discharge"),  # delayed discharge: (second - fit) days in the bed after fit
+            (second, "home_care_packages_started"),
+        ],
+    )
+
+
+def test_enrolment_visits_managed_crisis(scenario: Scenario) -> None:
+    """Integrated: enrolled on arrival, plan at the MDT, visited, the crisis the visit saw is managed at home."""
+    # The same crisis as the baseline's admission above, but the visit on day 0 saw it coming
+    # (detection 0 < sensitivity 1) and the coordinator prevents it (mechanism 0 < prevented fraction 1).
+    ep = episode(severity=0.0, short_stay=0.99, stay=0.5, dies=0.99, needs=0.2)
+    ep[DETECTION] = 0.0
+    ep[MECHANISM] = 0.0
+    got = trace(scenario, "integrated", {CRISIS_EPISODE: ep})
+    visit = 45 * MINUTE
+    assert_trace(
+        got,
+        [
+            (0.0, "enrolled"),  # go-live is day 0: a place is free, the MDT meets the same day
+            (0.0, "mdt_reviews"),
+            (visit, "proactive_visits"),
+            (visit, "community_nursing_visits"),
+            (CRISIS_DAY, "crisis"),  # 2.5 days after the visit: inside the 7-day detection window
+            (CRISIS_DAY, "managed_at_home"),
+            (CRISIS_DAY + 40 * MINUTE, "community_nursing_visits"),  # the nurse's treatment visit
+            (visit + 14 + visit, "proactive_visits"),  # the next visit, 14 days after the last ended
+            (visit + 14 + visit, "community_nursing_visits"),
+        ],
+    )
+
+
+def test_crisis_outside_the_detection_window_takes_the_usual_pathway(scenario: Scenario) -> None:
+    """Integrated, but the crisis comes 10 days after the visit (window 7 days): the baseline's admission."""
+    ep = episode(severity=0.0, short_stay=0.99, stay=0.5, dies=0.99, needs=0.2)
+    ep[DETECTION] = 0.0
+    ep[MECHANISM] = 0.0
+    day = 10.0
+    integrated = trace(scenario, "integrated", {CRISIS_EPISODE: ep}, crisis_day=day)
+    baseline = trace(scenario, "baseline", {CRISIS_EPISODE: ep}, crisis_day=day)
+    plan = {"enrolled", "mdt_reviews", "proactive_visits", "community_nursing_visits"}
+    assert baseline[:3] == [
+        (day, "crisis"),
+        (day + 24 * MINUTE, "gp_home_visit"),
+        (day + 24 * MINUTE, "emergency_admission"),
+    ]
+    assert [event for event in integrated if event[1] not in plan] == baseline
