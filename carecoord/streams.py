@@ -43,6 +43,7 @@ STREAM_BLOCKS: dict[str, int] = {
     "patient.death.clock": 2,
     "patient.care.episode": 16,
     "patient.enrolment": 2 * 10,
+    "patient.crisis.route": 24 * 2,
 }
 STREAM_NAMES: list[str] = list(STREAM_BLOCKS)
 (
@@ -57,6 +58,7 @@ STREAM_NAMES: list[str] = list(STREAM_BLOCKS)
     DEATH_CLOCK,
     CARE_EPISODE,
     ENROLMENT,
+    CRISIS_ROUTE,
 ) = range(len(STREAM_NAMES))
 
 EPISODE_WIDTH = 10
@@ -66,7 +68,7 @@ EPISODE_WIDTH = 10
 SEVERITY = 0  # admitted if below the route's admission probability
 SHORT_STAY = 1  # short stay if below the short-stay share
 STAY = 2  # quantile of a long stay
-DIES = 3  # dies in hospital if below the in-hospital mortality
+DIES = 3  # unused: fatality follows SEVERITY (carecoord.mortality); kept so that no column shifts
 NEEDS = 4  # discharge needs
 REFERRAL = 5  # GP refers to community nursing
 CONVEYANCE = 6  # arrives at A&E by ambulance

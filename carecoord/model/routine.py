@@ -21,18 +21,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scipy.stats import poisson
 
-from carecoord.model.rates import DAYS_PER_YEAR
-from carecoord.model.services import HOURS_PER_DAY, MINUTES_PER_DAY
-from carecoord.recording import HOME, M
+from carecoord.locations import HOME
+from carecoord.model.patient import Patient
+from carecoord.model.services import HOURS_PER_DAY, MINUTES_PER_DAY, Service
+from carecoord.rates import DAYS_PER_YEAR
+from carecoord.recording import M
 from carecoord.streams import generator, stream_key
-
-if TYPE_CHECKING:
-    from carecoord.model.patient import Patient
-    from carecoord.model.world import World
 
 GP, NURSING = 0, 1
 SERVICE_NAMES = ("gp", "community_nursing")
@@ -58,8 +56,10 @@ def sessions(total_minutes: float, session_minutes: float) -> list[float]:
 class RoutineCare:
     """Routine contacts of one arm: per-locality rates, accumulated exposure and daily bookings."""
 
-    def __init__(self, world: World, replaced_share: float = 0.0):
+    def __init__(self, world: Any, replaced_share: float = 0.0):
+        """``world``: the :class:`~carecoord.model.world.World` that owns this (typed loosely: it imports us)."""
         self.world = world
+        self.replication = world.bank.replication
         scenario = world.scenario
         self.replaced_share = replaced_share
         n_loc = len(scenario.localities)
@@ -73,7 +73,7 @@ class RoutineCare:
         for p in world.patients:
             by_locality.setdefault(p.locality, []).append(p)
         for loc, patients in by_locality.items():
-            u = generator(scenario.simulation.seed, world.bank.replication, loc, stream_key("cohort.district_nursing"))
+            u = generator(scenario.simulation.seed, self.replication, loc, stream_key("cohort.district_nursing"))
             draws = u.random(max(p.rec.index for p in patients) + 1)
             for p in patients:
                 if draws[p.rec.index] < tiers[p.rec.tier].district_nursing_caseload_share:
@@ -111,13 +111,13 @@ class RoutineCare:
         self.acc[s][loc] += max(0.0, self.weight[s][loc]) * (now - self.since[s][loc])
         self.since[s][loc] = now
 
-    def _bookings(self, loc: int, s: int, service: Any) -> Generator[Any, Any, None]:
+    def _bookings(self, loc: int, s: int, service: Service) -> Generator[Any, Any, None]:
         """At each opening (weekdays only for the GP), book what came due since the last one."""
         w = self.world
         env = w.env
         hours = service.hours
         session = (hours.close - hours.open) * MINUTES_PER_DAY if not hours.always else MINUTES_PER_DAY
-        rng = generator(w.scenario.simulation.seed, w.bank.replication, loc, stream_key(f"routine.{SERVICE_NAMES[s]}"))
+        rng = generator(w.scenario.simulation.seed, self.replication, loc, stream_key(f"routine.{SERVICE_NAMES[s]}"))
         uniforms = rng.random(int(w.horizon) + 2).tolist()
         day = 0
         while True:
@@ -136,7 +136,7 @@ class RoutineCare:
                     env.process(self._session(service, loc, s, minutes / MINUTES_PER_DAY))
             day += 1
 
-    def _session(self, service: Any, loc: int, s: int, duration: float) -> Generator[Any, Any, None]:
+    def _session(self, service: Service, loc: int, s: int, duration: float) -> Generator[Any, Any, None]:
         """One clinician's booked session: waits for a free clinician, holds them for its length.
 
         Not a patient's wait, so it is not added to the service's wait hours; its staff time is.

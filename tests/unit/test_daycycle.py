@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from carecoord.model.daycycle import HOURS_PER_WEEK, WeeklyProfile
+from carecoord.daycycle import HOURS_PER_WEEK, WeeklyProfile
 from carecoord.scenario.cohort import CRISIS_DAY_WEIGHTS, CRISIS_HOUR_WEIGHTS
 
 

@@ -5,9 +5,17 @@ on the route it takes or on the arm: the most severe ``fatality`` share of crise
 subset of those every baseline route admits. A fatal crisis ends in death after the time its
 hospital stay would have taken: in hospital if the patient was admitted, at home (or in the care
 home) if a GP, a nurse or the coordinator kept them there. On top of that runs a background hazard
-at home, solved per tier so that crisis-related deaths plus background deaths equal the tier's
-``mortality_per_year``. So an avoided admission moves a death from hospital to home; it saves a
-life only through an explicit parameter (a lower crisis rate, for instance), never by itself.
+everywhere (at home, in hospital, in intermediate care), solved per tier so that crisis-related
+deaths plus background deaths equal the tier's ``mortality_per_year``. So an avoided admission
+moves a death from hospital to home; it saves a life only through an explicit parameter (a lower
+crisis rate, for instance), never by itself. What remains: a patient kept at home has crisis (not
+background) hazard during days they would have spent in hospital, and an avoided discharge avoids
+the raised crisis rate of the weeks after it (``readmission_rate_ratio``), so each avoided
+admission changes expected deaths by a little (docs/model.md, deaths).
+
+The solve is exact when crisis counts are what ``crises_per_home_year`` says (no instability
+spells, no post-discharge boost); with them it is an analytic approximation that overstates
+the boost at high crisis rates, so check deaths per tier when calibrating.
 
 Example:
     >>> background = background_mortality(scenario)
@@ -19,7 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from carecoord.model.rates import (
+from carecoord.rates import (
     DAYS_PER_YEAR,
     crisis_admission_probability,
     crisis_rates_per_day,
@@ -60,7 +68,7 @@ def _mean_fall_rate_per_year(scenario: Scenario) -> float:
 def crises_per_home_year(scenario: Scenario, tier_rate_per_year: float) -> tuple[float, float]:
     """(crises, crisis admissions) per person-year at home in the baseline, readmission boost included.
 
-    The boost adds ``a L^2`` admissions to ``p L`` (see :func:`carecoord.model.rates.derived_crisis_rate_per_year`),
+    The boost adds ``a L^2`` admissions to ``p L`` (see :func:`carecoord.rates.derived_crisis_rate_per_year`),
     so crises are ``L + a L^2 / p``.
     """
     c = scenario.cohort
@@ -79,6 +87,19 @@ def crises_per_home_year(scenario: Scenario, tier_rate_per_year: float) -> tuple
 
 
 @dataclass(frozen=True)
+class Fatality:
+    """Chance that an episode is fatal, compared with its severity uniform (the most severe die)."""
+
+    crisis: float
+    resident_crisis: float
+    fall: float
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Fatality:
+        return cls(crisis_fatality(scenario), resident_crisis_fatality(scenario), fall_fatality(scenario))
+
+
+@dataclass(frozen=True)
 class BackgroundMortality:
     """Background death hazards per tier (per day) at home and in a care home, and what did not fit."""
 
@@ -92,10 +113,11 @@ def background_mortality(scenario: Scenario) -> BackgroundMortality:
     """Solve each tier's background hazard so that total deaths per person-year equal its input.
 
     Per person-year, a tier's patients spend a share ``h`` of their time at home (the rest in
-    hospital, where only fatal crises kill); at home they die of crises and falls at
-    ``D = f_c x crises + f_f x falls`` and of everything else at the background rate ``b``. Total
-    mortality ``m = h (b + D)`` gives ``b = m / h - D``. A tier whose input is below ``D`` gets
-    ``b = 0`` and a problem message (its total mortality is then above the input).
+    hospital, where no crisis starts); at home they die of crises and falls at
+    ``D = f_c x crises + f_f x falls`` per year at home. The background rate ``b`` runs wherever they
+    are, so time in hospital neither protects nor exposes them: ``m = b + h D`` gives ``b = m - h D``.
+    A tier whose input is below ``h D`` gets ``b = 0`` and a problem message (its total mortality is
+    then above the input).
     """
     c = scenario.cohort
     ev = c.events
@@ -112,7 +134,7 @@ def background_mortality(scenario: Scenario) -> BackgroundMortality:
         share_home = 1.0 / (1.0 + (admissions + other) * stay / DAYS_PER_YEAR)
         deaths = f_crisis * crises + f_fall * falls
         admitted = admissions + falls * ev.fall_admission_probability
-        background = tier.mortality_per_year / share_home - deaths
+        background = tier.mortality_per_year - share_home * deaths
         crisis_deaths.append(deaths * share_home)
         if background < 0:
             problems.append(
@@ -137,6 +159,7 @@ def background_mortality(scenario: Scenario) -> BackgroundMortality:
 
 __all__ = [
     "BackgroundMortality",
+    "Fatality",
     "background_mortality",
     "crises_per_home_year",
     "crisis_fatality",

@@ -19,6 +19,9 @@ import bisect
 import math
 from collections.abc import Sequence
 
+from carecoord.scenario.base import DAY_INDEX, OpeningHoursSpec
+from carecoord.scenario.schema import Scenario
+
 HOURS_PER_WEEK = 168
 
 
@@ -85,4 +88,17 @@ class WeeklyProfile:
         return self.cumulative[k] * 24.0 + (x - k) * self.weights[k]
 
 
-__all__ = ["HOURS_PER_WEEK", "WeeklyProfile"]
+def crisis_profile(scenario: Scenario) -> WeeklyProfile:
+    """The scenario's weekly crisis profile, aligned to its start date's weekday."""
+    timing = scenario.cohort.crisis_timing
+    return WeeklyProfile.from_weights(
+        timing.hour_of_day_weights, timing.day_of_week_weights, scenario.simulation.start_date.weekday()
+    )
+
+
+def crisis_share_open(scenario: Scenario, hours: OpeningHoursSpec) -> float:
+    """Share of crises that fall inside a service's opening hours, under the weekly profile."""
+    return crisis_profile(scenario).share_within([DAY_INDEX[d] for d in hours.days], hours.open_hour, hours.close_hour)
+
+
+__all__ = ["HOURS_PER_WEEK", "WeeklyProfile", "crisis_profile", "crisis_share_open"]
