@@ -38,11 +38,27 @@ COUNT_METRICS = (M.routine_gp_consultations, M.routine_nursing_visits)
 STAFF_METRICS = (M.staff_hours_gp, M.staff_hours_community_nursing)
 
 
+SEARCH_LIMIT = 500.0
+"""Means up to this are inverted by a sequential search (faster than scipy's ppf for one value)."""
+
+
 def poisson_count(u: float, mean: float) -> int:
     """The Poisson(``mean``) count at quantile ``u`` (inversion keeps arms on common random numbers)."""
     if mean <= 0:
         return 0
-    return int(poisson.ppf(min(max(u, 1e-12), 1 - 1e-12), mean))
+    u = min(max(u, 1e-12), 1 - 1e-12)
+    if mean > SEARCH_LIMIT:
+        return int(poisson.ppf(u, mean))
+    term = math.exp(-mean)
+    cdf = term
+    k = 0
+    while cdf < u:
+        k += 1
+        term *= mean / k
+        cdf += term
+        if term == 0.0:  # past the mode and underflowed: the remaining mass is negligible
+            break
+    return k
 
 
 def sessions(total_minutes: float, session_minutes: float) -> list[float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import poisson
 
 from carecoord.model.routine import poisson_count, sessions
 
@@ -26,6 +27,14 @@ def test_poisson_count_has_the_poisson_mean_and_variance() -> None:
     assert abs(counts.mean() - 7.3) < 4 * se_mean
     se_var = np.sqrt((7.3 + 2 * 7.3**2) / counts.size)  # Var of the sample variance of a Poisson
     assert abs(counts.var(ddof=1) - 7.3) < 4 * se_var
+
+
+def test_the_sequential_search_agrees_with_scipy() -> None:
+    """Small means are inverted by a search: the very same counts as scipy's Poisson quantile."""
+    rng = np.random.default_rng(2)
+    for mean in (0.3, 4.0, 35.0, 480.0):
+        for u in rng.random(300):
+            assert poisson_count(float(u), mean) == int(poisson.ppf(u, mean)), (u, mean)
 
 
 def test_sessions_split_a_day_evenly() -> None:
