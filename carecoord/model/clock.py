@@ -87,16 +87,19 @@ class HazardClock:
         for k, steps in enumerate(self.steps):
             tm = self.timemap[k]
             if not steps:  # constant rate since the last update: no walk needed
-                span = now - last if tm is None else tm.tau(now) - tm.tau(last)
-                self.acc[k] += self.factor[k] * span
+                if self.factor[k] > 0:
+                    span = now - last if tm is None else tm.tau(now) - tm.tau(last)
+                    self.acc[k] += self.factor[k] * span
                 continue
             t = last
+            a = last if tm is None else tm.tau(last)  # t in the type's own time
             total = 0.0
             while t < now:
                 rate, nxt = self._segment(k, t)
                 end = nxt if nxt < now else now
-                total += rate * (end - t if tm is None else tm.tau(end) - tm.tau(t))
-                t = end
+                b = end if tm is None else tm.tau(end)
+                total += rate * (b - a)
+                t, a = end, b
             self.acc[k] += total
         self.last = now
 
@@ -110,22 +113,16 @@ class HazardClock:
             if rate <= 0:
                 return INF
             return t + remaining / rate if tm is None else max(t, tm.inverse(tm.tau(t) + remaining / rate))
+        a = t if tm is None else tm.tau(t)  # t in the type's own time (operational time with a time map)
         while True:
             rate, nxt = self._segment(k, t)
-            span = self._span(tm, t, nxt)
-            if rate > 0 and remaining <= rate * span:
-                return t + remaining / rate if tm is None else max(t, tm.inverse(tm.tau(t) + remaining / rate))
+            b = nxt if tm is None or nxt == INF else tm.tau(nxt)
+            if rate > 0 and remaining <= rate * (b - a):
+                return t + remaining / rate if tm is None else max(t, tm.inverse(a + remaining / rate))
             if nxt == INF:
                 return INF
-            remaining -= rate * span
-            t = nxt
-
-    @staticmethod
-    def _span(tm: TimeMap | None, a: float, b: float) -> float:
-        """Length of [a, b) in the type's own time (operational time if it has a time map)."""
-        if b == INF:
-            return INF
-        return b - a if tm is None else tm.tau(b) - tm.tau(a)
+            remaining -= rate * (b - a)
+            t, a = nxt, b
 
     def next_event(self) -> tuple[int, float]:
         """The type that fires first and when (ties go to the lower type)."""
