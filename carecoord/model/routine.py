@@ -27,7 +27,7 @@ from scipy.stats import poisson
 
 from carecoord.locations import HOME
 from carecoord.model.patient import Patient
-from carecoord.model.services import HOURS_PER_DAY, MINUTES_PER_DAY, Service
+from carecoord.model.services import HOURS_PER_DAY, MINUTES_PER_DAY, ROUTINE, Service
 from carecoord.rates import DAYS_PER_YEAR
 from carecoord.recording import M
 from carecoord.streams import generator, stream_key
@@ -160,7 +160,7 @@ class RoutineCare:
         env = self.world.env
         request = None
         if service.resource is not None:
-            request = service.resource.request()
+            request = service.resource.request(priority=ROUTINE)  # crisis work goes first
             yield request
         self.world.rec.count(STAFF_METRICS[s], loc, env.now, duration * HOURS_PER_DAY)
         yield env.timeout(duration)
