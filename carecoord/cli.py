@@ -102,6 +102,7 @@ def run(
 
     from carecoord.display import before_after_lines, comparison_tables, value_lines
     from carecoord.experiment import default_workers, run_experiment
+    from carecoord.mortality import background_mortality
     from carecoord.output import build_manifest, write_results
     from carecoord.scenario import scenario_file_hash
     from carecoord.scenario.costs import price_line
@@ -158,6 +159,8 @@ def run(
         if arm.mechanisms.any_active:
             effects = arm.effects or "schema defaults"
             console.print(f"{arm.name}: mechanism parameters from effect set '{effects}'", highlight=False)
+    for problem in background_mortality(scenario).problems:  # inputs the deaths model cannot honour
+        console.print(f"warning: {problem}", highlight=False)
     console.print(
         f"Results written to {out}" + (f" (previous results kept in {kept})" if kept else ""), highlight=False
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from carecoord.daycycle import crisis_share_open
 from carecoord.scenario.base import OpeningHoursSpec
 from carecoord.scenario.schema import Scenario
 
@@ -21,11 +22,22 @@ def open_share(hours: OpeningHoursSpec) -> float:
     return len(set(hours.days)) * (hours.close_hour - hours.open_hour) / 24.0 / 7.0
 
 
-def crisis_admission_probability(scenario: Scenario) -> float:
-    """Chance that a crisis at home ends in admission in the baseline (GP in hours, else A&E)."""
+def out_of_hours_admission_probability(scenario: Scenario) -> float:
+    """Chance that a crisis while the practice is closed ends in admission: 999/A&E, or NHS 111 first."""
     s = scenario.services
-    f_in = open_share(s.gp.hours)
-    return f_in * s.gp.admission_probability + (1 - f_in) * s.ae.admission_probability
+    ooh = s.out_of_hours
+    via_111 = ooh.ae_share * s.ae.admission_probability + ooh.primary_care_share * ooh.admission_probability
+    return (1 - ooh.nhs111_share) * s.ae.admission_probability + ooh.nhs111_share * via_111
+
+
+def crisis_admission_probability(scenario: Scenario) -> float:
+    """Chance that a crisis at home ends in admission in the baseline (GP in hours, else 999 or NHS 111).
+
+    The share of crises in GP hours follows the weekly crisis profile (``cohort.crisis_timing``).
+    """
+    s = scenario.services
+    f_in = crisis_share_open(scenario, s.gp.hours)
+    return f_in * s.gp.admission_probability + (1 - f_in) * out_of_hours_admission_probability(scenario)
 
 
 def other_admissions_per_year(scenario: Scenario) -> float:

@@ -44,6 +44,7 @@ STREAM_BLOCKS: dict[str, int] = {
     "patient.care.episode": 16,
     "patient.enrolment": 2 * 10,
     "patient.prognosis": 1,
+    "patient.crisis.route": 24 * 2,
 }
 STREAM_NAMES: list[str] = list(STREAM_BLOCKS)
 (
@@ -59,6 +60,7 @@ STREAM_NAMES: list[str] = list(STREAM_BLOCKS)
     CARE_EPISODE,
     ENROLMENT,
     PROGNOSIS,
+    CRISIS_ROUTE,
 ) = range(len(STREAM_NAMES))
 
 EPISODE_WIDTH = 10
@@ -68,7 +70,7 @@ EPISODE_WIDTH = 10
 SEVERITY = 0  # admitted if below the route's admission probability
 SHORT_STAY = 1  # short stay if below the short-stay share
 STAY = 2  # quantile of a long stay
-DIES = 3  # dies in hospital if below the in-hospital mortality
+DIES = 3  # unused: fatality follows SEVERITY (carecoord.mortality); kept so that no column shifts
 NEEDS = 4  # discharge needs
 REFERRAL = 5  # GP refers to community nursing
 CONVEYANCE = 6  # arrives at A&E by ambulance

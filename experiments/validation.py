@@ -27,6 +27,7 @@ import math
 import re
 import subprocess
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from carecoord.cohort import generate_cohort
 from carecoord.experiment import default_workers, run_experiment, run_replication
 from carecoord.model.run import run_arm
 from carecoord.rates import DAYS_PER_YEAR
+from carecoord.recording import Recorder
 from carecoord.scenario import Scenario, load_scenario
 from carecoord.scenario.services import LOCALITY_SERVICES
 from carecoord.stats import mean_ci
@@ -283,10 +285,14 @@ def _months(start: pd.Timestamp, first: int, count: int) -> list[str]:
     return list(pd.period_range(start, periods=first + count, freq="M").strftime("%Y-%m")[first:])
 
 
-def window_change_pct(result: Any, arm: str, months: list[str]) -> list[float]:
-    """Per replication: the arm's emergency admissions in the months over the baseline's, minus 1, in %."""
+def window_change_pct(
+    result: Any, arm: str, months: list[str], metric: str | tuple[str, ...] = "emergency_admissions"
+) -> list[float]:
+    """Per replication: the arm's count of ``metric`` (summed, if several) in the months over the baseline's,
+    minus 1, in %."""
     monthly = result.monthly
-    block = monthly[(monthly["metric"] == "emergency_admissions") & monthly["month"].isin(months)]
+    metrics = (metric,) if isinstance(metric, str) else metric
+    block = monthly[monthly["metric"].isin(metrics) & monthly["month"].isin(months)]
     missing = set(months) - set(block["month"])
     if missing:
         raise ValueError(f"months outside the results window: {sorted(missing)}")
@@ -460,15 +466,17 @@ def _enrolment_replication(scenario: Scenario, replication: int) -> dict[str, An
     cohort's emergency admissions in the COHORT_FOLLOW_UP_DAYS after go-live ('cohort').
     """
     cohort = generate_cohort(scenario, replication)
-    recorders = {arm: run_arm(scenario, cohort, arm, replication) for arm in scenario.arm_names}
+    recorders = {arm: run_arm(scenario, cohort, arm, replication, log_events=True) for arm in scenario.arm_names}
     base = recorders["baseline"]
     go_live = [scenario.locality_go_live_day(i) for i in range(len(scenario.localities))]
     start = min(go_live)
-    out: dict[str, Any] = {"cohort": {}, "enrolled": {}}
+    out: dict[str, Any] = {"cohort": {}, "enrolled": {}, "outcomes": {}, "cohort_outcomes": {}}
     for arm, rec in recorders.items():
         out["cohort"][arm] = sum(start <= t < start + COHORT_FOLLOW_UP_DAYS for _, t in rec.admission_log)
+        out["cohort_outcomes"][arm] = cohort_outcomes(rec, start, start + COHORT_FOLLOW_UP_DAYS)
         if arm == "baseline":
             continue
+        out["outcomes"][arm] = enrolled_outcomes(rec, base)
         admitted: dict[int, set[float]] = {}
         for pid, t in rec.admission_log:
             admitted.setdefault(pid, set()).add(t)
@@ -499,7 +507,10 @@ def _map(fn: Callable[..., Any], scenario: Scenario, replications: Sequence[int]
 def enrolment_tables(scenario: Scenario, replications: int, workers: int) -> dict[str, pd.DataFrame]:
     """summarise_before_after tables for the patients enrolled at an admission ('at_admission') and everyone
     enrolled ('all'); and per replication and arm, the whole cohort's % change in emergency admissions over
-    the baseline in the 24 months after go-live ('cohort')."""
+    the baseline in the 24 months after go-live ('cohort'). Per replication and arm, too: the enrolled
+    patients' A&E attendances, bed days and deaths in the year before and after enrolment
+    (``enrolled_outcomes``: 'outcomes') and the whole cohort's bed days and deaths in the 24 months after
+    go-live (``cohort_outcomes``: 'cohort_outcomes')."""
     runs = _map(_enrolment_replication, scenario, range(replications), min(workers, replications))
     tables = {}
     for subset in ("at_admission", "all"):
@@ -516,6 +527,20 @@ def enrolment_tables(scenario: Scenario, replications: int, workers: int) -> dic
             for r, run in enumerate(runs)
             for arm, count in run["cohort"].items()
             if arm != "baseline"
+        ]
+    )
+    tables["outcomes"] = pd.DataFrame(
+        [
+            {"replication": r, "arm": arm, **counts}
+            for r, run in enumerate(runs)
+            for arm, counts in run["outcomes"].items()
+        ]
+    )
+    tables["cohort_outcomes"] = pd.DataFrame(
+        [
+            {"replication": r, "arm": arm, **counts}
+            for r, run in enumerate(runs)
+            for arm, counts in run["cohort_outcomes"].items()
         ]
     )
     return tables
@@ -665,6 +690,445 @@ def bcf_rows(result: Any) -> list[Row]:
             published_text="planned -3.07%; observed: +87,000 admissions vs 2014/15 (106,000 fewer planned)",
         )
     ]
+
+
+# --------------------------------------------------------------------------------------------- every outcome
+
+YEAR_DAYS = 365.0
+"""The before-and-after window of carecoord.before_after: a year either side of enrolment."""
+
+
+def _event_times(rec: Recorder, activity: str) -> dict[int, list[float]]:
+    """Each patient's times of one logged activity (the recorder must have kept its event log)."""
+    if rec.events is None:
+        raise ValueError("the recorder kept no event log: run_arm(..., log_events=True)")
+    out: dict[int, list[float]] = defaultdict(list)
+    for pid, t, what, _ in rec.events:
+        if what == activity:
+            out[pid].append(t)
+    return out
+
+
+def _stays(rec: Recorder) -> dict[int, list[tuple[float, float]]]:
+    out: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for stay in rec.stays:
+        out[stay.patient].append((stay.admitted, stay.discharged))
+    return out
+
+
+def _overlap(spans: Sequence[tuple[float, float]], t0: float, t1: float) -> float:
+    """Days of the spans inside (t0, t1]."""
+    return math.fsum(max(0.0, min(b, t1) - max(a, t0)) for a, b in spans)
+
+
+def _count(times: Sequence[float], t0: float, t1: float) -> int:
+    """Times in (t0, t1]: an event at the enrolment instant (the admission that selected) counts before."""
+    return sum(t0 < t <= t1 for t in times)
+
+
+def enrolled_outcomes(arm: Recorder, baseline: Recorder) -> dict[str, float]:
+    """A&E attendances, bed days and deaths of the arm's enrolled patients, the year before and after enrolment,
+    in the arm and (same patients, same dates) in the baseline. Patients as in ``before_after``: a full year in
+    the cohort before enrolment and a full year of the run after it."""
+    horizon = arm.calendar.horizon
+    logs = {
+        who: (_event_times(rec, "ae_attendance"), _event_times(rec, "death"), _stays(rec))
+        for who, rec in (("arm", arm), ("baseline", baseline))
+    }
+    sums: dict[str, float] = {"patients": 0.0}
+    for pid, t in arm.enrolled_at.items():
+        if t - YEAR_DAYS < arm.arrival[pid] or t + YEAR_DAYS > horizon:
+            continue
+        sums["patients"] += 1
+        for who, (ae, deaths, stays) in logs.items():
+            for window, (t0, t1) in (("before", (t - YEAR_DAYS, t)), ("after", (t, t + YEAR_DAYS))):
+                sums[f"{who}_ae_{window}"] = sums.get(f"{who}_ae_{window}", 0.0) + _count(ae.get(pid, ()), t0, t1)
+                key = f"{who}_bed_days_{window}"
+                sums[key] = sums.get(key, 0.0) + _overlap(stays.get(pid, ()), t0, t1)
+            key = f"{who}_deaths_after"
+            sums[key] = sums.get(key, 0.0) + _count(deaths.get(pid, ()), t, t + YEAR_DAYS)
+    return sums
+
+
+def cohort_outcomes(rec: Recorder, t0: float, t1: float) -> dict[str, float]:
+    """The whole cohort's bed days, deaths and A&E attendances in (t0, t1]."""
+    deaths = _event_times(rec, "death")
+    ae = _event_times(rec, "ae_attendance")
+    return {
+        "bed_days": math.fsum(_overlap(spans, t0, t1) for spans in _stays(rec).values()),
+        "deaths": float(sum(_count(times, t0, t1) for times in deaths.values())),
+        "ae": float(sum(_count(times, t0, t1) for times in ae.values())),
+    }
+
+
+def ratio_change_pct(table: pd.DataFrame, arm: str, numerator: str, denominator: str) -> tuple[float, float, float]:
+    """Per replication 100 x (numerator / denominator - 1) for the arm, as mean and 95% CI across replications."""
+    block = table[table["arm"] == arm]
+    values = [100.0 * (a / b - 1.0) for a, b in zip(block[numerator], block[denominator], strict=True) if b > 0]
+    return _ci_row(values)
+
+
+def cohort_change_pct(table: pd.DataFrame, arm: str, column: str) -> tuple[float, float, float]:
+    """The whole cohort's ``column``, arm over baseline, per replication, in %."""
+    wide = table.pivot(index="replication", columns="arm", values=column)
+    return _ci_row((100.0 * (wide[arm] / wide["baseline"] - 1.0)).tolist())
+
+
+def length_of_stay_difference(result: Any, months: list[str]) -> tuple[float, float, float]:
+    """Mean length of stay (bed days per emergency admission over the months), integrated - baseline, days."""
+    monthly = result.monthly
+    block = monthly[monthly["metric"].isin(["bed_days", "emergency_admissions"]) & monthly["month"].isin(months)]
+    totals = block.groupby(["replication", "metric", "arm"])["value"].sum().unstack(["metric", "arm"])
+    stay = {
+        arm: totals[("bed_days", arm)] / totals[("emergency_admissions", arm)] for arm in ("baseline", "integrated")
+    }
+    return _ci_row((stay["integrated"] - stay["baseline"]).tolist())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome a study reports: compared with the model's where the model produces it."""
+
+    study: str
+    outcome: str
+    published: str
+    model: tuple[float, float, float] | None  # mean and 95% CI; None: not modelled
+    unit: str  # as Row.unit, or "days"
+    verdict: str
+    source: str  # "independent", or why the comparison is circular; "-" where not modelled
+    setting: str = "-"
+
+
+CIRCULAR = {
+    "Huntley 2013, community-initiated": "partly circular: case finding's admission probability cites it",
+    "Roland 2012": "circular: escalation after monitoring was chosen to give its +9%",
+    "DH integrated care pilots": "circular: the effect set was chosen to be consistent with it",
+    "Stokes 2015": "circular: the effect set (medication review) was chosen for 'no significant difference'",
+}
+"""Comparisons with studies an ``evidence_based`` value was chosen or derived from (comments of
+carecoord/effects/evidence_based.yaml); every other study was not used to choose any value."""
+
+
+def circularity(study: str) -> str:
+    return next((why for prefix, why in CIRCULAR.items() if study.startswith(prefix)), "independent")
+
+
+def _fmt_model(model: tuple[float, float, float] | None, unit: str) -> str:
+    if model is None:
+        return "not modelled"
+    m, lo, hi = model
+    if unit == "days":
+        return f"{m:+.2f} [{lo:+.2f}, {hi:+.2f}] days"
+    return f"{fmt(m, unit)} [{fmt(lo, unit)}, {fmt(hi, unit)}]"
+
+
+def admissions_outcomes(rows: Sequence[Row]) -> list[Outcome]:
+    """The admissions rows of the results table, as outcomes, with where each stands on circularity."""
+    out = []
+    for r in rows:
+        if r.context:
+            continue
+        if r.published_text is not None:
+            published = r.published_text
+        elif r.published_low is None:
+            published = f"{fmt(r.published, r.unit)} (no CI)" if r.published is not None else "-"
+        else:
+            published = f"{fmt(r.published, r.unit)} [{fmt(r.published_low, r.unit)}, {fmt(r.published_high, r.unit)}]"
+        out.append(
+            Outcome(
+                r.study,
+                r.measure,
+                published,
+                (r.model, r.low, r.high),
+                r.unit,
+                r.verdict,
+                circularity(r.study),
+                r.setting,
+            )
+        )
+    return out
+
+
+ROLAND_OUTPATIENT_PCT = -22.0
+"""Roland 2012, outpatient attendances, % vs matched controls at 6 months (abstract read; Int J Integr Care,
+https://pmc.ncbi.nlm.nih.gov/articles/PMC3601529). The ``evidence_based`` routine_contacts_replaced_share (0.2)
+was derived from it, so the model's routine GP and nursing contacts are compared only as a circular check."""
+
+ROLAND_OTHER = (
+    ("elective admissions, 6 months", "-21% (no CI) [ref:outcome.roland2012.elective_admissions_6m]"),
+    ("inpatient and outpatient costs, 6 months", "-9% (no CI; Roland 2012 abstract)"),
+    ("outpatient attendances, whole practice populations, 24 months", "-5% (no CI; Roland 2012 abstract)"),
+)
+
+BCF_DTOC_CHANGE_DAYS = 185_000
+"""Better Care Fund year 1: delayed transfer of care days in England rose by 185,000 in 2015/16 over 2014/15
+(293,000 fewer were planned). NAO (Feb 2017) 'Health and social care integration', as quoted in PAC report
+HC 959 (2016-17) para 9, https://publications.parliament.uk/pa/cm201617/cmselect/cmpubacc/959/95907.htm."""
+
+NOT_MODELLED = (
+    *(("Roland 2012, ICP case management", *o) for o in ROLAND_OTHER),
+    (
+        "DH integrated care pilots 2012",
+        "elective admissions, outpatient attendances, hospital costs",
+        "no significant impact on hospital costs (HSJ 2012) [ref:outcome.dh_icp2012.emergency_admissions_24m]",
+    ),
+    (
+        "Stokes 2015 (36 studies)",
+        "patient satisfaction, short term (SMD)",
+        "+0.26 [0.16, 0.36] [ref:outcome.stokes2015.satisfaction_short_term]",
+    ),
+    (
+        "Stokes 2015 (36 studies)",
+        "patient satisfaction, long term; self-reported health (SMD)",
+        "+0.35 [0.04, 0.66]; +0.07 [0.00, 0.14] (Stokes 2015 abstract)",
+    ),
+    (
+        "POPP 2009 (before and after)",
+        "emergency bed days saved per pound spent; quality of life",
+        "reported (Windle 2009); not recorded as a figure here",
+    ),
+    (
+        "Better Care Fund year 1 (NAO 2017)",
+        "net financial effect against the plans",
+        "GBP 457m worse than planned (NAO 2017, as quoted by the PAC)",
+    ),
+    (
+        "Torbay integrated care (Ham 2010)",
+        "occupied hospital beds, whole area, 1998/99 to 2008/09",
+        "750 -> 528 (HSMC 2010, secondary)",
+    ),
+    (
+        "Torbay integrated care (Ham 2010)",
+        "emergency bed days, 85+ with 2+ admissions, vs similar areas",
+        "ratio 0.47 (HSMC 2010, secondary)",
+    ),
+)
+"""Outcomes the studies report that the model cannot produce (no elective care, outpatients, satisfaction or
+self-reported health; no whole-area population over a decade, no comparison areas, no national plans)."""
+
+NOT_MODELLED_WHY = {
+    "Roland 2012, ICP case management": "no elective or outpatient activity in the model",
+    "DH integrated care pilots 2012": "no elective or outpatient activity; hospital costs not separated",
+    "Stokes 2015 (36 studies)": "no patient-reported outcomes",
+    "POPP 2009 (before and after)": "no quality of life; bed days per pound not computed",
+    "Better Care Fund year 1 (NAO 2017)": "a national plan, not a cohort",
+    "Torbay integrated care (Ham 2010)": "a whole area over ten years against other areas; the model follows one "
+    "cohort against itself",
+}
+
+
+def no_difference_verdict(model: tuple[float, float, float]) -> str:
+    """'No significant difference' (Stokes 2015, Gravelle 2007 bed days and mortality): as ``stokes_verdict``."""
+    return stokes_verdict(model[1], model[2])
+
+
+CARE_COSTS = ("cost_nhs", "cost_council")
+"""Costs of care compared with Stokes 2015's 'total cost': the settings give 24 coordinators so that nobody waits
+for a place, so the programme's cost is an artefact of the setting, not of the study's intervention."""
+
+MORTALITY_NOTE = "; weak: deaths depend on care only through crisis rates (docs/model.md, Deaths)"
+
+
+def at_risk_outcomes(result: Any) -> list[Outcome]:
+    """Roland's outpatients (circular), Stokes 2015's other secondary care, costs and mortality, Damery 2016."""
+    scenario = result.scenario
+    go_live = pd.Timestamp(scenario.localities[0].go_live or scenario.simulation.start_date)
+    out = []
+    routine = _ci_row(
+        window_change_pct(
+            result, "integrated", _months(go_live, 0, 6), ("routine_gp_consultations", "routine_nursing_visits")
+        )
+    )
+    out.append(
+        Outcome(
+            "Roland 2012, ICP case management",
+            "outpatient attendances, 6 months (model: routine GP and nursing contacts)",
+            f"{ROLAND_OUTPATIENT_PCT:+.0f}% (no CI)",
+            routine,
+            "pct",
+            no_ci_verdict(routine[0], ROLAND_OUTPATIENT_PCT),
+            "circular: routine_contacts_replaced_share (0.2) was derived from it",
+            AT_RISK.key,
+        )
+    )
+    for label, first in (("0-12 months", 0), ("13-24 months", 12)):
+        months = _months(go_live, first, 12)
+        for measure, metric in (
+            ("emergency bed days", "bed_days"),
+            ("A&E attendances", "ae_attendances"),
+            ("NHS and council costs (programme excluded: its 24 coordinators are a setting device)", CARE_COSTS),
+            ("mortality (deaths)", "deaths"),
+        ):
+            model = _ci_row(window_change_pct(result, "integrated", months, metric))
+            out.append(
+                Outcome(
+                    "Stokes 2015 (36 studies)",
+                    f"{measure}, {label}, %",
+                    "no significant difference (SMD) [ref:outcome.stokes2015.secondary_care_use]",
+                    model,
+                    "pct",
+                    no_difference_verdict(model),
+                    CIRCULAR["Stokes 2015"] + (MORTALITY_NOTE if metric == "deaths" else ""),
+                    AT_RISK.key,
+                )
+            )
+    months = _months(go_live, 0, 24)
+    readmissions = _ci_row(window_change_pct(result, "integrated", months, "readmissions_30d"))
+    out.append(
+        Outcome(
+            "Damery 2016 (umbrella review)",
+            "30-day readmissions, 24 months, %",
+            "10% to 30% fewer in 11 of 24 reviews, no effect in 13 [ref:outcome.damery2016.readmissions]",
+            readmissions,
+            "pct",
+            "yes: a fall of 10-30%" if -30 <= readmissions[0] <= -10 else "no: not a fall of 10-30%",
+            "circular: post-discharge follow-up's readmission_rate_ratio (0.9) was derived from it",
+            AT_RISK.key,
+        )
+    )
+    stay = length_of_stay_difference(result, months)
+    out.append(
+        Outcome(
+            "Damery 2016 (umbrella review)",
+            "mean length of stay, 24 months, difference",
+            "1 to 7 days shorter in 9 of 16 reviews [ref:outcome.damery2016.length_of_stay]",
+            stay,
+            "days",
+            "yes: 1-7 days shorter" if -7 <= stay[0] <= -1 else "no: not 1-7 days shorter",
+            "partly circular: discharge planning is on because Damery found shorter stays; its size is the "
+            "hospital model's",
+            AT_RISK.key,
+        )
+    )
+    return out
+
+
+def evercare_outcomes(tables: dict[str, pd.DataFrame]) -> list[Outcome]:
+    """Gravelle 2007 also found no significant effect on emergency bed days or mortality (high-risk group)."""
+    study = "Gravelle 2007, Evercare (controlled before and after)"
+    published = "no significant effect (Gravelle 2007, BMJ 334:31, abstract)"
+    out = []
+    for measure, column in (("emergency bed days", "bed_days"), ("mortality (deaths)", "deaths")):
+        model = ratio_change_pct(tables["outcomes"], "integrated", f"arm_{column}_after", f"baseline_{column}_after")
+        out.append(
+            Outcome(
+                study,
+                f"{measure}, high-risk group, year after enrolment, %",
+                published,
+                model,
+                "pct",
+                no_difference_verdict(model),
+                "independent" + (MORTALITY_NOTE if column == "deaths" else ""),
+                EVERCARE.key,
+            )
+        )
+    for measure, column in (("emergency bed days", "bed_days"), ("mortality (deaths)", "deaths")):
+        model = cohort_change_pct(tables["cohort_outcomes"], "integrated", column)
+        out.append(
+            Outcome(
+                study,
+                f"{measure}, whole 65+ population, 24 months, %",
+                "-",
+                model,
+                "pct",
+                "context",
+                "independent" + (MORTALITY_NOTE if column == "deaths" else ""),
+                EVERCARE.key,
+            )
+        )
+    return out
+
+
+POPP_AE_PCT = -29.0
+"""POPP 2009: A&E use -29%, before and after, without controls [ref:outcome.popp2009.ae_use]."""
+
+
+def popp_outcomes(tables: dict[str, pd.DataFrame]) -> list[Outcome]:
+    """POPP's A&E use before and after, the same patients in the baseline, and the controlled change."""
+    table = tables["outcomes"]
+    pilot = ratio_change_pct(table, "integrated", "arm_ae_after", "arm_ae_before")
+    rtm = ratio_change_pct(table, "integrated", "baseline_ae_after", "baseline_ae_before")
+    controlled = ratio_change_pct(table, "integrated", "arm_ae_after", "baseline_ae_after")
+    study = "POPP 2009 (before and after)"
+    published = f"{POPP_AE_PCT:+.0f}% (no CI)"
+    source = "independent (the pilot_claimed set, not compared here, was built from POPP)"
+    return [
+        Outcome(
+            study,
+            "A&E attendances, year after vs year before enrolment, integrated arm, %",
+            published,
+            pilot,
+            "pct",
+            no_ci_verdict(pilot[0], POPP_AE_PCT),
+            source,
+            POPP.key,
+        ),
+        Outcome(
+            study,
+            "A&E attendances, same patients and dates, baseline arm (regression to the mean), %",
+            "-",
+            rtm,
+            "pct",
+            "context",
+            source,
+            POPP.key,
+        ),
+        Outcome(
+            study,
+            "A&E attendances, controlled change, integrated vs baseline, year after, %",
+            "-",
+            controlled,
+            "pct",
+            "context",
+            source,
+            POPP.key,
+        ),
+    ]
+
+
+def bcf_outcomes(result: Any) -> list[Outcome]:
+    """The BCF's delayed transfers of care: the model's programme against its own counterfactual, 2015/16."""
+    model = _ci_row(
+        window_change_pct(result, "integrated", _months(pd.Timestamp("2015-04-01"), 0, 12), "delayed_discharge_days")
+    )
+    verdict = (
+        "direction only: the programme lowers delays; the national rise is not reproduced (no secular trend)"
+        if model[0] < 0
+        else "direction only: no fall in delays, as observed"
+    )
+    return [
+        Outcome(
+            "Better Care Fund year 1 (NAO 2017)",
+            "delayed transfer of care days in 2015/16 (model: integrated vs baseline), %",
+            f"+{BCF_DTOC_CHANGE_DAYS:,} days vs 2014/15 (293,000 fewer planned)",
+            model,
+            "pct",
+            verdict,
+            "independent",
+            BCF.key,
+        )
+    ]
+
+
+def not_modelled_outcomes() -> list[Outcome]:
+    return [
+        Outcome(study, outcome, published, None, "pct", f"not modelled: {NOT_MODELLED_WHY[study]}", "-")
+        for study, outcome, published in NOT_MODELLED
+    ]
+
+
+def outcomes_table(outcomes: Sequence[Outcome]) -> str:
+    lines = [
+        "| study | outcome | published | model mean [95% CI] | agrees? | value chosen from this study? | setting |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for o in outcomes:
+        setting = "-" if o.setting == "-" else f"`{o.setting}`"
+        lines.append(
+            f"| {o.study} | {o.outcome} | {o.published} | {_fmt_model(o.model, o.unit)} | {o.verdict} | {o.source} | "
+            f"{setting} |"
+        )
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------- calibration
@@ -953,16 +1417,28 @@ def main() -> None:
     workers = {key: args.workers or default_workers(n) for key, n in replications.items()}
     rows: list[Row] = []
 
+    outcomes: list[Outcome] = []
     say(f"{AT_RISK.key}: {replications[AT_RISK.key]} replications")
-    rows += at_risk_rows(run_experiment(configure(AT_RISK), replications[AT_RISK.key], workers[AT_RISK.key]))
+    at_risk = run_experiment(configure(AT_RISK), replications[AT_RISK.key], workers[AT_RISK.key])
+    rows += at_risk_rows(at_risk)
+    outcomes += at_risk_outcomes(at_risk)
     say(f"{HOSPITAL.key}: {replications[HOSPITAL.key]} replications")
     rows += hospital_rows(enrolment_tables(configure(HOSPITAL), replications[HOSPITAL.key], workers[HOSPITAL.key]))
     say(f"{EVERCARE.key}: {replications[EVERCARE.key]} replications")
-    rows += evercare_rows(enrolment_tables(configure(EVERCARE), replications[EVERCARE.key], workers[EVERCARE.key]))
+    evercare = enrolment_tables(configure(EVERCARE), replications[EVERCARE.key], workers[EVERCARE.key])
+    rows += evercare_rows(evercare)
+    outcomes += evercare_outcomes(evercare)
     say(f"{POPP.key}: {replications[POPP.key]} replications")
     rows += popp_rows(run_experiment(configure(POPP), replications[POPP.key], workers[POPP.key]))
+    say(f"{POPP.key}: A&E before and after, {replications[POPP.key]} replications (baseline, integrated)")
+    popp_ae = enrolment_tables(
+        configure(POPP, arms=("baseline", "integrated")), replications[POPP.key], workers[POPP.key]
+    )
+    outcomes += popp_outcomes(popp_ae)
     say(f"{BCF.key}: {replications[BCF.key]} replications")
-    rows += bcf_rows(run_experiment(configure(BCF), replications[BCF.key], workers[BCF.key]))
+    bcf = run_experiment(configure(BCF), replications[BCF.key], workers[BCF.key])
+    rows += bcf_rows(bcf)
+    outcomes += bcf_outcomes(bcf)
 
     order = [
         "Huntley 2013, community-initiated",
@@ -975,6 +1451,9 @@ def main() -> None:
         "POPP",
     ]
     rows.sort(key=lambda r: next((i for i, p in enumerate(order) if r.study.startswith(p)), len(order)))
+    outcomes = admissions_outcomes(rows) + outcomes + not_modelled_outcomes()
+    study_order = list(dict.fromkeys([*(r.study for r in rows), *(o.study for o in outcomes)]))
+    outcomes.sort(key=lambda o: study_order.index(o.study))  # stable: each study's admissions first
 
     tables = []
     for name in CALIBRATED:
@@ -997,9 +1476,11 @@ def main() -> None:
     text = replace_block(text, "run", run)
     text = replace_block(text, "settings", settings_table(SETTINGS, replications))
     text = replace_block(text, "results", results_table(rows))
+    text = replace_block(text, "outcomes", outcomes_table(outcomes))
     text = replace_block(text, "calibration", calibration_table(calibration))
     DOC.write_text(text, encoding="utf-8")
     print(results_table(rows))
+    print(outcomes_table(outcomes))
     print(calibration_table(calibration))
     say(f"wrote {DOC.relative_to(ROOT)}, {FOREST_PNG.relative_to(ROOT)}, {CALIBRATION_PNG.relative_to(ROOT)}")
 

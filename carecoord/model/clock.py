@@ -17,8 +17,18 @@ from __future__ import annotations
 
 import bisect
 import math
+from typing import Protocol
 
 INF = math.inf
+
+
+class TimeMap(Protocol):
+    """A change of time scale: operational time ``tau(t)`` (increasing) and its inverse."""
+
+    def tau(self, t: float) -> float: ...
+
+    def inverse(self, tau: float) -> float: ...
+
 
 CRISIS, FALL, SOCIAL, DECLINE, DEATH = range(5)
 EVENT_TYPES = ("crisis", "fall", "social_crisis", "decline", "death")
@@ -46,7 +56,7 @@ class Step:
 class HazardClock:
     """The next-event clocks of one patient."""
 
-    __slots__ = ("acc", "base", "factor", "last", "steps", "target")
+    __slots__ = ("acc", "base", "factor", "last", "steps", "target", "timemap")
 
     def __init__(self, base: list[float], targets: list[float], now: float):
         self.base = list(base)  # per day
@@ -54,6 +64,7 @@ class HazardClock:
         self.acc = [0.0] * len(base)  # integrated hazard since each type last fired
         self.factor = list(base)  # base rate x the factor for where the patient is (home, hospital, ...)
         self.steps: list[dict[str, Step]] = [{} for _ in base]
+        self.timemap: list[TimeMap | None] = [None] * len(base)  # operational time of a type (weekly profile)
         self.last = now
 
     def _segment(self, k: int, t: float) -> tuple[float, float]:
@@ -74,16 +85,21 @@ class HazardClock:
         if now <= last:
             return
         for k, steps in enumerate(self.steps):
+            tm = self.timemap[k]
             if not steps:  # constant rate since the last update: no walk needed
-                self.acc[k] += self.factor[k] * (now - last)
+                if self.factor[k] > 0:
+                    span = now - last if tm is None else tm.tau(now) - tm.tau(last)
+                    self.acc[k] += self.factor[k] * span
                 continue
             t = last
+            a = last if tm is None else tm.tau(last)  # t in the type's own time
             total = 0.0
             while t < now:
                 rate, nxt = self._segment(k, t)
                 end = nxt if nxt < now else now
-                total += rate * (end - t)
-                t = end
+                b = end if tm is None else tm.tau(end)
+                total += rate * (b - a)
+                t, a = end, b
             self.acc[k] += total
         self.last = now
 
@@ -95,17 +111,22 @@ class HazardClock:
         """Absolute time at which type ``k`` fires at current rates (INF if never)."""
         remaining = self.target[k] - self.acc[k]
         t = self.last
+        tm = self.timemap[k]
         if not self.steps[k]:
             rate = self.factor[k]
-            return t + remaining / rate if rate > 0 else INF
+            if rate <= 0:
+                return INF
+            return t + remaining / rate if tm is None else max(t, tm.inverse(tm.tau(t) + remaining / rate))
+        a = t if tm is None else tm.tau(t)  # t in the type's own time (operational time with a time map)
         while True:
             rate, nxt = self._segment(k, t)
-            if rate > 0 and remaining <= rate * (nxt - t):
-                return t + remaining / rate
+            b = nxt if tm is None or nxt == INF else tm.tau(nxt)
+            if rate > 0 and remaining <= rate * (b - a):
+                return t + remaining / rate if tm is None else max(t, tm.inverse(a + remaining / rate))
             if nxt == INF:
                 return INF
-            remaining -= rate * (nxt - t)
-            t = nxt
+            remaining -= rate * (b - a)
+            t, a = nxt, b
 
     def next_event(self) -> tuple[int, float]:
         """The type that fires first and when (ties go to the lower type)."""

@@ -15,12 +15,13 @@ from typing import Any
 
 from carecoord.locations import HOME, HOSPITAL, INTERMEDIATE, RESIDENTIAL
 from carecoord.model.clock import CRISIS, Step
+from carecoord.model.deaths import background_death_due
 from carecoord.model.patient import Patient, is_gone
 from carecoord.model.services import Service
 from carecoord.model.trolley import wait_for_bed
 from carecoord.model.world import World
 from carecoord.recording import M, Stay
-from carecoord.streams import CARE_EPISODE, DIES, NEEDS, SHORT_STAY, STAY
+from carecoord.streams import CARE_EPISODE, NEEDS, SHORT_STAY, STAY
 
 _NORMAL = NormalDist()
 HOURS = 1.0 / 24.0
@@ -51,8 +52,12 @@ def discharge_need(world: World, p: Patient, u: float) -> str:
     return "home"
 
 
-def admit(world: World, p: Patient, ep: list[float], route: str) -> Generator[Any, Any, None]:
-    """An emergency admission; ``ep`` is the episode's uniforms (see carecoord.streams)."""
+def admit(world: World, p: Patient, ep: list[float], route: str, fatal: bool = False) -> Generator[Any, Any, None]:
+    """An emergency admission; ``ep`` is the episode's uniforms (see carecoord.streams).
+
+    ``fatal``: the episode is one of the fatal ones (carecoord.mortality): the patient dies when the
+    stay would have ended. The background hazard, which runs in hospital too, may also come due.
+    """
     env = world.env
     rec = world.rec
     now = env.now
@@ -76,7 +81,7 @@ def admit(world: World, p: Patient, ep: list[float], route: str) -> Generator[An
         rec.count(M.short_stay_admissions, p.locality, admitted)
     world.care.on_admission(p)
     need = "residential_care" if from_care_home else discharge_need(world, p, ep[NEEDS])
-    dies = ep[DIES] < world.params.hospital.in_hospital_mortality
+    dies = fatal
     ahead, any_day = False, False
     if need != "home" and not from_care_home:
         ahead, any_day = world.care.plan_discharge(p)
@@ -85,6 +90,7 @@ def admit(world: World, p: Patient, ep: list[float], route: str) -> Generator[An
     yield env.timeout(stay)
     fit = env.now
     world.open_stays[p.id][1] = fit
+    dies = dies or background_death_due(world, p)
     if dies:
         _close_stay(world, p, admitted, fit, "died")
         hospital.release(bed)
@@ -98,6 +104,13 @@ def admit(world: World, p: Patient, ep: list[float], route: str) -> Generator[An
         else:
             yield from assessments(world, p, any_day=any_day)
         place = yield from secure_place(world, p, destination)
+        if background_death_due(world, p):  # died while the discharge waited: in hospital
+            if place is not None:
+                world.service("home_care" if destination.startswith("home_care") else destination, p).release(place)
+            _close_stay(world, p, admitted, fit, "died")
+            hospital.release(bed)
+            world.die(p)
+            return
     _close_stay(world, p, admitted, fit, destination)
     hospital.release(bed)
     p.last_discharge = env.now

@@ -16,12 +16,15 @@ import simpy
 from carecoord.locations import HOME, HOSPITAL, RESIDENTIAL
 from carecoord.model.care.plan import ADMIT, MANAGED
 from carecoord.model.clock import CRISIS, DEATH, DECLINE, FALL, SOCIAL
+from carecoord.model.deaths import background_death_due
 from carecoord.model.hospital import (
     admit,
     arrange_home_care,
     arrange_residential,
     finish_initial_stay,
+    length_of_stay,
 )
+from carecoord.model.out_of_hours import out_of_hours
 from carecoord.model.patient import Patient
 from carecoord.model.services import MINUTES_PER_DAY
 from carecoord.model.world import World
@@ -29,11 +32,14 @@ from carecoord.recording import M
 from carecoord.streams import (
     CONVEYANCE,
     CRISIS_EPISODE,
+    CRISIS_ROUTE,
     DECLINE_EPISODE,
     FALL_EPISODE,
     REFERRAL,
     SEVERITY,
+    SHORT_STAY,
     SOCIAL_EPISODE,
+    STAY,
 )
 
 HOURS = 1.0 / 24.0
@@ -49,6 +55,9 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
     clocks = world.clock_streams
     while p.alive:
         if p.pending:
+            if background_death_due(world, p):  # a death that came due during the last pathway comes first
+                world.die(p)
+                return
             yield from p.pending.pop(0)()
             continue
         assert p.clock is not None
@@ -71,7 +80,7 @@ def _arrive(world: World, p: Patient) -> Generator[Any, Any, None]:
     """Join the cohort where the cohort generator put the patient (home, hospital, care home)."""
     targets = [world.unit_exponential(p, s) for s in world.clock_streams]
     world.move(p, HOME)
-    p.start_clock(world.env.now, targets, world.rates(p, HOME))
+    p.start_clock(world.env.now, targets, world.rates(p, HOME), world.crisis_time)
     if p.rec.initial_location == RESIDENTIAL:
         held = yield from world.service("residential_care", p).acquire(p.locality)
         p.residential_hold = held
@@ -95,26 +104,52 @@ def _initial_stay(world: World, p: Patient) -> Generator[Any, Any, None]:
 
 
 def crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
-    """An exacerbation: the care plan first, else GP in hours or 999 out of hours."""
+    """An exacerbation: the care plan first, else GP in hours, NHS 111 or 999 out of hours.
+
+    The most severe crises are fatal whatever route they take (carecoord.mortality): in hospital if
+    admitted, otherwise at home (or in the care home) when the stay would have ended.
+    """
     env = world.env
     world.rec.count(M.crises, p.locality, env.now)
     world.rec.log(p.id, env.now, "crisis")
     ep = world.episode(p, CRISIS_EPISODE)
+    route = world.draws(p, CRISIS_ROUTE, 2)  # NHS 111 or 999, and 111's disposition: always drawn (CRN)
+    resident = p.location == RESIDENTIAL
+    fatal = ep[SEVERITY] < (world.fatality.resident_crisis if resident else world.fatality.crisis)
+    yield from _crisis_pathway(world, p, ep, route, fatal)
+    if fatal and p.alive:
+        yield from _die_of_episode(world, p, ep)
+
+
+def _crisis_pathway(
+    world: World, p: Patient, ep: list[float], route: list[float], fatal: bool
+) -> Generator[Any, Any, None]:
+    env = world.env
     if p.location == RESIDENTIAL:
-        yield from _emergency_department(world, p, ep, ep[SEVERITY] < world.params.ae.admission_probability)
+        admitted = ep[SEVERITY] < world.params.ae.admission_probability
+        yield from _emergency_department(world, p, ep, admitted, fatal)
         return
     outcome = yield from world.care.first_response(p, ep)
     if outcome == MANAGED:
         return
     if outcome == ADMIT:
         world.rec.count(M.escalated_admissions, p.locality, env.now)
-        yield from admit(world, p, ep, "coordinator")
+        yield from admit(world, p, ep, "coordinator", fatal)
         return
-    yield from usual_care(world, p, ep)
+    yield from usual_care(world, p, ep, route, fatal)
 
 
-def usual_care(world: World, p: Patient, ep: list[float]) -> Generator[Any, Any, None]:
-    """Separate services: the GP if open and free in time, otherwise 999/A&E."""
+def _die_of_episode(world: World, p: Patient, ep: list[float]) -> Generator[Any, Any, None]:
+    """A fatal episode that did not end in hospital: death where the patient is, when the stay would have ended."""
+    yield world.env.timeout(length_of_stay(world, ep[SHORT_STAY], ep[STAY]))
+    if p.alive:
+        world.die(p)
+
+
+def usual_care(
+    world: World, p: Patient, ep: list[float], route: list[float], fatal: bool = False
+) -> Generator[Any, Any, None]:
+    """Separate services: the GP if open and free in time; when closed, NHS 111 or 999/A&E."""
     env = world.env
     params = world.params
     gp = world.service("gp", p)
@@ -126,11 +161,15 @@ def usual_care(world: World, p: Patient, ep: list[float]) -> Generator[Any, Any,
             world.rec.count(M.gp_home_visits if home_visit else M.gp_appointments, p.locality, env.now)
             world.rec.log(p.id, env.now, "gp_home_visit" if home_visit else "gp_appointment", "gp")
             if ep[SEVERITY] < params.gp.admission_probability:
-                yield from admit(world, p, ep, "gp")
+                yield from admit(world, p, ep, "gp", fatal)
             elif ep[REFERRAL] < params.gp.nursing_referral_probability:
                 env.process(nursing_follow_up(world, p))
             return
-    yield from _emergency_department(world, p, ep, ep[SEVERITY] < params.ae.admission_probability)
+    elif route[0] < world.scenario.services.out_of_hours.nhs111_share:
+        handled = yield from out_of_hours(world, p, ep, route[1], fatal)
+        if handled:
+            return
+    yield from _emergency_department(world, p, ep, ep[SEVERITY] < params.ae.admission_probability, fatal)
 
 
 def would_admit(world: World, p: Patient, severity: float) -> bool:
@@ -141,7 +180,9 @@ def would_admit(world: World, p: Patient, severity: float) -> bool:
     return severity < params.ae.admission_probability
 
 
-def _emergency_department(world: World, p: Patient, ep: list[float], admitted: bool) -> Generator[Any, Any, None]:
+def _emergency_department(
+    world: World, p: Patient, ep: list[float], admitted: bool, fatal: bool = False
+) -> Generator[Any, Any, None]:
     env = world.env
     ae = world.params.ae
     if ep[CONVEYANCE] < ae.conveyance_probability:
@@ -150,7 +191,7 @@ def _emergency_department(world: World, p: Patient, ep: list[float], admitted: b
     world.rec.log(p.id, env.now, "ae_attendance", "ae")
     yield from world.service("ae", p).serve(p.locality, ae.attendance_hours * HOURS)
     if admitted:
-        yield from admit(world, p, ep, "ae")
+        yield from admit(world, p, ep, "ae", fatal)
 
 
 def nursing_follow_up(world: World, p: Patient) -> Generator[Any, Any, None]:
@@ -172,8 +213,11 @@ def fall(world: World, p: Patient) -> Generator[Any, Any, None]:
     ev = world.params.events
     world.rec.count(M.falls, p.locality, world.env.now)
     ep = world.episode(p, FALL_EPISODE)
+    fatal = ep[SEVERITY] < world.fatality.fall
     if ep[SEVERITY] < ev.fall_admission_probability + ev.fall_ae_probability:
-        yield from _emergency_department(world, p, ep, ep[SEVERITY] < ev.fall_admission_probability)
+        yield from _emergency_department(world, p, ep, ep[SEVERITY] < ev.fall_admission_probability, fatal)
+    if fatal and p.alive:
+        yield from _die_of_episode(world, p, ep)
 
 
 def social_crisis(world: World, p: Patient) -> Generator[Any, Any, None]:

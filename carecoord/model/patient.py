@@ -11,10 +11,12 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from carecoord.cohort import PatientRecord
+from carecoord.daycycle import WeeklyProfile
 from carecoord.locations import DEAD, HOME, LOCATIONS, PENDING, RESIDENTIAL
 from carecoord.model.clock import CRISIS, HazardClock, Step
+from carecoord.streams import STREAM_NAMES
 
-N_STREAMS = 11
+N_STREAMS = len(STREAM_NAMES)
 
 
 class Patient:
@@ -90,9 +92,14 @@ class Patient:
     def admissions_since(self, t: float) -> int:
         return sum(1 for a in self.admission_times if a >= t)
 
-    def start_clock(self, now: float, targets: list[float], rates: tuple[float, ...]) -> None:
-        """Create the event clocks on arrival; the spell schedule multiplies the crisis rate."""
+    def start_clock(
+        self, now: float, targets: list[float], rates: tuple[float, ...], crisis_time: WeeklyProfile | None = None
+    ) -> None:
+        """Create the event clocks on arrival; the spell schedule multiplies the crisis rate, which runs in
+        the operational time of the weekly crisis profile (carecoord.daycycle)."""
         clock = HazardClock([1.0] * len(targets), targets, now)
+        if crisis_time is not None and not crisis_time.flat:
+            clock.timemap[CRISIS] = crisis_time
         clock.set_step(CRISIS, "spell", Step(self.rec.initial_spell_ratio, self.rec.spell_times, self.rec.spell_ratios))
         clock.set_factors(rates)
         self.clock = clock

@@ -19,12 +19,15 @@ import simpy
 
 from carecoord.calendar import Calendar, OpeningHours
 from carecoord.cohort import Cohort
+from carecoord.daycycle import crisis_profile
 from carecoord.locations import DEAD, HOME, HOSPITAL, INTERMEDIATE, PENDING, RESIDENTIAL
 from carecoord.model.care.plan import UsualCare
 from carecoord.model.clock import EVENT_TYPES
 from carecoord.model.params import compile_params
 from carecoord.model.patient import Patient
+from carecoord.model.routine import RoutineCare
 from carecoord.model.services import Service
+from carecoord.mortality import Fatality, background_mortality
 from carecoord.recording import M, Recorder, Stay
 from carecoord.scenario.arms import MechanismsSpec
 from carecoord.scenario.capacity import locality_capacity, shared_capacity
@@ -98,6 +101,13 @@ class World:
         self.open_stays: dict[int, list[float]] = {}  # patient -> [admitted, fit] while in hospital
         self.waiting_for_bed: dict[int, float] = {}  # patient -> since when, on a trolley in A&E (model.trolley)
         self.clock_streams = CLOCK_STREAMS
+        # Natural history and usual care (carecoord.mortality, carecoord.daycycle, model/routine.py).
+        self.background = background_mortality(scenario)  # death hazards per tier, per day
+        self.fatality = Fatality.of(scenario)
+        self.crisis_time = crisis_profile(scenario)
+        proactive = self.mechanisms.active("proactive_visits")
+        replaced = 0.0 if proactive is None else proactive.routine_contacts_replaced_share  # type: ignore[attr-defined]
+        self.routine = RoutineCare(self, replaced)
 
     def service(self, name: str, patient: Patient) -> Service:
         return self.services[name][patient.locality]
@@ -114,6 +124,12 @@ class World:
         p.cursor[stream] = pos + EPISODE_WIDTH
         return self.bank.draws(p.locality, p.rec.index, stream, pos, EPISODE_WIDTH)
 
+    def draws(self, p: Patient, stream: int, n: int) -> list[float]:
+        """The next ``n`` uniforms of a patient's stream."""
+        pos = p.cursor[stream]
+        p.cursor[stream] = pos + n
+        return self.bank.draws(p.locality, p.rec.index, stream, pos, n)
+
     def unit_exponential(self, p: Patient, stream: int) -> float:
         u = self.uniform(p, stream)
         return -math.log1p(-min(u, 1.0 - 1e-12))
@@ -129,7 +145,7 @@ class World:
                 ev.fall_per_day_80plus if r.age >= 80 else ev.fall_per_day,
                 ev.social_per_day[2 * r.lives_alone + r.anxious_at_night],
                 ev.decline_per_day,
-                self.params.tier_mortality_per_day[r.tier],
+                self.background.home_per_day[r.tier],
             )
         if location == RESIDENTIAL:
             return (
@@ -137,8 +153,12 @@ class World:
                 0.0,
                 0.0,
                 0.0,
-                ev.care_home_mortality_per_day,
+                self.background.care_home_per_day[r.tier],
             )
+        if location in (HOSPITAL, INTERMEDIATE):  # no new crisis starts there; the background hazard runs on
+            resident = p.residential_hold is not None
+            background = self.background.care_home_per_day if resident else self.background.home_per_day
+            return (0.0, 0.0, 0.0, 0.0, background[r.tier])
         return ZERO_RATES
 
     def move(self, p: Patient, location: int) -> None:
@@ -150,6 +170,7 @@ class World:
             p.clock.advance(now)
             p.clock.set_factors(self.rates(p, location))
         p.location = location
+        self.routine.update(p)
 
     def _close_location(self, p: Patient, now: float) -> None:
         """Account the time since the last move to the location being left."""
@@ -179,6 +200,10 @@ class World:
         self.rec.count(M.deaths, p.locality, now)
         if p.location == HOSPITAL:
             self.rec.count(M.deaths_in_hospital, p.locality, now)
+        elif p.location == RESIDENTIAL:
+            self.rec.count(M.deaths_in_care_home, p.locality, now)
+        else:  # at home (intermediate care counts here: most of it is reablement at home)
+            self.rec.count(M.deaths_at_home, p.locality, now)
         self.rec.interval(M.person_days, p.locality, p.rec.arrival, now)
         self.rec.tier_exposure(p.rec.tier, p.rec.arrival, now)
         self.rec.log(p.id, now, "death")

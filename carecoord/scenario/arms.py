@@ -111,6 +111,13 @@ class ProactiveVisitsSpec(Mechanism):
         description="Share of detected deteriorations that would NOT have been admitted "
         "but are sent to hospital (closer monitoring raises admissions). Source: assumption.",
     )
+    routine_contacts_replaced_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of a patient's routine GP consultations and routine district-nursing visits that the "
+        "care plan's proactive visits replace while the plan is active. Source: assumption.",
+    )
 
 
 class MedicationReviewSpec(Mechanism):

@@ -49,7 +49,30 @@ class TierSpec(StrictModel):
         "from the observed admission rate by inverting the baseline pathway (see docs/model.md).",
     )
     mortality_per_year: NonNegativeFloat = Field(
-        0.05, description="Deaths per person-year in the community. Source: assumption."
+        0.05,
+        description="Deaths per person-year from all causes of a patient of this tier living in the community "
+        "(a calibration input): fatal crises and falls (in hospital if admitted, at home otherwise) plus a "
+        "background hazard at home solved so that the total equals this (see docs/model.md, deaths). "
+        "Source: assumption.",
+    )
+    routine_gp_consultations_per_year: NonNegativeFloat = Field(
+        6.0,
+        description="Routine GP consultations (long-term condition reviews, repeat problems) per person-year at "
+        "home, booked ahead, on top of crisis contacts. Source: derived, 5.16 primary-care consultations per "
+        "person-year in England 2013/14 (Hobbs FDR et al. 2016, 'Clinical workload in UK primary care: a "
+        "retrospective analysis of 100 million consultations in England, 2007-14', Lancet 387:2323-30) x 1.94 "
+        "for multimorbid adults (27.2% of adults with 52.9% of GP consultations: Cassell A et al. 2018, 'The "
+        "epidemiology of multimorbidity in primary care: a retrospective cohort study', Br J Gen Pract "
+        "68:e245-51) x 62% by GPs (Hippisley-Cox J, Vinogradova Y 2009, 'Trends in consultation rates in "
+        "general practice 1995 to 2008: analysis of the QResearch database', NHS Information Centre) = 6.2, "
+        "less ~0.5 crisis contacts a year the pathways add; rounded.",
+    )
+    district_nursing_caseload_share: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="Share of the tier on a district-nursing caseload (routine home visits, e.g. wound care, "
+        "injections, catheters). Source: assumption.",
     )
 
 
@@ -148,7 +171,47 @@ class EventRatesSpec(StrictModel):
         0.8, description="Crisis-rate multiplier for residents of care homes. Source: assumption."
     )
     care_home_mortality_per_year: NonNegativeFloat = Field(
-        0.3, description="Deaths per person-year in residential care. Source: assumption."
+        0.3,
+        description="Deaths per person-year in residential care from all causes (fatal crises included; the "
+        "background hazard is solved so that the total equals this). Source: assumption.",
+    )
+
+
+# Share of arrivals by hour of day, per cent (00:00-01:00 first). Shape: assumption, constrained by HSCIC,
+# 'Accident and Emergency Attendances in England 2012-13' (close to 60% of arrivals between 09:00 and 18:00)
+# and 'Accident and Emergency Attendances in England 2011-12' (busiest 10:00-12:00, quietest ~04:00).
+CRISIS_HOUR_WEIGHTS = [
+    *(2.0, 1.6, 1.3, 1.1, 1.0, 1.0, 1.3, 2.2, 4.0),  # 00-09: 15.5%
+    *(6.2, 7.2, 7.3, 6.9, 6.6, 6.5, 6.5, 6.4, 6.4),  # 09-18: 60.0%
+    *(5.8, 5.3, 4.6, 3.7, 2.9, 2.2),  # 18-24: 24.5%
+]
+# Monday 16% of attendances, the other days equal (NHS Digital, 'Hospital Accident and Emergency Activity 2019-20').
+CRISIS_DAY_WEIGHTS = [16.0] + [14.0] * 6
+
+
+class CrisisTimingSpec(StrictModel):
+    """When in the week crises happen: hour-of-day and day-of-week weights (relative; a flat week is all 1s).
+
+    The crisis hazard is scaled by weekday weight x hour weight, normalised to a mean of 1 over the
+    week, so yearly rates are unchanged and only the timing (and so the route: GP in hours, NHS 111,
+    999/A&E) moves.
+    """
+
+    hour_of_day_weights: list[PositiveFloat] = Field(
+        default_factory=lambda: list(CRISIS_HOUR_WEIGHTS),
+        min_length=24,
+        max_length=24,
+        description="24 relative weights, 00:00-01:00 first. Source: A&E arrivals by hour, HSCIC 2013 'Accident "
+        "and Emergency Attendances in England 2012-13' (~60% arrive 09:00-18:00) and HSCIC 2012 '... 2011-12' "
+        "(peak 10:00-12:00); hour-by-hour shape: assumption within those constraints. All ages: an assumption for "
+        "an older LTC cohort.",
+    )
+    day_of_week_weights: list[PositiveFloat] = Field(
+        default_factory=lambda: list(CRISIS_DAY_WEIGHTS),
+        min_length=7,
+        max_length=7,
+        description="7 relative weights, Monday first. Source: NHS Digital 2020 'Hospital Accident and Emergency "
+        "Activity 2019-20' (Monday 16% of attendances); other days equal: assumption.",
     )
 
 
@@ -190,6 +253,9 @@ class CohortSpec(StrictModel):
     instability: InstabilitySpec = Field(default_factory=InstabilitySpec, description="Spells of instability.")
     events: EventRatesSpec = Field(default_factory=EventRatesSpec, description="Non-crisis events.")
     initial: InitialStateSpec = Field(default_factory=InitialStateSpec, description="State on day one.")
+    crisis_timing: CrisisTimingSpec = Field(
+        default_factory=CrisisTimingSpec, description="When in the week crises happen."
+    )
     csv: Path | None = Field(
         None,
         description="Optional CSV of patients (relative to the scenario file) that replaces "

@@ -64,6 +64,17 @@ class NHSCostsSpec(StrictModel):
         "minute [ref:unit_cost.gp.per_minute_patient_contact] 2023/24 = 104.60 (PSSRU's own 2023/24 minute cost "
         "is lower than the uprated 2012/13 visit).",
     )
+    ooh_gp_consultation: NonNegativeFloat = Field(
+        99.0,
+        description="Per case seen by the out-of-hours GP service. Source: National Audit Office 2014, 'Out-of-hours "
+        "GP services in England' (HC 439): GBP 69-129 per case (reference unit_cost.ae_attendance low/high, "
+        "2013/14), midpoint; 2013/14 prices.",
+    )
+    nhs111_call: NonNegativeFloat = Field(
+        12.0,
+        description="Per NHS 111 call. Source: assumption (about GBP 12 per call in the service's early years, "
+        "2013/14 prices).",
+    )
     gp_hour: NonNegativeFloat = Field(
         268.0,
         description="Per hour of GP time (medication reviews). Source: "

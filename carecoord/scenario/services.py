@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
+from pydantic import (
+    BeforeValidator,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    model_validator,
+)
 
 from carecoord.scenario.base import OpeningHoursSpec, StrictModel, daily_hours, weekday_hours
 
@@ -87,6 +95,63 @@ class AESpec(StrictModel):
     )
 
 
+class OutOfHoursSpec(StrictModel):
+    """NHS 111 and the out-of-hours GP service: the route of a crisis when the practice is closed.
+
+    Of out-of-hours crises, a share calls NHS 111 first (the rest dial 999 and go to A&E). NHS 111
+    sends some to A&E, passes some to the out-of-hours GP (who may admit) and advises the rest.
+    """
+
+    capacity: PositiveInt | None = Field(
+        2, description="Out-of-hours GPs free at once for this cohort (shared by the scenario). Source: assumption."
+    )
+    hours: OpeningHoursSpec = Field(
+        default_factory=OpeningHoursSpec, description="Always open (used only while the practice is closed)."
+    )
+    nhs111_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of out-of-hours crises whose first call is NHS 111 rather than 999. Source: assumption.",
+    )
+    ae_share: float = Field(
+        0.18,
+        ge=0,
+        le=1,
+        description="Share of NHS 111 calls sent to A&E (ambulance dispatched or told to attend). Source: NHS "
+        "England, NHS 111 Minimum Data Set, statistical note April 2015 (of triaged calls: 10% ambulance, 8% A&E).",
+    )
+    primary_care_share: float = Field(
+        0.63,
+        ge=0,
+        le=1,
+        description="Share of NHS 111 calls passed to primary care (the out-of-hours GP); the rest are advised "
+        "(self-care, another service) and stay at home. Source: NHS England, NHS 111 Minimum Data Set, April 2015 "
+        "(63% recommended to primary care).",
+    )
+    consultation_minutes: PositiveFloat = Field(
+        23.4,
+        description="Out-of-hours GP time per case. Source: assumption, as a GP home visit (reference "
+        "unit_cost.gp.home_visit_23.4min, PSSRU 2013).",
+    )
+    max_wait_hours: PositiveFloat = Field(
+        4.0, description="Not seen within this many hours: sent to A&E instead. Source: assumption."
+    )
+    admission_probability: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="Share of crises seen by the out-of-hours GP that are admitted. Source: assumption, as the "
+        "in-hours GP (services.gp.admission_probability default).",
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> OutOfHoursSpec:
+        if self.ae_share + self.primary_care_share > 1 + 1e-9:
+            raise ValueError("ae_share + primary_care_share must not exceed 1")
+        return self
+
+
 class DischargeNeedsSpec(StrictModel):
     """What a patient needs to leave hospital; the rest go home with nothing new."""
 
@@ -123,7 +188,11 @@ class HospitalSpec(StrictModel):
         0.051,
         ge=0,
         le=1,
-        description="Share dying in the admission. Source: [ref:mortality.in_index_emergency_spell] (Bottle 2006).",
+        description="Share of the baseline's crisis and fall admissions that end in death. It sets how many "
+        "crises are fatal (this x the baseline's chance of admitting a crisis): the most severe ones, fatal "
+        "whether or not the patient is admitted (in hospital if admitted, at home otherwise). Source: "
+        "[ref:mortality.in_index_emergency_spell] (Bottle A, Aylin P, Majeed A 2006, 'Identifying patients at high "
+        "risk of emergency hospital admissions: a logistic regression analysis', J R Soc Med 99:406-14).",
     )
     discharge_needs: DischargeNeedsSpec = Field(default_factory=DischargeNeedsSpec, description="Discharge needs.")
 
@@ -142,6 +211,11 @@ class CommunityNursingSpec(StrictModel):
     )
     visit_minutes: PositiveFloat = Field(40.0, description="Length of a visit incl. travel. Source: assumption.")
     follow_up_visits: NonNegativeInt = Field(3, description="Visits after a GP referral. Source: assumption.")
+    routine_visits_per_week: NonNegativeFloat = Field(
+        0.5,
+        description="Routine visits per week to a patient on a district-nursing caseload (cohort.tiers."
+        "district_nursing_caseload_share), booked ahead. Source: assumption (fortnightly).",
+    )
     referral_delay_days: NonNegativeFloat = Field(1.0, description="Referral to first visit, days. Source: assumption.")
 
 
@@ -223,6 +297,9 @@ class ServicesSpec(StrictModel):
 
     gp: GPSpec = Field(default_factory=GPSpec, description="General practice.")
     ae: AESpec = Field(default_factory=AESpec, description="999 and A&E.")
+    out_of_hours: OutOfHoursSpec = Field(
+        default_factory=OutOfHoursSpec, description="NHS 111 and the out-of-hours GP service."
+    )
     hospital: HospitalSpec = Field(default_factory=HospitalSpec, description="Acute hospital.")
     community_nursing: CommunityNursingSpec = Field(
         default_factory=CommunityNursingSpec, description="District nursing and community matrons."
@@ -236,4 +313,4 @@ class ServicesSpec(StrictModel):
 
 
 LOCALITY_SERVICES = ("gp", "community_nursing", "social_work", "home_care")
-SHARED_SERVICES = ("ae", "hospital", "intermediate_care", "residential_care")
+SHARED_SERVICES = ("ae", "hospital", "intermediate_care", "residential_care", "out_of_hours")

@@ -43,6 +43,7 @@ simulation: {{start_date: 2014-04-07, duration_days: 40, warm_up_days: 0, replic
 localities: [{{name: east, cohort_size: 1, incidence_per_year: 0}}]
 cohort:
   tiers: [{{name: high, share: 1.0, emergency_admissions_per_person_year: 1.0, mortality_per_year: 0}}]
+  crisis_timing: {{hour_of_day_weights: {[1] * 24}, day_of_week_weights: {[1] * 7}}}  # flat: crisis times as below
   events:
     fall_rate_per_year: 0
     fall_rate_per_year_80plus: 0
@@ -52,7 +53,7 @@ cohort:
 services:
   gp: {{hours: {ALWAYS}, home_visit_minutes: 24, admission_probability: 0.15}}
   social_work: {{hours: {ALWAYS}, assessment_hours: 3, referral_delay_days: 1, assessments_per_referral: 2}}
-  hospital: {{mean_length_of_stay_days: 5, length_of_stay_cv: 1}}
+  hospital: {{mean_length_of_stay_days: 5, length_of_stay_cv: 1, in_hospital_mortality: 0}}  # no fatal crises
   community_nursing: {{hours: {ALWAYS}, visit_minutes: 40}}
 arms:
   - name: baseline

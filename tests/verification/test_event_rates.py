@@ -25,11 +25,18 @@ import numpy as np
 import pytest
 
 from carecoord.locations import HOME, RESIDENTIAL
+from carecoord.mortality import background_mortality
 from carecoord.rates import DAYS_PER_YEAR
 from carecoord.recording import M, Recorder
 from carecoord.scenario import Scenario
 
 Z = 4.0
+FLAT_WEEK = (
+    f"cohort.crisis_timing.hour_of_day_weights={[1] * 24}",
+    f"cohort.crisis_timing.day_of_week_weights={[1] * 7}",
+)
+"""Crises spread evenly over the week, so a crisis hazard integrates over plain days (test_crisis_timing
+covers the weekly profile)."""
 RATES = {"moderate": 1.5, "high": 4.0}  # crises per person-year at home
 
 CLEAN = (
@@ -40,6 +47,7 @@ CLEAN = (
     *(f"cohort.tiers.{tier}.crisis_rate_per_year={rate}" for tier, rate in RATES.items()),
     "cohort.instability.spell_rate_ratio=1",
     "cohort.events.readmission_rate_ratio=1",
+    *FLAT_WEEK,
     "services.hospital.in_hospital_mortality=0",
     # Nobody in a care home (crisis rates differ there): none on day one, none after decline or discharge.
     "cohort.initial.in_residential_fraction=0",
@@ -104,6 +112,7 @@ def test_crises_per_person_year_at_home_match_tier_rates(clean: Scenario, run_on
 def test_every_event_type_matches_its_compensator(clean: Scenario, run_one, figure) -> None:
     """Crises, falls, social crises, declines and deaths = sum of rate x days at home ± 4 sqrt(sum)."""
     cohort, rec = run_one(clean, "baseline", 0, log_events=True)
+    background = background_mortality(clean)
     ev = clean.cohort.events
     home = np.array([d[HOME] for d in rec.state_days])
     per_year = {
@@ -115,7 +124,8 @@ def test_every_event_type_matches_its_compensator(clean: Scenario, run_one, figu
             for p in cohort.patients
         ],
         "declines": [ev.decline_rate_per_year] * len(cohort.patients),
-        "deaths": [clean.cohort.tiers[p.tier].mortality_per_year for p in cohort.patients],
+        # No fatal crises here (in-hospital mortality 0): the background hazard is all of it.
+        "deaths": [background.home_per_day[p.tier] * DAYS_PER_YEAR for p in cohort.patients],
     }
     for metric, rates in per_year.items():
         observed = rec.total(getattr(M, metric), include_warm_up=True)
@@ -151,8 +161,10 @@ AT_HOME = (
     "cohort.initial.in_residential_fraction=0",
     "services.gp.admission_probability=0",
     "services.ae.admission_probability=0",
+    "services.out_of_hours.admission_probability=0",
     "services.gp.nursing_referral_probability=0",
     "services.gp.capacity=",
+    *FLAT_WEEK,
 )
 
 

@@ -146,13 +146,17 @@ ZERO_STRENGTH = (
     "arms.integrated.mechanisms.case_finding.admission_probability=0",
     "arms.integrated.mechanisms.case_finding.home_care_referral_probability=0",
 )
+# Every crisis and fall is admitted and fatal. Social crises and case finding admit for needs that are
+# not fatal episodes (carecoord.mortality), so they are switched off here.
 ALL_ADMITTED_ALL_DIE = (
     "services.gp.admission_probability=1",
+    "services.out_of_hours.nhs111_share=0",
     "services.ae.admission_probability=1",
     "cohort.events.fall_admission_probability=1",
-    "cohort.events.social_admission_probability=1",
+    "cohort.events.social_crisis_rate_per_year=0",
+    "cohort.events.social_crisis_rate_per_year_alone=0",
     "services.hospital.in_hospital_mortality=1",
-    "arms.integrated.mechanisms.case_finding.admission_probability=1",
+    "arms.integrated.mechanisms.case_finding.admission_probability=0",
 )
 EXTREMES = {
     "full-strength": FULL_STRENGTH,

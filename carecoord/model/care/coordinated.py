@@ -71,6 +71,7 @@ class CoordinatedCare(UsualCare):
         now = env.now
         assert self.enrolment is not None and p.clock is not None
         p.plan_start = now
+        w.routine.update(p)  # the plan may replace some routine contacts
         self.enrolment.mdt(p)
         env.process(self.enrolment.reviews(p))
         p.clock.advance(now)
@@ -105,6 +106,7 @@ class CoordinatedCare(UsualCare):
         if self.enrolment is not None and self.enrolment.leave(p):
             self._close(p, self.world.env.now)
             self.enrolment.release(p)
+            self.world.routine.update(p)
 
     def censor(self, p: Patient, end: float) -> None:
         if p.caseload_request is not None:
