@@ -211,5 +211,9 @@ def schema(
         sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
 
 
+from carecoord.cli_batch import register as _register_batch_commands  # noqa: E402  (sweep, compare)
+
+_register_batch_commands(app, console)
+
 if __name__ == "__main__":  # pragma: no cover
     app()
