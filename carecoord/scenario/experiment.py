@@ -281,7 +281,7 @@ def _lines(node: yaml.Node | None) -> dict[tuple, int]:
     stack: list[tuple[yaml.Node, tuple]] = [(node, ())] if node is not None else []
     while stack:
         current, loc = stack.pop()
-        out[loc] = current.start_mark.line + 1
+        out.setdefault(loc, current.start_mark.line + 1)
         if isinstance(current, yaml.MappingNode):
             for key, value in current.value:
                 out[(*loc, key.value)] = key.start_mark.line + 1

@@ -33,7 +33,9 @@ def test_tidy_columns_one_per_parameter(write_experiment, tmp_path: Path) -> Non
     assert set(result.tidy["replication"]) == {0, 1}
     for name in ("replications.csv", "replications.parquet", "summary.csv", "points.csv", "manifest.json"):
         assert (tmp_path / "out" / name).is_file()
-    assert {"point", CASELOAD, "arm", "metric", "diff_vs_baseline", "diff_vs_first_point"} <= set(result.summary.columns)
+    assert {"point", CASELOAD, "arm", "metric", "diff_vs_baseline", "diff_vs_first_point"} <= set(
+        result.summary.columns
+    )
 
 
 def test_common_random_numbers_across_points(write_experiment, tmp_path: Path) -> None:
