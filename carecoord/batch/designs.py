@@ -79,12 +79,19 @@ def _point(label: str, params: dict[str, Any], offset: int = 0) -> Point:
     return Point(label, params, [_override(k, v) for k, v in params.items()], offset)
 
 
+def short_names(paths: list[str]) -> dict[str, str]:
+    """The last part of each dotted path, or the last two where the last part is shared (for labels)."""
+    last = [p.rsplit(".", 1)[-1] for p in paths]
+    return {p: (n if last.count(n) == 1 else ".".join(p.split(".")[-2:])) for p, n in zip(paths, last, strict=True)}
+
+
 def _grid(design: GridDesign) -> list[Point]:
     paths = list(design.parameters)
+    short = short_names(paths)
     points = []
     for values in itertools.product(*design.parameters.values()):
         params = dict(zip(paths, values, strict=True))
-        points.append(_point(", ".join(f"{p.rsplit('.', 1)[-1]}={v}" for p, v in params.items()), params))
+        points.append(_point(", ".join(f"{short[p]}={v}" for p, v in params.items()), params))
     return points
 
 
@@ -107,13 +114,12 @@ def base_value(scenario: Scenario, path: str) -> Any:
 def _one_at_a_time(design: OneAtATimeDesign, base: Scenario) -> list[Point]:
     """Point 0 is the base (every parameter at its base value); then one parameter moves at a time."""
     bases = {path: base_value(base, path) for path in design.parameters}
+    short = short_names(list(design.parameters))
     points = [Point("base", dict(bases))]
     for path, values in design.parameters.items():
         for value in values:
             params = {**bases, path: value}
-            points.append(
-                Point(f"{path.rsplit('.', 1)[-1]}={value}", params, [_override(path, value)]),
-            )
+            points.append(Point(f"{short[path]}={value}", params, [_override(path, value)]))
     return points
 
 
