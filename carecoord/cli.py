@@ -15,9 +15,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from carecoord.errors import CarecoordError, ScenarioError
+from carecoord.progress import ProgressReporter
 
 app = typer.Typer(
     help="Simulate named-coordinator integrated care against separate services.",
@@ -68,6 +68,7 @@ def run(
     events: Annotated[
         bool, typer.Option(help="Also write replication 0's event log (events.csv: patient, time, activity, resource).")
     ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Run a scenario: every arm, paired replications, a comparison table and an output folder."""
     from carecoord.display import before_after_lines, comparison_table, value_lines
@@ -90,18 +91,8 @@ def run(
     n = scenario.simulation.replications
     n_workers = workers or default_workers(n)
     started = dt.datetime.now()
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(f"{scenario.name}: replications", total=n)
-        result = run_experiment(
-            scenario, workers=n_workers, progress=lambda done, total: bar.update(task, completed=done), events=events
-        )
+    with ProgressReporter(f"{scenario.name}", total=n, quiet=quiet, unit="replications") as progress:
+        result = run_experiment(scenario, workers=n_workers, progress=progress.update, events=events)
     finished = dt.datetime.now()
     manifest = build_manifest(
         result,
@@ -157,6 +148,7 @@ def calibrate(
     in_place: Annotated[bool, typer.Option(help="Write the calibrated rates into the scenario file itself.")] = False,
     set_: SetOption = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes.", min=1)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Set each tier's crisis rate so the baseline reproduces its observed emergency admissions.
 
@@ -176,7 +168,10 @@ def calibrate(
         )
     scenario = _load(scenario_path, list(set_ or []))
     dest = scenario_path if in_place else (out or scenario_path.with_name(f"{scenario_path.stem}.calibrated.yaml"))
-    result = run_calibration(scenario, replications=replications, tolerance=tolerance, workers=workers)
+    with ProgressReporter(f"{scenario.name}: calibration", total=10, quiet=quiet, unit="iterations (at most)") as bar:
+        result = run_calibration(
+            scenario, replications=replications, tolerance=tolerance, workers=workers, progress=bar.update
+        )
     table = Table(title=f"{scenario.name}: calibration ({'converged' if result.converged else 'NOT converged'})")
     for column in ("tier", "target adm/py", "simulated adm/py", "error", "crisis_rate_per_year"):
         table.add_column(column, justify="right")
