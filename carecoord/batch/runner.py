@@ -54,14 +54,26 @@ def run_unit(scenario: Scenario, replication: int, arms: list[str]) -> pd.DataFr
 
 
 def fingerprint(points: list[ScenarioPoint], arms: list[str], extra: dict[str, Any]) -> str:
-    """Hash of everything that decides a unit's numbers, except how many replications are asked for."""
+    """Hash of everything that decides a unit's numbers, except how many replications are asked for.
+
+    The code is part of it (package version and git commit): units made by another version of the model
+    are never mixed with new ones.
+    """
     payload = []
     for p in points:
         scenario = json.loads(p.scenario.model_dump_json())
         scenario["simulation"].pop("replications", None)
         payload.append({"params": p.params, "offset": p.replication_offset, "scenario": scenario})
-    text = json.dumps({"points": payload, "arms": arms, **extra}, sort_keys=True, default=str)
+    code = code_version()
+    text = json.dumps({"points": payload, "arms": arms, "code": code, **extra}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def code_version() -> dict[str, str | None]:
+    """carecoord's version and git commit (None outside a git checkout)."""
+    from carecoord.output import _git_commit, _version
+
+    return {"carecoord": _version("carecoord"), "commit": _git_commit()}
 
 
 @dataclass

@@ -51,8 +51,9 @@ class ResultsStore:
                 raise OutputError(f"{marker}: cannot be read ({exc}); choose another --out") from None
             if held.get("fingerprint") != fingerprint:
                 raise OutputError(
-                    f"{folder}: holds results of a different experiment ('{held.get('name', '?')}', "
-                    f"{held.get('experiment_file', '?')}); choose another --out (nothing was changed)"
+                    f"{folder}: holds results of a different experiment or model version ('{held.get('name', '?')}', "
+                    f"{held.get('experiment_file', '?')}, carecoord commit {held.get('commit') or '?'}); "
+                    "choose another --out (nothing was changed)"
                 )
         elif folder.is_dir() and any(folder.iterdir()):
             raise OutputError(

@@ -25,7 +25,7 @@ import pandas as pd
 from carecoord.batch import analysis
 from carecoord.batch.designs import design_points, shapley_group
 from carecoord.batch.manifest import batch_manifest, write_outputs
-from carecoord.batch.runner import Progress, ScenarioPoint, fingerprint, points_table, run_points
+from carecoord.batch.runner import Progress, ScenarioPoint, code_version, fingerprint, points_table, run_points
 from carecoord.batch.store import ResultsStore
 from carecoord.errors import ScenarioError
 from carecoord.executor import Backend
@@ -109,6 +109,7 @@ def run_sweep(
         "name": spec.name,
         "experiment_file": str(source) if source else None,
         "design": spec.design.type,
+        **code_version(),
     }
     extra_key = {"design": spec.design.model_dump(mode="json"), "arm": spec.arm}
     store = ResultsStore.open(out, fingerprint(points, arms, extra_key), description)
@@ -196,7 +197,7 @@ def compare(
     store = ResultsStore.open(
         out,
         fingerprint(points, common, {"kind": "compare"}),
-        {"name": " vs ".join(names), "experiment_file": [str(p) for p in paths], "design": "compare"},
+        {"name": " vs ".join(names), "experiment_file": [str(p) for p in paths], "design": "compare", **code_version()},
     )
     backend = Backend(workers=workers, dask_local=dask_local, scheduler=scheduler)
     started = dt.datetime.now()
