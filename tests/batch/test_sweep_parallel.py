@@ -92,3 +92,27 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return ""
+
+
+def test_ctrl_c_prints_one_line_on_how_to_resume(write_experiment, tmp_path: Path) -> None:
+    path = write_experiment({"type": "grid", "parameters": {CASELOAD: [10, 40]}}, replications=6)
+    out = tmp_path / "out"
+    main = subprocess.Popen(
+        [str(CARECOORD), "sweep", str(path), "--out", str(out), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # Ctrl-C reaches the whole process group, as in a terminal
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(out.glob("units/p*.parquet")):
+        time.sleep(0.2)
+    os.killpg(main.pid, signal.SIGINT)
+    _, stderr = main.communicate(timeout=60)
+    assert main.returncode == 130
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if line.startswith("Interrupted")]
+    assert len(lines) == 1 and "run the same command again to resume" in lines[0]
+    saved = len(list(out.glob("units/p*.parquet")))
+    assert f"{saved} finished units are saved" in lines[0]
+    assert 0 < saved < 12
