@@ -24,7 +24,9 @@ from carecoord.errors import CarecoordError
 if TYPE_CHECKING:
     import pandas as pd
 
-Workers = Annotated[int, typer.Option(help="Local worker processes (1: in this process).", min=1)]
+Workers = Annotated[
+    int | None, typer.Option(help="Local worker processes (default: the cores; 1: in this process).", min=1)
+]
 DaskLocal = Annotated[
     int | None, typer.Option("--dask-local", help="Start a Dask LocalCluster of N workers on loopback.", min=1)
 ]
@@ -52,7 +54,7 @@ def register(app: typer.Typer, console: Console) -> None:
         experiment: Annotated[Path, typer.Argument(help="Experiment YAML file.", show_default=False)],
         replications: Annotated[int | None, typer.Option(help="Replications per point (default: the file's).")] = None,
         out: Annotated[Path | None, typer.Option(help="Results folder (default: results/<experiment>).")] = None,
-        workers: Workers = 1,
+        workers: Workers = None,
         dask_local: DaskLocal = None,
         scheduler: Scheduler = None,
         set_: SetOption = None,
@@ -80,6 +82,9 @@ def register(app: typer.Typer, console: Console) -> None:
         )
         arm = result.manifest["arms"][-1]
         console.print(points_table(result.summary, result.points, arm, result.manifest["name"]))
+        for stem in DESIGN_TABLES:
+            if stem in result.extra:
+                console.print(frame_table(result.extra[stem], f"{stem}.csv"))
         _footer(console, result)
 
     @app.command()
@@ -89,7 +94,7 @@ def register(app: typer.Typer, console: Console) -> None:
             int | None, typer.Option(help="Replications (default: the largest of the files').")
         ] = None,
         out: Annotated[Path | None, typer.Option(help="Results folder (default: results/compare-<names>).")] = None,
-        workers: Workers = 1,
+        workers: Workers = None,
         dask_local: DaskLocal = None,
         scheduler: Scheduler = None,
         set_: SetOption = None,
@@ -167,6 +172,20 @@ def points_table(summary: pd.DataFrame, points: pd.DataFrame, arm: str, title: s
             _diff(rows.loc[(point, "cost_total")], 0),
             _vs_first(avoided),
         )
+    return table
+
+
+DESIGN_TABLES = ("sensitivity", "mechanisms", "shapley", "acceptability")
+"""Design tables shown on screen (PSA draws are only written)."""
+
+
+def frame_table(frame: pd.DataFrame, title: str) -> Table:
+    """A small DataFrame as a rich table (numbers to 4 significant figures)."""
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column), justify="left" if frame[column].dtype == object else "right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row))
     return table
 
 

@@ -29,6 +29,7 @@ from carecoord.batch.runner import Progress, ScenarioPoint, code_version, finger
 from carecoord.batch.store import ResultsStore
 from carecoord.errors import ScenarioError
 from carecoord.executor import Backend
+from carecoord.experiment import default_workers
 from carecoord.scenario import load_scenario, scenario_file_hash
 from carecoord.scenario.experiment import (
     Experiment,
@@ -82,7 +83,7 @@ def run_sweep(
     experiment: str | Path | Experiment,
     replications: int | None = None,
     out: str | Path | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     dask_local: int | None = None,
     scheduler: str | None = None,
     overrides: list[str] | None = None,
@@ -113,7 +114,7 @@ def run_sweep(
     }
     extra_key = {"design": spec.design.model_dump(mode="json"), "arm": spec.arm}
     store = ResultsStore.open(out, fingerprint(points, arms, extra_key), description)
-    backend = Backend(workers=workers, dask_local=dask_local, scheduler=scheduler)
+    backend = Backend(workers=workers or default_workers(len(points) * n), dask_local=dask_local, scheduler=scheduler)
     started = dt.datetime.now()
     clock = time.monotonic()
     run = run_points(points, n, store, backend, arms, progress, target_half_width, spec.arm, max_replications)
@@ -170,7 +171,7 @@ def compare(
     scenarios: list[str | Path],
     replications: int | None = None,
     out: str | Path | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     dask_local: int | None = None,
     scheduler: str | None = None,
     overrides: list[str] | None = None,
@@ -199,7 +200,7 @@ def compare(
         fingerprint(points, common, {"kind": "compare"}),
         {"name": " vs ".join(names), "experiment_file": [str(p) for p in paths], "design": "compare", **code_version()},
     )
-    backend = Backend(workers=workers, dask_local=dask_local, scheduler=scheduler)
+    backend = Backend(workers=workers or default_workers(len(points) * n), dask_local=dask_local, scheduler=scheduler)
     started = dt.datetime.now()
     clock = time.monotonic()
     target_arm = common[-1]

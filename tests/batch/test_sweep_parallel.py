@@ -19,7 +19,7 @@ CARECOORD = Path(sys.executable).parent / "carecoord"
 
 def test_serial_processes_and_dask_give_identical_tables(write_experiment, tmp_path: Path) -> None:
     path = write_experiment({"type": "grid", "parameters": {CASELOAD: [10, 40]}}, replications=2)
-    serial = run_sweep(path, out=tmp_path / "serial")
+    serial = run_sweep(path, out=tmp_path / "serial", workers=1)
     pooled = run_sweep(path, out=tmp_path / "pooled", workers=2)
     dask = run_sweep(path, out=tmp_path / "dask", dask_local=2)
     reference = (tmp_path / "serial" / "replications.csv").read_bytes()
