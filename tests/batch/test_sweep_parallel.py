@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -116,3 +117,25 @@ def test_ctrl_c_prints_one_line_on_how_to_resume(write_experiment, tmp_path: Pat
     saved = len(list(out.glob("units/p*.parquet")))
     assert f"{saved} finished units are saved" in lines[0]
     assert 0 < saved < 12
+
+
+def test_kill_9_then_resume_gives_the_uninterrupted_tables(write_experiment, tmp_path: Path) -> None:
+    path = write_experiment({"type": "grid", "parameters": {CASELOAD: [10, 40]}}, replications=3)
+    out = tmp_path / "killed"
+    command = [str(CARECOORD), "sweep", str(path), "--out", str(out), "--workers", "2", "-q"]
+    main = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(out.glob("units/p*.parquet")):
+        time.sleep(0.05)
+    os.kill(main.pid, signal.SIGKILL)
+    main.wait(timeout=10)
+    saved = len(list(out.glob("units/p*.parquet")))
+    assert 0 < saved < 6, "kill -9 should land mid-run"
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    run_sweep(path, out=tmp_path / "whole", workers=1)
+    for name in ("replications.csv", "summary.csv", "points.csv"):
+        assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["units_reused_from_store"] == saved
+    assert manifest["units_computed_this_run"] == 6 - saved
