@@ -52,7 +52,9 @@ def register(app: typer.Typer, console: Console) -> None:
     @app.command()
     def sweep(
         experiment: Annotated[Path, typer.Argument(help="Experiment YAML file.", show_default=False)],
-        replications: Annotated[int | None, typer.Option(help="Replications per point (default: the file's).")] = None,
+        replications: Annotated[
+            int | None, typer.Option(help="Replications per point (default: the file's).", min=1)
+        ] = None,
         out: Annotated[Path | None, typer.Option(help="Results folder (default: results/<experiment>).")] = None,
         workers: Workers = None,
         dask_local: DaskLocal = None,
@@ -91,7 +93,7 @@ def register(app: typer.Typer, console: Console) -> None:
     def compare(
         scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files.", show_default=False)],
         replications: Annotated[
-            int | None, typer.Option(help="Replications (default: the largest of the files').")
+            int | None, typer.Option(help="Replications (default: the largest of the files').", min=1)
         ] = None,
         out: Annotated[Path | None, typer.Option(help="Results folder (default: results/compare-<names>).")] = None,
         workers: Workers = None,
