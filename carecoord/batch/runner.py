@@ -112,8 +112,8 @@ def run_points(
     stopping: dict[str, Any] = {}
     while True:
         done, new = _run_batch(points, n, store, backend, arms, progress)
+        reused = done if n == replications else reused  # on disk before this run started
         computed += new
-        reused = done
         tidy = _tidy(points, n, store)
         summary = summarise_points(tidy)
         if target_half_width is None:

@@ -60,6 +60,7 @@ def test_target_half_width_reached_or_maximum(write_experiment, tmp_path: Path) 
     strict = run_sweep(path, out=tmp_path / "strict", target_half_width=1e-9, max_replications=4)
     assert strict.manifest["precision"]["reason"].startswith("maximum of 4 replications")
     assert strict.manifest["replications_per_point"] == 4
+    assert strict.manifest["units_computed_this_run"] == 4 and strict.manifest["units_reused_from_store"] == 0
     assert sorted(strict.tidy["replication"].unique()) == [0, 1, 2, 3]
     assert strict.manifest["precision"]["largest_relative_half_width"] > 1e-9
 
