@@ -100,8 +100,14 @@ def _run_processes(fn: Callable[..., Any], units: Mapping[Hashable, tuple], work
                 nxt = next(todo, None)
                 if nxt is not None:
                     running[pool.submit(fn, *nxt[1])] = nxt[0]
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        # Ctrl-C or a failed unit: stop the workers now rather than wait for the units they are running
+        # (unfinished units are not saved anyway). ProcessPoolExecutor has no public way before Python 3.14.
+        for process in dict(getattr(pool, "_processes", None) or {}).values():
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _worker_setup(parent_pid: int) -> None:

@@ -54,6 +54,7 @@ class ProgressReporter:
         self._started = time.monotonic()
         self._last_line = -float("inf")
         self.already = already  # done before this run (resumed): not counted in the rate
+        self._baseline: tuple[int, float] | None = None
 
     def __enter__(self) -> ProgressReporter:
         self._started = time.monotonic()
@@ -89,12 +90,14 @@ class ProgressReporter:
         """``done`` units of ``total`` are finished (units already on disk count as done)."""
         if total is not None and total != self.total:
             self.set_total(total)
+        now = time.monotonic()
+        if self._baseline is None:  # the rate is measured from the first report (units found on disk excluded)
+            self._baseline = (done, now)
         if self.quiet:
             return
         if self._bar is not None:
             self._bar.update(self._task, completed=done)
             return
-        now = time.monotonic()
         if done < self.total and now - self._last_line < self.interval:
             return
         self._last_line = now
@@ -105,9 +108,11 @@ class ProgressReporter:
         """``description: 12/180 units (7%), 0:01:23 elapsed, about 0:17:10 left``."""
         share = done / self.total if self.total else 1.0
         text = f"{self.description}: {done}/{self.total} {self.unit} ({share:.0%}), {_clock(elapsed)} elapsed"
-        fresh = done - self.already
+        first_done, first_time = self._baseline or (self.already, self._started)
+        fresh = done - first_done
         if fresh > 0 and done < self.total:
-            text += f", about {_clock(elapsed / fresh * (self.total - done))} left"
+            rate = (time.monotonic() - first_time) / fresh
+            text += f", about {_clock(rate * (self.total - done))} left"
         return text
 
 

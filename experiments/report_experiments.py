@@ -31,9 +31,9 @@ EXPERIMENTS = [
     "coordinator_caseload",
     "number_of_coordinators",
     "enrolment_threshold",
-    "rollout_order",
     "seven_day_social_work",
     "evidence_vs_claimed",
+    "rollout_order",
 ]
 
 
@@ -116,7 +116,7 @@ def remarks(rows: pd.DataFrame, first: str) -> list[str]:
     return out
 
 
-def run_all(names: list[str], replications: int | None, workers: int) -> list[str]:
+def run_all(names: list[str], replications: int | None, workers: int, dest: Path) -> None:
     version = code_version()
     lines = [
         "# Experiments: what each ready experiment file answers",
@@ -136,6 +136,14 @@ def run_all(names: list[str], replications: int | None, workers: int) -> list[st
         "under each table are computed from the numbers.",
         "",
     ]
+    sections: dict[str, list[str]] = {
+        name: [f"## {name}", "", "Not run yet: regenerate with the command above.", ""] for name in names
+    }
+
+    def write() -> None:
+        body = [line for name in names for line in sections[name]]
+        dest.write_text("\n".join(lines + body) + "\n", encoding="utf-8")
+
     for name in names:
         path = ROOT / "experiments" / f"{name}.yaml"
         spec = load_experiment(path)
@@ -145,7 +153,7 @@ def run_all(names: list[str], replications: int | None, workers: int) -> list[st
             result = run_sweep(path, replications=n, out=out, workers=workers, progress=progress.update)
         rows = point_rows(result.summary, result.points, spec.arm)
         first = str(result.points["label"].iloc[0])
-        lines += [
+        sections[name] = [
             f"## {spec.name}",
             "",
             f"**Question:** {spec.question}  ",
@@ -158,7 +166,7 @@ def run_all(names: list[str], replications: int | None, workers: int) -> list[st
             *[f"- {r}" for r in remarks(rows, first)],
             "",
         ]
-    return lines
+        write()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -171,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.replications is not None and args.replications < 1:
         parser.error("--replications must be at least 1")
     names = args.only or EXPERIMENTS
-    args.out.write_text("\n".join(run_all(names, args.replications, args.workers)) + "\n", encoding="utf-8")
+    run_all(names, args.replications, args.workers, args.out)
     sys.stderr.write(f"wrote {args.out}\n")
 
 

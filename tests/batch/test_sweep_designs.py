@@ -166,10 +166,11 @@ def test_experiment_file_errors_name_field_and_line(tmp_path: Path, run_cli) -> 
 def test_progress_plain_lines_and_quiet() -> None:
     stream = io.StringIO()
     with ProgressReporter("sweep x", total=3, stream=stream, interval=0.0) as progress:
-        for done in (1, 2, 3):
+        for done in (0, 1, 2, 3):  # the runner first reports the units already on disk
             progress.update(done)
     lines = stream.getvalue().splitlines()
-    assert lines[0].startswith("sweep x: 1/3 units (33%)") and "left" in lines[0]
+    assert lines[0].startswith("sweep x: 0/3 units (0%)") and "left" not in lines[0]
+    assert lines[1].startswith("sweep x: 1/3 units (33%)") and "left" in lines[1]
     assert lines[-1].startswith("sweep x: 3/3 units (100%)")
     quiet = io.StringIO()
     with ProgressReporter("sweep x", total=3, stream=quiet, quiet=True) as progress:
