@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -149,6 +150,7 @@ def _run_dask(fn: Callable[..., Any], units: Mapping[Hashable, tuple], backend: 
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            silence_logs=logging.ERROR,  # no warnings about workers being stopped at close
         )
         client = Client(cluster)
     else:

@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -56,24 +57,34 @@ def run_unit(scenario: Scenario, replication: int, arms: list[str]) -> pd.DataFr
 def fingerprint(points: list[ScenarioPoint], arms: list[str], extra: dict[str, Any]) -> str:
     """Hash of everything that decides a unit's numbers, except how many replications are asked for.
 
-    The code is part of it (package version and git commit): units made by another version of the model
-    are never mixed with new ones.
+    The code is part of it (package version and a hash of its code): units made by another version of the
+    model are never mixed with new ones.
     """
     payload = []
     for p in points:
         scenario = json.loads(p.scenario.model_dump_json())
         scenario["simulation"].pop("replications", None)
         payload.append({"params": p.params, "offset": p.replication_offset, "scenario": scenario})
-    code = code_version()
+    code = {k: v for k, v in code_version().items() if k != "commit"}
     text = json.dumps({"points": payload, "arms": arms, "code": code, **extra}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def code_version() -> dict[str, str | None]:
-    """carecoord's version and git commit (None outside a git checkout)."""
+    """carecoord's version, a hash of its code (every module and data file of the package) and the git commit.
+
+    The code hash, not the commit, goes into a store's fingerprint: a commit that changes only documents
+    keeps the units valid, any change to the package's code invalidates them.
+    """
     from carecoord.output import _git_commit, _version
 
-    return {"carecoord": _version("carecoord"), "commit": _git_commit()}
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".yaml", ".json") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return {"carecoord": _version("carecoord"), "code_sha256": digest.hexdigest(), "commit": _git_commit()}
 
 
 @dataclass

@@ -52,7 +52,7 @@ class ResultsStore:
             if held.get("fingerprint") != fingerprint:
                 raise OutputError(
                     f"{folder}: holds results of a different experiment or model version ('{held.get('name', '?')}', "
-                    f"{held.get('experiment_file', '?')}, carecoord commit {held.get('commit') or '?'}); "
+                    f"{held.get('experiment_file', '?')}, carecoord commit {(held.get('commit') or '?')[:12]}); "
                     "choose another --out (nothing was changed)"
                 )
         elif folder.is_dir() and any(folder.iterdir()):

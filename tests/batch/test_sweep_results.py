@@ -124,3 +124,15 @@ def test_unknown_arm_names_the_file(write_experiment, tmp_path: Path) -> None:
     path = write_experiment({"type": "grid", "parameters": {CASELOAD: [10]}}, arm="nonexistent")
     with pytest.raises(ScenarioError, match="nonexistent"):
         run_sweep(path, out=tmp_path / "out")
+
+
+def test_units_of_another_model_version_are_refused(write_experiment, tmp_path: Path, monkeypatch) -> None:
+    """The fingerprint holds a hash of carecoord's code: after a model change the old units are not reused."""
+    from carecoord.batch import runner
+
+    path = write_experiment({"type": "grid", "parameters": {CASELOAD: [10]}}, replications=1)
+    run_sweep(path, out=tmp_path / "out", workers=1)
+    real = runner.code_version()
+    monkeypatch.setattr(runner, "code_version", lambda: {**real, "code_sha256": "0" * 64})
+    with pytest.raises(OutputError, match="different experiment or model version"):
+        run_sweep(path, out=tmp_path / "out", workers=1)
