@@ -54,6 +54,7 @@ def point_rows(summary: pd.DataFrame, points: pd.DataFrame, arm: str) -> pd.Data
         avoided = rows.loc[(point, "admissions_avoided")]
         cost = rows.loc[(point, "cost_total")]
         beds = rows.loc[(point, "bed_days")]
+        delayed = rows.loc[(point, "delayed_discharge_days")]
         out.append(
             {
                 "point": label,
@@ -64,6 +65,9 @@ def point_rows(summary: pd.DataFrame, points: pd.DataFrame, arm: str) -> pd.Data
                 "beds": beds["diff_vs_baseline"],
                 "beds_lo": beds["diff_ci_low"],
                 "beds_hi": beds["diff_ci_high"],
+                "delayed": delayed["diff_vs_baseline"],
+                "delayed_lo": delayed["diff_ci_low"],
+                "delayed_hi": delayed["diff_ci_high"],
                 "cost": cost["diff_vs_baseline"],
                 "cost_lo": cost["diff_ci_low"],
                 "cost_hi": cost["diff_ci_high"],
@@ -77,14 +81,15 @@ def point_rows(summary: pd.DataFrame, points: pd.DataFrame, arm: str) -> pd.Data
 
 def markdown_table(rows: pd.DataFrame, first: str) -> list[str]:
     lines = [
-        f"| point | enrolled | admissions avoided | bed days vs baseline | net cost vs baseline (GBP) "
-        f"| admissions avoided vs {first} |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"| point | enrolled | admissions avoided | bed days vs baseline | delayed discharge days vs baseline "
+        f"| net cost vs baseline (GBP) | admissions avoided vs {first} |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows.itertuples():
         lines.append(
             f"| {r.point} | {r.enrolled:,.0f} | {_ci(r.avoided, r.avoided_lo, r.avoided_hi)} "
-            f"| {_ci(r.beds, r.beds_lo, r.beds_hi, 0, True)} | {_ci(r.cost, r.cost_lo, r.cost_hi, 0, True)} "
+            f"| {_ci(r.beds, r.beds_lo, r.beds_hi, 0, True)} | {_ci(r.delayed, r.delayed_lo, r.delayed_hi, 0, True)} "
+            f"| {_ci(r.cost, r.cost_lo, r.cost_hi, 0, True)} "
             f"| {_ci(r.vs_first, r.vs_first_lo, r.vs_first_hi, 1, True)} |"
         )
     return lines
@@ -106,6 +111,11 @@ def remarks(rows: pd.DataFrame, first: str) -> list[str]:
             f"Most admissions avoided at **{best.point}** ({_ci(best.avoided, best.avoided_lo, best.avoided_hi)} "
             f"per replication); fewest at **{worst.point}** ({worst.avoided:,.1f})."
         )
+    delayed = rows.loc[rows["delayed"].idxmin()]
+    out.append(
+        f"Fewest delayed discharge days vs baseline at **{delayed.point}** "
+        f"({_ci(delayed.delayed, delayed.delayed_lo, delayed.delayed_hi, 0, True)})."
+    )
     apart = rows[(rows["vs_first_lo"] > 0) | (rows["vs_first_hi"] < 0)]
     if apart.empty:
         out.append(
@@ -119,7 +129,13 @@ def remarks(rows: pd.DataFrame, first: str) -> list[str]:
     if not positive.empty:
         per = positive.assign(per=positive["cost"] / positive["avoided"]).sort_values("per")
         top = per.iloc[0]
-        out.append(f"Lowest net cost per admission avoided (ratio of means): **{top.point}**, GBP {top.per:,.0f}.")
+        if top.per < 0:
+            out.append(
+                f"**{top.point}** avoids admissions and saves money on average (net cost GBP {top.cost:+,.0f}, "
+                f"[{top.cost_lo:+,.0f}, {top.cost_hi:+,.0f}])."
+            )
+        else:
+            out.append(f"Lowest net cost per admission avoided (ratio of means): **{top.point}**, GBP {top.per:,.0f}.")
     else:
         out.append("No point avoids admissions on average: there is no cost per admission avoided to report.")
     return out
