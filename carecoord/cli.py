@@ -96,9 +96,9 @@ def run(
         bool, typer.Option(help="Also write replication 0's event log (events.csv: patient, time, activity, resource).")
     ] = False,
     yes: YesOption = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Run a scenario: every arm, paired replications, a comparison table and an output folder."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from carecoord.display import before_after_lines, comparison_tables, value_lines
     from carecoord.experiment import default_workers, run_experiment
@@ -118,18 +118,10 @@ def run(
     n = scenario.simulation.replications
     n_workers = workers or default_workers(n)
     started = dt.datetime.now()
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors.console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(f"{scenario.name}: replications", total=n)
-        result = run_experiment(
-            scenario, workers=n_workers, progress=lambda done, total: bar.update(task, completed=done), events=events
-        )
+    from carecoord.progress import ProgressReporter
+
+    with ProgressReporter(f"{scenario.name}", total=n, quiet=quiet, unit="replications") as progress:
+        result = run_experiment(scenario, workers=n_workers, progress=progress.update, events=events)
     finished = dt.datetime.now()
     manifest = build_manifest(
         result,
@@ -201,6 +193,7 @@ def calibrate(
     set_: SetOption = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes.", min=1)] = None,
     yes: YesOption = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Set each tier's crisis rate so the baseline reproduces its observed emergency admissions.
 
@@ -225,7 +218,12 @@ def calibrate(
         check_calibration_target(scenario_path, dest)
     except CarecoordError as exc:
         _fail(exc)
-    result = run_calibration(scenario, replications=replications, tolerance=tolerance, workers=workers)
+    from carecoord.progress import ProgressReporter
+
+    with ProgressReporter(f"{scenario.name}: calibration", total=10, quiet=quiet, unit="iterations (at most)") as bar:
+        result = run_calibration(
+            scenario, replications=replications, tolerance=tolerance, workers=workers, progress=bar.update
+        )
     table = Table(title=f"{scenario.name}: calibration ({'converged' if result.converged else 'NOT converged'})")
     for column in ("tier", "target adm/py", "simulated adm/py", "error", "crisis_rate_per_year"):
         table.add_column(column, justify="right")
@@ -308,6 +306,10 @@ def bench(
     except CarecoordError as exc:
         _fail(exc)
 
+
+from carecoord.cli_batch import register as _register_batch_commands  # noqa: E402  (sweep, compare)
+
+_register_batch_commands(app, console)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

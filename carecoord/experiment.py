@@ -12,14 +12,15 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from carecoord.before_after import before_after
 from carecoord.cohort import generate_cohort
+from carecoord.executor import Backend, run_units
 from carecoord.metrics import ALL_METRICS, ArmResult, arm_result
 from carecoord.model.run import run_arm
 from carecoord.monthly import monthly_frame
@@ -93,7 +94,9 @@ def run_experiment(
 
     With ``events``, replication 0 also keeps its event log (patient, time, activity, resource).
     """
-    n = replications or scenario.simulation.replications
+    if replications is not None and replications < 1:
+        raise ValueError(f"replications must be at least 1 (got {replications}); None means the scenario's")
+    n = scenario.simulation.replications if replications is None else replications
     return build_tables(scenario, run_replications(scenario, n, workers, progress, events_for=0 if events else None))
 
 
@@ -105,21 +108,20 @@ def run_replications(
     arms: list[str] | None = None,
     events_for: int | None = None,
 ) -> list[dict[str, ArmResult]]:
-    """Replications 0..n-1, in order, serially or on a process pool (``events_for``: which one logs events)."""
+    """Replications 0..n-1, in order, serially or on a process pool (``events_for``: which one logs events).
+
+    Pool workers exit if this process dies (see :mod:`carecoord.executor`).
+    """
     workers = workers or default_workers(replications)
     results: dict[int, dict[str, ArmResult]] = {}
-    if workers == 1:
-        for r in range(replications):
-            results[r] = run_replication(scenario, r, arms, r == events_for)
-            if progress:
-                progress(len(results), replications)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(run_replication, scenario, r, arms, r == events_for): r for r in range(replications)}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                if progress:
-                    progress(len(results), replications)
+
+    def done(r: Hashable, arms_result: Any) -> None:
+        results[int(r)] = arms_result  # type: ignore[call-overload]
+        if progress:
+            progress(len(results), replications)
+
+    units = {r: (scenario, r, arms, r == events_for) for r in range(replications)}
+    run_units(run_replication, units, Backend(workers=workers), done)
     return [results[r] for r in range(replications)]
 
 
@@ -134,16 +136,9 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
     event_frames: list[pd.DataFrame] = []
     tiers = [t.name for t in scenario.cohort.tiers]
     for r, arms in enumerate(runs):
-        base = arms["baseline"]
+        rep_rows.extend(replication_rows(r, arms, localities))
         for arm, res in arms.items():
-            for loc_index, loc in [(None, ALL_LOCALITIES), *enumerate(localities)]:
-                for m in ALL_METRICS:
-                    rep_rows.append((r, arm, loc, m, res.total(m, loc_index)))
-                for m, v in res.derived(loc_index).items():
-                    rep_rows.append((r, arm, loc, m, v))
-                avoided = base.total("emergency_admissions", loc_index) - res.total("emergency_admissions", loc_index)
-                rep_rows.append((r, arm, loc, "admissions_avoided", avoided))
-            month_frames.append(monthly_frame(r, arm, res, base, localities))
+            month_frames.append(monthly_frame(r, arm, res, arms["baseline"], localities))
             for t, name in enumerate(tiers):
                 tier_rows.append((r, arm, name, res.tier_admissions[t], res.tier_person_days[t] / 365.25))
             for key, cap in res.capacity.items():
@@ -166,6 +161,21 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
     )
     result.warnings = run_warnings(result)
     return result
+
+
+def replication_rows(replication: int, arms: dict[str, ArmResult], localities: list[str]) -> list[tuple]:
+    """Rows ``(replication, arm, locality, metric, value)`` of one replication (locality ``all`` first)."""
+    rows: list[tuple] = []
+    base = arms["baseline"]
+    for arm, res in arms.items():
+        for loc_index, loc in [(None, ALL_LOCALITIES), *enumerate(localities)]:
+            for m in ALL_METRICS:
+                rows.append((replication, arm, loc, m, res.total(m, loc_index)))
+            for m, v in res.derived(loc_index).items():
+                rows.append((replication, arm, loc, m, v))
+            avoided = base.total("emergency_admissions", loc_index) - res.total("emergency_admissions", loc_index)
+            rows.append((replication, arm, loc, "admissions_avoided", avoided))
+    return rows
 
 
 def _event_frame(scenario: Scenario, replication: int, arm: str, events: list) -> pd.DataFrame:
