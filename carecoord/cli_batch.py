@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from carecoord.errors import CarecoordError
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console
+    from rich.table import Table
 
 Workers = Annotated[
     int | None, typer.Option(help="Local worker processes (default: the cores; 1: in this process).", min=1)
@@ -161,6 +161,8 @@ def _run(fn, target, description: str, out: Path, quiet: bool, **options):  # ty
 
 def points_table(summary: pd.DataFrame, points: pd.DataFrame, arm: str, title: str) -> Table:
     """Per point: admissions avoided, bed days and net cost vs baseline, and admissions avoided vs the first point."""
+    from rich.table import Table
+
     table = Table(title=f"{title}: {arm} vs baseline (mean [95% CI] per replication, paired)")
     for column in ("point", "admissions avoided", "bed days", "net cost (GBP)", "avoided vs point 0"):
         table.add_column(column, justify="right" if column != "point" else "left")
@@ -183,6 +185,8 @@ DESIGN_TABLES = ("sensitivity", "mechanisms", "shapley", "acceptability")
 
 def frame_table(frame: pd.DataFrame, title: str) -> Table:
     """A small DataFrame as a rich table (numbers to 4 significant figures)."""
+    from rich.table import Table
+
     table = Table(title=title)
     for column in frame.columns:
         table.add_column(str(column), justify="left" if frame[column].dtype == object else "right")
