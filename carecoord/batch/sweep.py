@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from carecoord.batch import analysis
+import carecoord.batch.analysis as analysis
 from carecoord.batch.designs import design_points, shapley_group
 from carecoord.batch.manifest import batch_manifest, write_outputs
 from carecoord.batch.runner import Progress, ScenarioPoint, code_version, fingerprint, points_table, run_points

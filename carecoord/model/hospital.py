@@ -16,15 +16,22 @@ from typing import Any
 from carecoord.locations import HOME, HOSPITAL, INTERMEDIATE, RESIDENTIAL
 from carecoord.model.clock import CRISIS, Step
 from carecoord.model.deaths import background_death_due
-from carecoord.model.patient import Patient, is_gone
+from carecoord.model.patient import Patient
 from carecoord.model.services import Service
+from carecoord.model.social_care import (
+    arrange_home_care,
+    assessments,
+    enter_residential,
+    secure_place,
+    start_home_care,
+    take_care_draws,
+)
 from carecoord.model.trolley import wait_for_bed
 from carecoord.model.world import World
 from carecoord.recording import M, Stay
 from carecoord.streams import CARE_EPISODE, NEEDS, SHORT_STAY, STAY
 
 _NORMAL = NormalDist()
-HOURS = 1.0 / 24.0
 
 
 def length_of_stay(world: World, short_u: float, q: float) -> float:
@@ -139,38 +146,6 @@ def finish_initial_stay(world: World, p: Patient, beds: Service, bed: Any) -> No
     _return_home(world, p)
 
 
-def assessments(world: World, p: Patient, any_day: bool) -> Generator[Any, Any, None]:
-    """The social-work assessment(s) a referral needs, each after a referral delay."""
-    sw = world.params.social_work
-    n = world.care.assessments_needed(p)
-    delay_ratio, hours_ratio = world.care.assessment_ratios(p)
-    weekday = world.service("social_work", p)
-    weekend = world.care.weekend_social_work(p) if any_day else None
-    for _ in range(n):
-        if sw.referral_delay_days > 0:
-            yield world.env.timeout(sw.referral_delay_days * delay_ratio)
-        if not p.alive:
-            return  # cancelled at death: the assessments already done were staff time spent
-        now = world.env.now
-        service = weekday
-        if weekend is not None and weekend.hours.next_open(now) < weekday.hours.next_open(now):
-            service = weekend  # seven-day discharge: the weekend social workers take it
-        yield from service.serve(p.locality, sw.assessment_hours * hours_ratio * HOURS)
-        world.rec.count(M.social_work_assessments, p.locality, world.env.now)
-        world.rec.log(p.id, world.env.now, "social_work_assessment", "social_work")
-
-
-def secure_place(world: World, p: Patient, kind: str) -> Generator[Any, Any, Any]:
-    """Wait for a place of the kind discharge needs; returns what is held."""
-    if kind in ("home_care", "home_care_first"):
-        if p.home_care is None:
-            held = yield from world.service("home_care", p).acquire(p.locality)
-            return held
-        return None
-    held = yield from world.service(kind, p).acquire(p.locality)
-    return held
-
-
 def _go_to(world: World, p: Patient, destination: str, place: Any, from_care_home: bool) -> None:
     now = world.env.now
     if destination == "residential_care":
@@ -204,7 +179,7 @@ def _return_home(world: World, p: Patient) -> None:
 
 def intermediate_care(world: World, p: Patient, place: Any) -> Generator[Any, Any, None]:
     ic = world.params.intermediate_care
-    u_stay, u_home_care = world.bank.draws(p.locality, p.rec.index, CARE_EPISODE, _take(p, 2), 2)
+    u_stay, u_home_care = world.bank.draws(p.locality, p.rec.index, CARE_EPISODE, take_care_draws(p, 2), 2)
     stay = -math.log1p(-min(u_stay, 1 - 1e-12)) * ic.mean_stay_days
     yield world.env.timeout(stay)
     world.service("intermediate_care", p).release(place)
@@ -213,89 +188,4 @@ def intermediate_care(world: World, p: Patient, place: Any) -> Generator[Any, An
         world.env.process(arrange_home_care(world, p, assess=False))
 
 
-def _take(p: Patient, n: int) -> int:
-    pos = p.cursor[CARE_EPISODE]
-    p.cursor[CARE_EPISODE] = pos + n
-    return pos
-
-
-def start_home_care(world: World, p: Patient, held: Any, extra_hours: float = 0.0) -> None:
-    """A package starts; it ends at death, a care-home move or its own end."""
-    now = world.env.now
-    hc = world.params.home_care
-    p.home_care = held
-    p.home_care_since = now
-    p.hours_since = now
-    p.home_care_hours = hc.hours_per_week + extra_hours
-    p.dependency = max(p.dependency, 1)
-    world.rec.count(M.home_care_packages_started, p.locality, now)
-    (u,) = world.bank.draws(p.locality, p.rec.index, CARE_EPISODE, _take(p, 1), 1)
-    length = -math.log1p(-min(u, 1 - 1e-12)) * hc.mean_package_days
-    world.env.process(_package_end(world, p, held, length))
-
-
-def _package_end(world: World, p: Patient, held: Any, length: float) -> Generator[Any, Any, None]:
-    yield world.env.timeout(length)
-    if p.home_care is held:
-        world.end_home_care(p)
-
-
-def arrange_home_care(
-    world: World, p: Patient, assess: bool = True, extra_hours: float = 0.0
-) -> Generator[Any, Any, None]:
-    """Community route to home care: assessment(s), then wait for a package slot."""
-    if assess:
-        yield from assessments(world, p, any_day=False)
-    if is_gone(p) or p.home_care is not None:
-        return
-    held = yield from world.service("home_care", p).acquire(p.locality)
-    if is_gone(p) or p.home_care is not None:
-        world.service("home_care", p).release(held)
-        return
-    yield world.env.timeout(world.params.home_care.start_delay_days)
-    if is_gone(p):
-        world.service("home_care", p).release(held)
-        return
-    start_home_care(world, p, held, extra_hours)
-
-
-def arrange_residential(world: World, p: Patient) -> Generator[Any, Any, None]:
-    """Community route to a care home: assessment(s), a place, then the move (in the patient's process)."""
-    yield from assessments(world, p, any_day=False)
-    if is_gone(p):
-        return
-    held = yield from world.service("residential_care", p).acquire(p.locality)
-    if is_gone(p):
-        world.service("residential_care", p).release(held)
-        return
-    p.residential_hold = held
-
-    def move_in() -> Generator[Any, Any, None]:
-        if p.alive and p.location == HOME:
-            enter_residential(world, p, held)
-        yield from ()
-
-    world.ask(p, move_in)
-
-
-def enter_residential(world: World, p: Patient, held: Any) -> None:
-    now = world.env.now
-    world.rec.count(M.residential_admissions, p.locality, now)
-    world.rec.log(p.id, now, "residential_admission", "residential_care")
-    world.leave_community(p)
-    p.residential_hold = held
-    world.move(p, RESIDENTIAL)
-    if p.clock is not None:  # community effects end in a care home: the readmission boost and the care plan's
-        for steps in p.clock.steps:
-            steps.pop("readmission", None)
-            steps.pop("intervention", None)
-
-
-__all__ = [
-    "admit",
-    "arrange_home_care",
-    "arrange_residential",
-    "enter_residential",
-    "finish_initial_stay",
-    "start_home_care",
-]
+__all__ = ["admit", "finish_initial_stay", "intermediate_care", "length_of_stay"]

@@ -17,16 +17,11 @@ from carecoord.locations import HOME, HOSPITAL, RESIDENTIAL
 from carecoord.model.care.plan import ADMIT, MANAGED
 from carecoord.model.clock import CRISIS, DEATH, DECLINE, FALL, SOCIAL
 from carecoord.model.deaths import background_death_due
-from carecoord.model.hospital import (
-    admit,
-    arrange_home_care,
-    arrange_residential,
-    finish_initial_stay,
-    length_of_stay,
-)
+from carecoord.model.hospital import admit, finish_initial_stay, length_of_stay
 from carecoord.model.out_of_hours import out_of_hours
 from carecoord.model.patient import Patient
 from carecoord.model.services import MINUTES_PER_DAY
+from carecoord.model.social_care import arrange_home_care, arrange_residential
 from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import (

@@ -10,8 +10,9 @@ from collections.abc import Generator
 from typing import Any
 
 from carecoord.locations import HOME
-from carecoord.model.hospital import admit, arrange_home_care
+from carecoord.model.hospital import admit
 from carecoord.model.patient import Patient
+from carecoord.model.social_care import arrange_home_care
 from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import ENROLMENT, MECHANISM, SPARE

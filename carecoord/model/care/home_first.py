@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from carecoord.model.hospital import arrange_home_care
 from carecoord.model.patient import Patient
+from carecoord.model.social_care import arrange_home_care
 from carecoord.model.world import World
 
 
