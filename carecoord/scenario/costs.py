@@ -18,6 +18,7 @@ from carecoord.scenario.prices import INDEX_NAME, PRICE_YEAR, inflation_factor, 
 UPRATED_DEFAULTS: dict[str, tuple[float, str, str]] = {
     "costs.nhs.gp_home_visit": (114.0, "2012/13", "unit_cost.gp.home_visit_23.4min"),
     "costs.nhs.delayed_discharge_day": (313.0, "2016/17", "unit_cost.excess_bed_day"),
+    "costs.nhs.ooh_gp_consultation": (99.0, "2013/14", "unit_cost.ooh_gp.per_case"),
 }
 """Defaults published in an older price year: (value, price year, reference key)."""
 
@@ -65,15 +66,15 @@ class NHSCostsSpec(StrictModel):
         "is lower than the uprated 2012/13 visit).",
     )
     ooh_gp_consultation: NonNegativeFloat = Field(
-        99.0,
-        description="Per case seen by the out-of-hours GP service. Source: National Audit Office 2014, 'Out-of-hours "
-        "GP services in England' (HC 439): GBP 69-129 per case (reference unit_cost.ae_attendance low/high, "
-        "2013/14), midpoint; 2013/14 prices.",
+        _uprated("costs.nhs.ooh_gp_consultation"),
+        description="Per case seen by the out-of-hours GP service: National Audit Office 2014, 'Out-of-hours GP "
+        "services in England' (HC 439), GBP 69-129 per case, midpoint "
+        f"{_note('costs.nhs.ooh_gp_consultation')}.",
     )
     nhs111_call: NonNegativeFloat = Field(
-        12.0,
-        description="Per NHS 111 call. Source: assumption (about GBP 12 per call in the service's early years, "
-        "2013/14 prices).",
+        round(uprate(12.0, "2013/14"), 2),
+        description="Per NHS 111 call. Source: assumption, about GBP 12 per call in the service's early years "
+        f"(2013/14 prices), uprated to {PRICE_YEAR} x {inflation_factor('2013/14'):.4f} ({INDEX_NAME}).",
     )
     gp_hour: NonNegativeFloat = Field(
         268.0,

@@ -119,7 +119,8 @@ class OutOfHoursSpec(StrictModel):
         ge=0,
         le=1,
         description="Share of NHS 111 calls sent to A&E (ambulance dispatched or told to attend). Source: NHS "
-        "England, NHS 111 Minimum Data Set, statistical note April 2015 (of triaged calls: 10% ambulance, 8% A&E).",
+        "England, NHS 111 Minimum Data Set, statistical note April 2015 (of triaged calls: 10% ambulance, "
+        "8% A&E) [ref:nhs111.ae_share].",
     )
     primary_care_share: float = Field(
         0.63,
@@ -127,12 +128,12 @@ class OutOfHoursSpec(StrictModel):
         le=1,
         description="Share of NHS 111 calls passed to primary care (the out-of-hours GP); the rest are advised "
         "(self-care, another service) and stay at home. Source: NHS England, NHS 111 Minimum Data Set, April 2015 "
-        "(63% recommended to primary care).",
+        "(63% recommended to primary care) [ref:nhs111.primary_care_share].",
     )
     consultation_minutes: PositiveFloat = Field(
         23.4,
-        description="Out-of-hours GP time per case. Source: assumption, as a GP home visit (reference "
-        "unit_cost.gp.home_visit_23.4min, PSSRU 2013).",
+        description="Out-of-hours GP time per case. Source: assumption, as a GP home visit "
+        "([ref:unit_cost.gp.home_visit_23.4min], PSSRU 2013).",
     )
     max_wait_hours: PositiveFloat = Field(
         4.0, description="Not seen within this many hours: sent to A&E instead. Source: assumption."
