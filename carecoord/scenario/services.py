@@ -123,10 +123,11 @@ class OutOfHoursSpec(StrictModel):
     """
 
     capacity: Capacity = Field(
-        "by_population",
+        2,
         description="Out-of-hours GPs free at once for this cohort, shared by the scenario: a number, empty for "
         "unlimited, or by_population (capacity_per_1000_patients x all localities' cohort_size / 1,000; "
-        "docs/model.md, 'Capacity').",
+        "docs/model.md, 'Capacity'). Source: assumption (2 kept as the default so that shipped results do not "
+        "move; by_population sizes it for large cohorts).",
     )
     capacity_per_1000_patients: PositiveFloat = Field(
         2.0,

@@ -85,10 +85,9 @@ def test_open_hours_counts_the_results_window(every_day: bool, expected: float) 
 
 
 def test_out_of_hours_is_sized_to_the_whole_cohort(load_tiny: LoadTiny) -> None:
-    """The out-of-hours GP service joins the per-1,000 sizing: all localities' patients, 2 per 1,000 by default."""
-    scenario = load_tiny("localities.east.cohort_size=13850")  # 14,000 with west's 150
-    assert scenario.services.out_of_hours.capacity == "by_population"
-    assert shared_capacity(scenario, "out_of_hours") == 28
+    """The out-of-hours GP service can be sized per 1,000: all localities' patients, 2 per 1,000 by default."""
+    scenario = load_tiny("localities.east.cohort_size=13850", "services.out_of_hours.capacity=by_population")
+    assert shared_capacity(scenario, "out_of_hours") == 28  # 14,000 with west's 150, 2 per 1,000
     assert shared_capacity(load_tiny("services.out_of_hours.capacity=3"), "out_of_hours") == 3
 
 
