@@ -170,13 +170,18 @@ def validate(
     """Check a scenario file, the files it names and the run's size without running it (as run does)."""
     scenario, estimate = _load(scenario_path, list(set_ or []), out=out, workers=workers, yes=yes)
     sim = scenario.simulation
+    places = len(scenario.localities)
     console.print(
-        f"{scenario_path}: valid — '{scenario.name}', {len(scenario.localities)} localities, "
+        f"{scenario_path}: valid — '{scenario.name}', {places} {'locality' if places == 1 else 'localities'}, "
         f"{sum(loc.cohort_size for loc in scenario.localities)} patients, arms {', '.join(scenario.arm_names)}, "
         f"{sim.horizon_days} days from {sim.start_date} ({sim.warm_up_days} warm-up)",
         highlight=False,
     )
     console.print(f"run size: {estimate.describe()}", highlight=False)
+    from carecoord.scenario.capacity import stated_capacity_problems
+
+    for loc, text in stated_capacity_problems(scenario):
+        errors.print(f"{scenario_path}: warning: {'.'.join(map(str, loc))}: {text}", highlight=False, soft_wrap=True)
 
 
 @app.command()

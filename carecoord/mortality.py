@@ -41,7 +41,8 @@ def crisis_fatality(scenario: Scenario) -> float:
     """Chance that a crisis at home is fatal: in-hospital mortality x the baseline's admission chance.
 
     With that value the share of baseline crisis admissions that end in death is exactly
-    ``in_hospital_mortality`` (Bottle 2006), because fatal crises are the most severe ones.
+    ``in_hospital_mortality`` (Bottle 2006, [ref:mortality.in_index_emergency_spell]), because fatal
+    crises are the most severe ones.
     """
     return scenario.services.hospital.in_hospital_mortality * crisis_admission_probability(scenario)
 

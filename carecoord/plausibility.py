@@ -7,8 +7,8 @@ days, waits, capacities) and says, per service and locality, when:
 
 * the service was busy for more than :data:`SATURATED_UTILISATION` of its capacity while open;
 * its queue grew through the run: the mean wait per use in the last third of the results window
-  was at least :data:`GROWTH_RATIO` times that of the first third (and the rise is more than two
-  standard errors across replications);
+  was at least :data:`GROWTH_RATIO` times that of the first third (and the rise across replications is
+  above the half-width of its 95% t-interval, :func:`carecoord.stats.t_half_width`);
 
 and, per arm, when a result is implausible (mean length of stay, share of bed days delayed).
 Thresholds are diagnostics, not model parameters; their sources are given where they are defined.
@@ -24,11 +24,13 @@ import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from carecoord.calendar import Calendar
 from carecoord.scenario.base import DAY_INDEX, OpeningHoursSpec
-from carecoord.scenario.services import LOCALITY_SERVICES
+from carecoord.scenario.capacity import capacity_fix
+from carecoord.stats import t_half_width
 
 if TYPE_CHECKING:
     from carecoord.scenario.schema import Scenario
@@ -49,6 +51,9 @@ SATURATED_UTILISATION = 0.95
 a queue with 95% utilisation has waits ~20 times the service time, Erlang C)."""
 GROWTH_RATIO = 2.0
 """Mean wait per use, last third of the run over first third, above which a queue is growing (assumption)."""
+GROWTH_LEVEL = 0.95
+"""Confidence level of the one-sided check that the rise in mean wait is more than noise across replications
+(the rise must exceed the t-interval's half-width; replaces a fixed two standard errors)."""
 MIN_WAIT_HOURS = 1.0
 """A growing queue is reported only when the last third's mean wait per use exceeds this (assumption)."""
 MAX_MEAN_STAY_DAYS = 30.0
@@ -118,13 +123,6 @@ def open_hours(spec: OpeningHoursSpec, calendar: Calendar, every_day: bool = Fal
         if every_day or calendar.weekday(day) in days:
             total += per_day
     return total
-
-
-def _fix(service: str, locality: str | None) -> str:
-    where = f"services.{service}.capacity or services.{service}.capacity_per_1000_patients"
-    if locality is not None and service in LOCALITY_SERVICES:
-        where += f", or localities.{locality}.capacity_scale"
-    return f"add capacity: {where}"
 
 
 def _seven_day(scenario: Scenario, arm: str, service: str) -> bool:
@@ -197,7 +195,9 @@ def service_warnings(result: ExperimentResult) -> list[RunWarning]:
                     before, after = grew
                     detail = f"mean wait per use rose from {before:.1f} h (first third of the run) to {after:.1f} h"
                     found.setdefault(("growing_queue", service, locality), []).append((arm, after, detail))
-    return [_service_warning(kind, service, locality, hits) for (kind, service, locality), hits in found.items()]
+    return [
+        _service_warning(scenario, kind, service, locality, hits) for (kind, service, locality), hits in found.items()
+    ]
 
 
 def queue_growth(
@@ -214,16 +214,15 @@ def queue_growth(
     mean0, mean1 = sum(w0) / sum(u0), sum(w1) / sum(u1)
     if mean1 < MIN_WAIT_HOURS or mean1 < GROWTH_RATIO * mean0:
         return None
-    rises = [b / d - a / c for a, b, c, d in zip(w0, w1, u0, u1, strict=True) if c > 0 and d > 0]
-    if len(rises) >= 2:
-        mean = sum(rises) / len(rises)
-        se = math.sqrt(sum((x - mean) ** 2 for x in rises) / (len(rises) - 1) / len(rises))
-        if mean <= 2.0 * se:
-            return None
+    rises = np.array([b / d - a / c for a, b, c, d in zip(w0, w1, u0, u1, strict=True) if c > 0 and d > 0])
+    if len(rises) >= 2 and rises.mean() <= t_half_width(rises.std(ddof=1), len(rises), GROWTH_LEVEL):
+        return None
     return mean0, mean1
 
 
-def _service_warning(kind: str, service: str, locality: str | None, hits: list[tuple[str, float, str]]) -> RunWarning:
+def _service_warning(
+    scenario: Scenario, kind: str, service: str, locality: str | None, hits: list[tuple[str, float, str]]
+) -> RunWarning:
     arm, figure, detail = max(hits, key=lambda h: h[1])
     arms = tuple(h[0] for h in hits)
     where = f"in locality '{locality}'" if locality is not None else "(shared by the scenario)"
@@ -231,7 +230,7 @@ def _service_warning(kind: str, service: str, locality: str | None, hits: list[t
     message = (
         f"{service} {where} {label} in arm{'s' if len(arms) > 1 else ''} {', '.join(arms)}: {detail}"
         f"{'' if len(arms) == 1 else f' ({arm})'}. Results describe the queue, not the care; "
-        f"{_fix(service, locality)}."
+        f"{capacity_fix(scenario, service, locality)}."
     )
     return RunWarning(kind, message, arms, service, locality, round(figure, 4))
 

@@ -4,8 +4,8 @@
 checks what the schema cannot see: the files the scenario names (cohort CSV), the dates against
 the calendar (go-live before the start, inside the warm-up, after the end), that there are
 patients at all, that the output folder can be written without losing anything, and the size of
-the run (time and memory from patients x years x arms x replications), refused above a limit
-unless the user says ``--yes``.
+the run (time and memory from patients x years x arms x replications): above the time limit
+refused unless the user says ``--yes``, above the memory limit refused always.
 
 Example:
     >>> loaded = load_scenario_source("scenarios/east_blackburn_pilot.yaml")
@@ -34,7 +34,7 @@ BYTES_PER_PATIENT_ARM = 5_000
 BYTES_PER_WORKER = 150e6
 MAX_YEARS = 100  # assumption: no study of care for people with long-term conditions runs longer
 MAX_SECONDS = 3600.0  # assumption: longer than an hour needs --yes
-MAX_MEMORY_SHARE = 0.8  # assumption: more than 80% of the machine's memory needs --yes
+MAX_MEMORY_SHARE = 0.8  # assumption: more than 80% of the machine's memory is refused (no --yes)
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,8 @@ class RunEstimate:
 
     def describe(self) -> str:
         return (
-            f"{self.patients:,} patients x {self.arms} arms x {self.replications} replications: "
+            f"{self.patients:,} patients x {self.arms} arms x {self.replications} "
+            f"replication{'' if self.replications == 1 else 's'}: "
             f"about {_duration(self.seconds)} on {self.workers} worker(s), {self.peak_bytes / 1e9:,.1f} GB of memory"
         )
 
@@ -197,19 +198,21 @@ def estimate_run(loaded: LoadedScenario, workers: int, csv_sizes: dict[str, int]
 
 
 def check_size(estimate: RunEstimate, yes: bool, source: str = "scenario") -> None:
-    """Refuse a run above the time or memory limit unless the user said ``--yes``."""
-    if yes:
-        return
+    """Refuse a run above the time limit unless the user said ``--yes``, and above the memory limit always.
+
+    Time is the user's to spend; memory is not: a run that needs more than the machine has would
+    swap or be killed part-way, so ``--yes`` cannot override it.
+    """
     memory = _machine_memory()
-    reasons = []
-    if estimate.seconds > MAX_SECONDS:
-        reasons.append(f"more than {_duration(MAX_SECONDS)}")
     if memory and estimate.peak_bytes > MAX_MEMORY_SHARE * memory:
-        reasons.append(f"more than {MAX_MEMORY_SHARE:.0%} of this machine's {memory / 1e9:,.1f} GB")
-    if reasons:
         raise RunTooLargeError(
-            f"{source}: run size: {estimate.describe()}: {' and '.join(reasons)}; pass --yes to run it anyway, "
-            "or use fewer patients, replications or years"
+            f"{source}: run size: {estimate.describe()}: more than {MAX_MEMORY_SHARE:.0%} of this machine's "
+            f"{memory / 1e9:,.1f} GB of memory, which --yes cannot override; use fewer patients or workers"
+        )
+    if not yes and estimate.seconds > MAX_SECONDS:
+        raise RunTooLargeError(
+            f"{source}: run size: {estimate.describe()}: more than {_duration(MAX_SECONDS)}; pass --yes to run it "
+            "anyway, or use fewer patients, replications or years"
         )
 
 

@@ -2,7 +2,8 @@
 
 A line of a scenario (or an effect set) that holds a number (or a date) must carry a comment naming its
 source: a seed (``seed 004``, quoted in docs/sources.md), a row of docs/references.csv (``[ref:KEY]``),
-a calibration, a derivation, another effect set, or the word "assumption".
+a calibration, a derivation, another effect set, the word "assumption", or (in the neutral verification
+set, whose values mean "no effect") "by definition".
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 EFFECT_SETS = sorted((ROOT / "carecoord" / "effects").glob("*.yaml"))
-SOURCE_WORDS = ("seed", "[ref:", "docs/sources.md", "assumption", "calibrated", "derived", "effects/")
+SOURCE_WORDS = ("seed", "[ref:", "docs/sources.md", "assumption", "calibrated", "derived", "effects/", "by definition")
 NUMBER = re.compile(r"(?<![\w.-])-?\d+(\.\d+)?(?![\w])")
 
 

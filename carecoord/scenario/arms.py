@@ -213,8 +213,8 @@ class DischargePlanningSpec(Mechanism):
     )
     weekend_hour_cost: NonNegativeFloat = Field(
         87.0,
-        description="Council cost of one weekend social-worker hour on duty, GBP. Source: reference "
-        "unit_cost.social_worker_adult.hour 2023/24 (58) x 1.5 for weekend working (assumption).",
+        description="Council cost of one weekend social-worker hour on duty, GBP. Source: "
+        "[ref:unit_cost.social_worker_adult.hour] 2023/24 (58) x 1.5 for weekend working (assumption).",
     )
 
 
@@ -326,7 +326,8 @@ class EndOfLifeCareSpec(Mechanism):
     prognosis_error_sd: NonNegativeFloat = Field(
         1.0,
         description="Standard deviation of the log error of a clinician's estimate of the mortality hazard "
-        "(0: exact). Source: assumption; White et al. 2017 BMC Med 15:139 found the surprise question only "
+        "(0: exact). Source: assumption; White et al. 2017 BMC Med 15:139 "
+        "[ref:prognosis.surprise_question_accuracy] found the surprise question only "
         "poorly to reasonably accurate (c-statistic 0.51-0.82, pooled accuracy 74.8%).",
     )
     avoidance_probability: float = Field(

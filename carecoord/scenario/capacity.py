@@ -31,6 +31,13 @@ BY_POPULATION = "by_population"
 """The capacity value that sizes a service to the population it serves."""
 REFERENCE_PATIENTS = 1000.0
 """Patients that ``capacity_per_1000_patients`` refers to."""
+SIZED_LOCALITY = ("gp", "community_nursing", "social_work", "home_care")
+"""Community services sized per locality (same as ``services.LOCALITY_SERVICES``)."""
+SIZED_SHARED = ("intermediate_care", "out_of_hours")
+"""Services shared by the whole scenario that can be sized by population."""
+FAR_BELOW = 0.25
+"""A stated capacity under this share of the per-1,000 sizing is flagged by ``validate`` (assumption: a
+quarter of the usual staffing makes a queue all but certain, e.g. 2 social workers for 14,000 patients)."""
 
 
 def sized(per_1000: float, patients: float, scale: float | None = None) -> int:
@@ -79,3 +86,63 @@ def capacity_basis(scenario: Scenario, service: str, locality: int | None = None
     if scale is not None:
         return f"services.{service}.capacity {spec.capacity} x capacity_scale {scale:g}"
     return f"services.{service}.capacity {spec.capacity}"
+
+
+def capacity_fix(scenario: Scenario, service: str, locality: str | None) -> str:
+    """What to change to add capacity, given how the capacity was obtained (a saturation warning's hint).
+
+    A stated number ignores ``capacity_per_1000_patients``, so the hint names the field that acts.
+    """
+    spec = getattr(scenario.services, service)
+    names = [loc.name for loc in scenario.localities]
+    index = names.index(locality) if locality in names and service in SIZED_LOCALITY else None
+    basis = capacity_basis(scenario, service, index)
+    if spec.capacity == BY_POPULATION:
+        where = f"raise services.{service}.capacity_per_1000_patients"
+    elif hasattr(spec, "capacity_per_1000_patients"):
+        where = (
+            f"raise services.{service}.capacity (a stated number, so capacity_per_1000_patients has no effect), "
+            "or set it to by_population"
+        )
+    else:
+        where = f"raise services.{service}.capacity (or leave it empty: unlimited)"
+    if index is not None:
+        where += f", or localities.{locality}.capacity_scale"
+    return f"capacity is {basis}; to add capacity, {where}"
+
+
+def stated_capacity_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
+    """Stated capacities far below the per-1,000 sizing: (field path, message), for ``validate``.
+
+    A number is taken as given, however large the population; this catches a pilot's figure
+    carried into a whole-area run before hours are spent simulating a queue.
+    """
+    out = []
+    total = sum(loc.cohort_size for loc in scenario.localities)
+    for service in (*SIZED_LOCALITY, *SIZED_SHARED):
+        spec = getattr(scenario.services, service)
+        if spec.capacity is None or spec.capacity == BY_POPULATION:
+            continue
+        per_1000 = spec.capacity_per_1000_patients
+        if service in SIZED_SHARED:
+            places = [(None, total, shared_capacity(scenario, service))]
+        else:
+            places = [
+                (loc.name, loc.cohort_size, locality_capacity(scenario, service, i))
+                for i, loc in enumerate(scenario.localities)
+            ]
+        for name, patients, capacity in places:
+            if patients <= 0 or capacity is None:
+                continue
+            stated = capacity / patients * REFERENCE_PATIENTS
+            if stated < FAR_BELOW * per_1000:
+                where = f"locality '{name}'" if name else "the scenario"
+                out.append(
+                    (
+                        ("services", service, "capacity"),
+                        f"{capacity} for {patients:,} patients in {where} is {stated:.2g} per 1,000, far below "
+                        f"capacity_per_1000_patients {per_1000:g}: expect a saturated service; raise it, or set "
+                        "capacity: by_population",
+                    )
+                )
+    return out

@@ -59,11 +59,14 @@ class TierSpec(StrictModel):
         6.0,
         description="Routine GP consultations (long-term condition reviews, repeat problems) per person-year at "
         "home, booked ahead, on top of crisis contacts. Source: derived, 5.16 primary-care consultations per "
-        "person-year in England 2013/14 (Hobbs FDR et al. 2016, 'Clinical workload in UK primary care: a "
+        "person-year in England 2013/14 ([ref:primary_care.consultations_per_person_year] Hobbs FDR et al. "
+        "2016, 'Clinical workload in UK primary care: a "
         "retrospective analysis of 100 million consultations in England, 2007-14', Lancet 387:2323-30) x 1.94 "
-        "for multimorbid adults (27.2% of adults with 52.9% of GP consultations: Cassell A et al. 2018, 'The "
+        "for multimorbid adults (27.2% of adults with 52.9% of GP consultations [ref:multimorbidity.prevalence_2plus] "
+        "[ref:multimorbidity.share_gp_consultations]: Cassell A et al. 2018, 'The "
         "epidemiology of multimorbidity in primary care: a retrospective cohort study', Br J Gen Pract "
-        "68:e245-51) x 62% by GPs (Hippisley-Cox J, Vinogradova Y 2009, 'Trends in consultation rates in "
+        "68:e245-51) x 62% by GPs ([ref:primary_care.share_consultations_by_gp] Hippisley-Cox J, "
+        "Vinogradova Y 2009, 'Trends in consultation rates in "
         "general practice 1995 to 2008: analysis of the QResearch database', NHS Information Centre) = 6.2, "
         "less ~0.5 crisis contacts a year the pathways add; rounded.",
     )
@@ -125,7 +128,7 @@ class EventRatesSpec(StrictModel):
         ge=0,
         le=1,
         description="Share of falls admitted. Source: derived, 209,989 fall "
-        "admissions (falls.emergency_admissions_65plus 2022/23) / ~11m aged 65+ (assumption) / "
+        "admissions ([ref:falls.emergency_admissions_65plus] 2022/23) / ~11m aged 65+ (assumption) / "
         "0.36 falls per person-year ~ 0.05, raised for an LTC cohort (assumption).",
     )
     social_crisis_rate_per_year: NonNegativeFloat = Field(
@@ -178,14 +181,15 @@ class EventRatesSpec(StrictModel):
 
 
 # Share of arrivals by hour of day, per cent (00:00-01:00 first). Shape: assumption, constrained by HSCIC,
-# 'Accident and Emergency Attendances in England 2012-13' (close to 60% of arrivals between 09:00 and 18:00)
-# and 'Accident and Emergency Attendances in England 2011-12' (busiest 10:00-12:00, quietest ~04:00).
+# 'Accident and Emergency Attendances in England 2012-13' (close to 60% of arrivals between 09:00 and 18:00,
+# [ref:ae_arrivals.share_09_18]) and 'Accident and Emergency Attendances in England 2011-12' (busiest 10:00-12:00,
+# quietest ~04:00, [ref:ae_arrivals.peak_hours]).
 CRISIS_HOUR_WEIGHTS = [
     *(2.0, 1.6, 1.3, 1.1, 1.0, 1.0, 1.3, 2.2, 4.0),  # 00-09: 15.5%
     *(6.2, 7.2, 7.3, 6.9, 6.6, 6.5, 6.5, 6.4, 6.4),  # 09-18: 60.0%
     *(5.8, 5.3, 4.6, 3.7, 2.9, 2.2),  # 18-24: 24.5%
 ]
-# Monday 16% of attendances, the other days equal (NHS Digital, 'Hospital Accident and Emergency Activity 2019-20').
+# Monday 16% of attendances [ref:ae_arrivals.monday_share], the other days equal (assumption).
 CRISIS_DAY_WEIGHTS = [16.0] + [14.0] * 6
 
 
@@ -202,16 +206,16 @@ class CrisisTimingSpec(StrictModel):
         min_length=24,
         max_length=24,
         description="24 relative weights, 00:00-01:00 first. Source: A&E arrivals by hour, HSCIC 2013 'Accident "
-        "and Emergency Attendances in England 2012-13' (~60% arrive 09:00-18:00) and HSCIC 2012 '... 2011-12' "
-        "(peak 10:00-12:00); hour-by-hour shape: assumption within those constraints. All ages: an assumption for "
-        "an older LTC cohort.",
+        "and Emergency Attendances in England 2012-13' (~60% arrive 09:00-18:00, [ref:ae_arrivals.share_09_18]) "
+        "and HSCIC 2012 '... 2011-12' (peak 10:00-12:00, [ref:ae_arrivals.peak_hours]); hour-by-hour shape: "
+        "assumption within those constraints. All ages: an assumption for an older LTC cohort.",
     )
     day_of_week_weights: list[PositiveFloat] = Field(
         default_factory=lambda: list(CRISIS_DAY_WEIGHTS),
         min_length=7,
         max_length=7,
         description="7 relative weights, Monday first. Source: NHS Digital 2020 'Hospital Accident and Emergency "
-        "Activity 2019-20' (Monday 16% of attendances); other days equal: assumption.",
+        "Activity 2019-20' (Monday 16% of attendances, [ref:ae_arrivals.monday_share]); other days equal: assumption.",
     )
 
 

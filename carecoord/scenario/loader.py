@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from carecoord.errors import ScenarioError
 from carecoord.scenario.describe import bool_problems, merge_union_errors, message
-from carecoord.scenario.merge import Origin, merge
+from carecoord.scenario.merge import MergeProblem, Origin, merge
 from carecoord.scenario.schema import Scenario
 from carecoord.scenario.yaml_reader import read_yaml
 
@@ -143,7 +143,11 @@ def _read_chain(path: Path, chain: list[Path], via: list[tuple[Path, int]]) -> t
         problem = f"extends: '{parent}' does not exist (looked for {target}) (line {line})"
         raise _with_chain(ScenarioError(str(path), [problem]), via)
     base, base_origins = _read_chain(target, chain, [*via, (path, line)])
-    return merge(base, base_origins, data, origins)
+    try:
+        return merge(base, base_origins, data, origins)
+    except MergeProblem as exc:  # the child's mistake: its file and line
+        _, problem = _locate(exc.loc, exc.text, origins, (), path)
+        raise _with_chain(ScenarioError(str(path), [problem]), via) from None
 
 
 def _with_chain(exc: ScenarioError, via: list[tuple[Path, int]]) -> ScenarioError:

@@ -24,14 +24,34 @@ from carecoord.scenario.base import OpeningHoursSpec, StrictModel, daily_hours, 
 Sizing = Literal["by_population"]
 
 
+SIZED_SERVICES = "gp, community_nursing, social_work, home_care, intermediate_care and out_of_hours"
+"""The services whose capacity may be by_population (for messages)."""
+
+
+def _positive_whole(value: Any) -> bool:
+    """A whole number above 0 (2.0 from YAML counts; True, 2.5 and "2" do not)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 def _one_capacity_error(value: Any) -> Any:
-    """One clear message for a word that is not by_population (instead of one per allowed type)."""
-    if isinstance(value, str) and value != "by_population":
-        raise ValueError(f"expected an integer, empty (unlimited) or by_population, not {value!r}")
-    return value
+    """One clear message for any bad capacity (instead of one line per member of the union)."""
+    if value is None or value == "by_population" or _positive_whole(value):
+        return value
+    raise ValueError(f"expected a whole number above 0, empty (unlimited) or by_population, not {value!r}")
+
+
+def _one_fixed_capacity_error(value: Any) -> Any:
+    """A service that cannot be sized by population says so, and which services can."""
+    if value is None or _positive_whole(value):
+        return value
+    hint = f"; by_population is allowed only for {SIZED_SERVICES}" if value == "by_population" else ""
+    raise ValueError(f"expected a whole number above 0 or empty (unlimited), not {value!r}{hint}")
 
 
 Capacity = Annotated[PositiveInt | Sizing | None, BeforeValidator(_one_capacity_error)]
+FixedCapacity = Annotated[PositiveInt | None, BeforeValidator(_one_fixed_capacity_error)]
 SIZED = (
     "A number (at once, per locality, multiplied by the locality's capacity_scale if given), empty for "
     "unlimited, or by_population: capacity_per_1000_patients x the locality's cohort_size / 1,000 "
@@ -82,7 +102,7 @@ class GPSpec(StrictModel):
 class AESpec(StrictModel):
     """999, the ambulance service and the emergency department (always open)."""
 
-    capacity: PositiveInt | None = Field(None, description="Clinicians free at once (empty: unlimited).")
+    capacity: FixedCapacity = Field(None, description="Clinicians free at once (empty: unlimited).")
     hours: OpeningHoursSpec = Field(default_factory=OpeningHoursSpec, description="Always open.")
     attendance_hours: PositiveFloat = Field(
         4.0, description="Time in the department, hours (the four-hour standard). Source: assumption."
@@ -102,8 +122,17 @@ class OutOfHoursSpec(StrictModel):
     sends some to A&E, passes some to the out-of-hours GP (who may admit) and advises the rest.
     """
 
-    capacity: PositiveInt | None = Field(
-        2, description="Out-of-hours GPs free at once for this cohort (shared by the scenario). Source: assumption."
+    capacity: Capacity = Field(
+        2,
+        description="Out-of-hours GPs free at once for this cohort, shared by the scenario: a number, empty for "
+        "unlimited, or by_population (capacity_per_1000_patients x all localities' cohort_size / 1,000; "
+        "docs/model.md, 'Capacity'). Source: assumption (2 kept as the default so that shipped results do not "
+        "move; by_population sizes it for large cohorts).",
+    )
+    capacity_per_1000_patients: PositiveFloat = Field(
+        2.0,
+        description="Out-of-hours GPs free at once per 1,000 patients, when sized by population. Source: "
+        "assumption (the former fixed default of 2 for a cohort of about 1,000 patients, as the GP default).",
     )
     hours: OpeningHoursSpec = Field(
         default_factory=OpeningHoursSpec, description="Always open (used only while the practice is closed)."
@@ -119,7 +148,8 @@ class OutOfHoursSpec(StrictModel):
         ge=0,
         le=1,
         description="Share of NHS 111 calls sent to A&E (ambulance dispatched or told to attend). Source: NHS "
-        "England, NHS 111 Minimum Data Set, statistical note April 2015 (of triaged calls: 10% ambulance, 8% A&E).",
+        "England, NHS 111 Minimum Data Set, statistical note April 2015 (of triaged calls: 10% ambulance, "
+        "8% A&E) [ref:nhs111.ae_share].",
     )
     primary_care_share: float = Field(
         0.63,
@@ -127,12 +157,12 @@ class OutOfHoursSpec(StrictModel):
         le=1,
         description="Share of NHS 111 calls passed to primary care (the out-of-hours GP); the rest are advised "
         "(self-care, another service) and stay at home. Source: NHS England, NHS 111 Minimum Data Set, April 2015 "
-        "(63% recommended to primary care).",
+        "(63% recommended to primary care) [ref:nhs111.primary_care_share].",
     )
     consultation_minutes: PositiveFloat = Field(
         23.4,
-        description="Out-of-hours GP time per case. Source: assumption, as a GP home visit (reference "
-        "unit_cost.gp.home_visit_23.4min, PSSRU 2013).",
+        description="Out-of-hours GP time per case. Source: assumption, as a GP home visit "
+        "([ref:unit_cost.gp.home_visit_23.4min], PSSRU 2013).",
     )
     max_wait_hours: PositiveFloat = Field(
         4.0, description="Not seen within this many hours: sent to A&E instead. Source: assumption."
@@ -167,7 +197,7 @@ class DischargeNeedsSpec(StrictModel):
 class HospitalSpec(StrictModel):
     """Acute beds: length of stay, in-hospital death, and what discharge needs."""
 
-    capacity: PositiveInt | None = Field(None, description="Beds for this cohort (empty: unlimited).")
+    capacity: FixedCapacity = Field(None, description="Beds for this cohort (empty: unlimited).")
     hours: OpeningHoursSpec = Field(default_factory=OpeningHoursSpec, description="Admits at any time.")
     mean_length_of_stay_days: PositiveFloat = Field(
         8.0,
@@ -288,7 +318,7 @@ class IntermediateCareSpec(StrictModel):
 class ResidentialCareSpec(StrictModel):
     """Permanent care-home places; a resident stays until death."""
 
-    capacity: PositiveInt | None = Field(None, description="Places (empty: unlimited).")
+    capacity: FixedCapacity = Field(None, description="Places (empty: unlimited).")
     hours: OpeningHoursSpec = Field(default_factory=OpeningHoursSpec, description="Admits any day.")
 
 

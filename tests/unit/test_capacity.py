@@ -12,7 +12,13 @@ from carecoord.model.world import World
 from carecoord.plausibility import open_hours
 from carecoord.scenario import Scenario
 from carecoord.scenario.base import weekday_hours
-from carecoord.scenario.capacity import locality_capacity, shared_capacity
+from carecoord.scenario.capacity import (
+    FAR_BELOW,
+    capacity_fix,
+    locality_capacity,
+    shared_capacity,
+    stated_capacity_problems,
+)
 from tests.conftest import LoadTiny
 
 DEFAULTS = (
@@ -76,3 +82,35 @@ def test_open_hours_counts_the_results_window(every_day: bool, expected: float) 
     """Two weeks after a one-day warm-up: ten weekdays (or fourteen days) of 08:00-18:30."""
     calendar = Calendar(dt.date(2014, 3, 31), horizon_days=15, warm_up_days=1)  # 31 March 2014 was a Monday
     assert open_hours(weekday_hours(8.0, 18.5), calendar, every_day) == pytest.approx(expected)
+
+
+def test_out_of_hours_is_sized_to_the_whole_cohort(load_tiny: LoadTiny) -> None:
+    """The out-of-hours GP service can be sized per 1,000: all localities' patients, 2 per 1,000 by default."""
+    scenario = load_tiny("localities.east.cohort_size=13850", "services.out_of_hours.capacity=by_population")
+    assert shared_capacity(scenario, "out_of_hours") == 28  # 14,000 with west's 150, 2 per 1,000
+    assert shared_capacity(load_tiny("services.out_of_hours.capacity=3"), "out_of_hours") == 3
+
+
+def test_the_saturation_hint_names_the_field_that_acts(load_tiny: LoadTiny) -> None:
+    """A stated number ignores capacity_per_1000_patients, so the hint says to raise the number (review 4)."""
+    stated = capacity_fix(load_tiny(), "social_work", "east")
+    assert "capacity is services.social_work.capacity 1" in stated
+    assert "raise services.social_work.capacity (a stated number" in stated
+    assert "localities.east.capacity_scale" in stated
+    sized = capacity_fix(load_tiny("services.social_work.capacity=by_population"), "social_work", "east")
+    assert "raise services.social_work.capacity_per_1000_patients" in sized and "(a stated number" not in sized
+    shared = capacity_fix(load_tiny(), "intermediate_care", None)
+    assert "capacity_scale" not in shared
+
+
+def test_validate_flags_a_stated_capacity_far_below_the_sizing(load_tiny: LoadTiny) -> None:
+    """2 social workers for 14,000 patients is 0.14 per 1,000 against 2: flagged; tiny's own figures are not."""
+    big = load_tiny("localities.east.cohort_size=14000", "services.social_work.capacity=2")
+    problems = stated_capacity_problems(big)
+    social = [text for loc, text in problems if loc == ("services", "social_work", "capacity")]
+    assert len(social) == 1 and "2 for 14,000 patients in locality 'east' is 0.14 per 1,000" in social[0]
+    per_1000 = big.services.social_work.capacity_per_1000_patients
+    west = big.localities[1].cohort_size
+    # west: 2 for 150 patients is 13 per 1,000, not far below
+    assert 2 / west * 1000 >= FAR_BELOW * per_1000
+    assert not any("west" in text for _, text in problems)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from carecoord import preflight
 from carecoord.errors import RunTooLargeError
 from carecoord.preflight import (
+    MAX_MEMORY_SHARE,
     MAX_SECONDS,
     SECONDS_PER_PATIENT_YEAR_ARM,
     check_size,
@@ -41,11 +43,22 @@ def test_workers_share_the_time_but_add_memory() -> None:
     assert two.peak_bytes == pytest.approx(2 * one.peak_bytes)
 
 
-def test_above_the_limit_needs_yes() -> None:
-    """Ten million patients are refused with a message that says how to go on; --yes lets them run."""
+def test_above_the_time_limit_needs_yes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long run that fits in memory is refused with a message that says how to go on; --yes lets it run."""
+    monkeypatch.setattr(preflight, "_machine_memory", lambda: 1e12)
     big = _estimate("localities.east.cohort_size=10000000")
-    assert big.seconds > MAX_SECONDS
+    assert big.seconds > MAX_SECONDS and big.peak_bytes < MAX_MEMORY_SHARE * 1e12
     with pytest.raises(RunTooLargeError, match="pass --yes"):
         check_size(big, yes=False, source="tiny.yaml")
     check_size(big, yes=True)
     check_size(_estimate(), yes=False)  # the tiny run is well inside
+
+
+def test_above_the_memory_limit_is_refused_even_with_yes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """More memory than the machine has cannot be overridden: the run would fail part-way."""
+    big = _estimate("localities.east.cohort_size=10000000")
+    monkeypatch.setattr(preflight, "_machine_memory", lambda: big.peak_bytes)  # 100% > the 80% limit
+    for yes in (False, True):
+        with pytest.raises(RunTooLargeError, match="--yes cannot override") as exc:
+            check_size(big, yes=yes, source="tiny.yaml")
+        assert "pass --yes" not in str(exc.value)

@@ -55,3 +55,32 @@ def test_default_costs_are_uprated_to_the_price_year() -> None:
     assert set(basis["uprated_defaults"]) == set(UPRATED_DEFAULTS)
     assert "NHS Cost Inflation Index" in basis["index"]
     assert "2012/13" in price_line(costs) and PRICE_YEAR in price_line(costs)
+
+
+def test_another_price_year_rebases_the_defaults_and_keeps_given_costs() -> None:
+    """price_year 2019/20: defaults deflated with the index; a cost the user states is taken as given (review 5)."""
+    back = inflation_factor(PRICE_YEAR, "2019/20")
+    costs = CostsSpec(price_year="2019/20", nhs={"gp_appointment": 40.0})
+    assert costs.nhs.ae_attendance == round(273.0 * back, 2)
+    assert costs.council.social_work_hour == round(58.0 * back, 2)
+    assert costs.nhs.gp_appointment == 40.0
+    line = price_line(costs)
+    assert line.startswith("Costs in 2019/20 prices; defaults re-based from 2023/24")
+    assert f"x {back:.4f}" in line
+    assert price_basis(costs)["uprated_defaults"]["costs.nhs.gp_home_visit"]["factor"] == pytest.approx(
+        inflation_factor("2012/13", "2019/20"), abs=1e-6
+    )
+
+
+def test_only_defaults_in_use_are_listed_as_uprated() -> None:
+    """A user's own gp_home_visit is not reported as '114 (2012/13) x factor'."""
+    costs = CostsSpec(nhs={"gp_home_visit": 120.0})
+    assert "gp_home_visit" not in price_line(costs)
+    assert "costs.nhs.gp_home_visit" not in price_basis(costs)["uprated_defaults"]
+    assert "delayed_discharge_day" in price_line(costs)
+
+
+@pytest.mark.parametrize("year", ["next year", 2023, "2009/10", "2024/25"])
+def test_price_year_must_be_one_the_index_covers(year: object) -> None:
+    with pytest.raises(ValueError, match="expected a financial year the inflation index covers"):
+        CostsSpec(price_year=year)

@@ -278,7 +278,7 @@ def test_set_without_equals(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("override", "field_path", "fragment"),
     [
-        ("services.gp.capacity=lots", "services.gp.capacity", "integer"),
+        ("services.gp.capacity=lots", "services.gp.capacity", "whole number above 0"),
         ("simulation.sede=3", "simulation.sede", "unknown field"),
         (
             "arms.integrated.mechanisms.enrolment.coordinators={nowhere: 1}",
