@@ -3,8 +3,9 @@
 Fast versions of ``experiments/validation.py``, which regenerates docs/validation.md: the study settings
 (overrides, arms, selection) are read from that script, so the tests check the configurations the
 document reports, with smaller cohorts and fewer replications. Every integrated arm uses the
-``evidence_based`` effect set. Where the model does not reproduce a study (Huntley 2013's
-hospital-initiated case management), the test asserts what the model does instead and says so.
+``evidence_based`` effect set. Where the model does not reproduce a study's outcome (Gravelle 2007's bed
+days, Stokes 2015's A&E use and costs, Damery 2016), the test asserts what the model does instead and says
+so; comparisons with a study an effect-set value was derived from are marked circular.
 """
 
 from __future__ import annotations
