@@ -1454,6 +1454,7 @@ def main() -> None:
     outcomes = admissions_outcomes(rows) + outcomes + not_modelled_outcomes()
     study_order = list(dict.fromkeys([*(r.study for r in rows), *(o.study for o in outcomes)]))
     outcomes.sort(key=lambda o: study_order.index(o.study))  # stable: each study's admissions first
+    print(results_table(rows), outcomes_table(outcomes), sep="\n\n", flush=True)
 
     tables = []
     for name in CALIBRATED:
@@ -1479,8 +1480,6 @@ def main() -> None:
     text = replace_block(text, "outcomes", outcomes_table(outcomes))
     text = replace_block(text, "calibration", calibration_table(calibration))
     DOC.write_text(text, encoding="utf-8")
-    print(results_table(rows))
-    print(outcomes_table(outcomes))
     print(calibration_table(calibration))
     say(f"wrote {DOC.relative_to(ROOT)}, {FOREST_PNG.relative_to(ROOT)}, {CALIBRATION_PNG.relative_to(ROOT)}")
 

@@ -3,8 +3,9 @@
 Fast versions of ``experiments/validation.py``, which regenerates docs/validation.md: the study settings
 (overrides, arms, selection) are read from that script, so the tests check the configurations the
 document reports, with smaller cohorts and fewer replications. Every integrated arm uses the
-``evidence_based`` effect set. Where the model does not reproduce a study (Huntley 2013's
-hospital-initiated case management), the test asserts what the model does instead and says so.
+``evidence_based`` effect set. Where the model does not reproduce a study's outcome (Gravelle 2007's bed
+days, Stokes 2015's A&E use and costs, Damery 2016), the test asserts what the model does instead and says
+so; comparisons with a study an effect-set value was derived from are marked circular.
 """
 
 from __future__ import annotations
@@ -34,60 +35,87 @@ def _load_validation() -> ModuleType:
 validation = _load_validation()
 
 
+@pytest.fixture(scope="module")
+def at_risk():
+    """The at-risk setting (Huntley community-initiated, Stokes 2015/2016, Roland, DH ICP, Damery), cohort
+    and capacities halved, its own three years (two after go-live), 6 replications."""
+    scenario = validation.configure(validation.AT_RISK, scale=0.5)
+    return run_experiment(scenario, replications=6, workers=1)
+
+
+@pytest.fixture(scope="module")
+def evercare() -> dict:
+    """The Evercare setting (Gravelle 2007), cohort and capacities halved, 5 replications."""
+    return validation.enrolment_tables(validation.configure(validation.EVERCARE, scale=0.5), replications=5, workers=1)
+
+
+@pytest.fixture(scope="module")
+def popp() -> dict:
+    """The POPP setting (Robert's selection), baseline and integrated arms, 4 replications."""
+    scenario = validation.configure(
+        validation.POPP, arms=("baseline", "integrated"), extra=["simulation.duration_days=1096"]
+    )
+    return validation.enrolment_tables(scenario, replications=4, workers=1)
+
+
+def _outcome(outcomes, measure_start: str):
+    found = [o for o in outcomes if o.outcome.startswith(measure_start)]
+    assert len(found) == 1, [o.outcome for o in outcomes]
+    return found[0]
+
+
 def _before_after(result, arm: str, measure: str) -> tuple[float, float, float]:
     row = summarise_before_after(result.before_after).set_index(["arm", "measure"]).loc[(arm, measure)]
     assert row["patients"] >= 50, "too few patients with a full year before and after enrolment"
     return float(row["mean"]), float(row["ci_low"]), float(row["ci_high"])
 
 
-def test_huntley_community_initiated_difference_per_patient_is_inside_the_published_ci() -> None:
+def test_huntley_community_initiated_difference_per_patient_is_inside_the_published_ci(at_risk) -> None:
     """Huntley 2013, community-initiated case management (RCTs): +0.05 admissions per person [-0.04, 0.15].
 
     Older people in the high and very-high risk tiers, all enrolled by tier at go-live; the model's
     paired difference per enrolled patient over the year after enrolment lies inside the published CI.
     """
-    scenario = validation.configure(validation.AT_RISK, scale=0.5, extra=["simulation.duration_days=730"])
-    result = run_experiment(scenario, replications=6, workers=1)
-    mean, _, _ = _before_after(result, "integrated", "controlled_difference_per_patient")
+    mean, _, _ = _before_after(at_risk, "integrated", "controlled_difference_per_patient")
     assert -0.04 <= mean <= 0.15
 
 
-def test_stokes_2016_mdt_case_management_differences_per_patient_month_are_inside_the_published_cis() -> None:
+def test_stokes_2016_mdt_case_management_differences_per_patient_month_are_inside_the_published_cis(at_risk) -> None:
     """Stokes 2016 (MDT case management of high-risk patients, matched DiD): non-elective admissions +0.01
     per patient per month [0.00, 0.01]; 30-day readmissions +0.00 [0.00, 0.01], published to 2 decimals.
 
     The at-risk setting (as Huntley's community-initiated trials); rounded as the study rounded, each of the
     model's differences lies inside the published CI.
     """
-    scenario = validation.configure(validation.AT_RISK, scale=0.5, extra=["simulation.duration_days=730"])
-    result = run_experiment(scenario, replications=6, workers=1)
-    summary = summarise_before_after(result.before_after)
+    summary = summarise_before_after(at_risk.before_after)
+    scenario = at_risk.scenario
     go_live = validation.pd.Timestamp(scenario.localities[0].go_live or scenario.simulation.start_date)
-    rows = validation.stokes_2016_rows(result, summary, go_live)
+    rows = validation.stokes_2016_rows(at_risk, summary, go_live)
     assert [r.verdict.split(" ")[0] for r in rows] == ["yes", "yes"], [r.verdict for r in rows]
     assert rows[0].model > 0  # more admissions, as in the study (case finding, escalation)
 
 
-def test_huntley_hospital_initiated_is_not_reproduced_the_model_does_not_lower_admissions() -> None:
-    """Huntley 2013, hospital-initiated case management (RCTs): rate ratio 0.71 [0.49, 1.03]. NOT reproduced.
+def test_huntley_hospital_initiated_model_is_inside_the_published_ci_but_not_at_its_point_estimate() -> None:
+    """Huntley 2013, hospital-initiated case management (RCTs): rate ratio 0.71 [0.49, 1.03].
 
-    Enrolled at an emergency admission (min_admissions_last_year = 1) and followed up after each discharge
-    (post_discharge_follow_up, 10% fewer readmissions in the window: Damery 2016), the evidence_based patients
-    still have slightly MORE admissions in the following year than the same patients in the baseline (full
-    run: about 1.06, just above the published CI): case finding and escalation outweigh small preventive
-    effects, and readmissions are too small a share of admissions for the follow-up to change that. The test
-    asserts what the model does: a rate ratio above 1, with the published point estimate 0.71 below the
-    model's whole CI. See docs/validation.md.
+    Enrolled at an emergency admission (min_admissions_last_year = 1) and followed up after each discharge,
+    the evidence_based patients have about as many admissions in the following year as the same patients in
+    the baseline (full run: 1.00 [0.96, 1.03], inside the published CI, at its upper end; before issue 8 it was
+    1.06, above it). The test asserts both halves of that: the model is not significantly above the
+    published upper limit (its CI reaches 1.03 or below) and the published point estimate 0.71 lies below the
+    model's whole CI (the trials' effect is not reproduced). See docs/validation.md.
     """
     scenario = validation.configure(validation.HOSPITAL, scale=0.5, arms=("baseline", "integrated"))
     tables = validation.enrolment_tables(scenario, replications=5, workers=1)
     assert tables["at_admission"]["patients"].min() >= 50
-    mean, low, _ = validation.rate_ratio(tables["at_admission"], "integrated")
-    assert mean > 1.0
-    assert low > 0.71
+    mean, low, high = validation.rate_ratio(tables["at_admission"], "integrated")
+    assert low <= 1.03, (mean, low, high)
+    assert low > 0.71, (mean, low, high)
 
 
-def test_gravelle_2007_evercare_high_risk_and_whole_population_changes_are_inside_the_published_cis() -> None:
+def test_gravelle_2007_evercare_high_risk_and_whole_population_changes_are_inside_the_published_cis(
+    evercare: dict,
+) -> None:
     """Gravelle 2007 (Evercare nurse case management, controlled before and after): emergency admissions
     +16.5% [-5.7%, 38.7%] in the high-risk group (2+ admissions), +2.5% [-2.1%, 7.0%] in the whole 65+
     population.
@@ -95,25 +123,20 @@ def test_gravelle_2007_evercare_high_risk_and_whole_population_changes_are_insid
     The Evercare setting (selection by 2 admissions in a year, the pilot's plan without its social-care
     side), cohort and capacities halved: both of the model's changes lie inside the published CIs.
     """
-    scenario = validation.configure(validation.EVERCARE, scale=0.5)
-    tables = validation.enrolment_tables(scenario, replications=5, workers=1)
-    assert tables["all"]["patients"].min() >= 50
-    rows = validation.evercare_rows(tables)
+    assert evercare["all"]["patients"].min() >= 50
+    rows = validation.evercare_rows(evercare)
     assert [r.verdict for r in rows] == ["yes", "yes"], [(r.measure, r.model, r.verdict) for r in rows]
 
 
-def test_popp_before_and_after_fall_is_regression_to_the_mean() -> None:
+def test_popp_before_and_after_fall_is_regression_to_the_mean(popp: dict) -> None:
     """POPP 2009: -47% overnight stays, before and after, without controls.
 
     Patients selected by prior use (3 admissions in a year) have a pilot-style fall of more than 30% in the
     integrated arm, while the controlled change (integrated vs baseline, same patients) stays within +/-10%.
     """
-    scenario = validation.configure(
-        validation.POPP, arms=("baseline", "integrated"), extra=["simulation.duration_days=1096"]
-    )
-    result = run_experiment(scenario, replications=4, workers=1)
-    pilot, _, _ = _before_after(result, "integrated", "before_after_change_pct")
-    controlled, _, _ = _before_after(result, "integrated", "controlled_change_pct")
+    assert popp["all"]["patients"].min() >= 50
+    pilot, _, _ = validation._ba(popp["all"], "integrated", "before_after_change_pct")
+    controlled, _, _ = validation._ba(popp["all"], "integrated", "controlled_change_pct")
     assert pilot < -30
     assert abs(controlled) <= 10
 
@@ -147,3 +170,88 @@ def test_baseline_reproduces_each_tier_s_admission_rate_on_held_out_replications
         assert row.consistent, (
             f"{name} {row.tier}: {row.mean:.3f} vs target {row.target} (allowed +/-{row.allowed_error:.3f})"
         )
+
+
+def test_gravelle_2007_mortality_of_the_high_risk_group_shows_no_significant_effect(evercare: dict) -> None:
+    """Gravelle 2007 also found no significant effect on mortality in the high-risk group.
+
+    The same Evercare runs, the enrolled patients' deaths in the year after enrolment, integrated vs baseline
+    for the same patients: the CI includes 0 or lies within +/-5% (as for Stokes 2015). A weak check: deaths
+    depend on care only through crisis rates (docs/model.md, Deaths).
+    """
+    assert evercare["outcomes"]["patients"].min() >= 50
+    row = _outcome(validation.evercare_outcomes(evercare), "mortality (deaths), high-risk")
+    assert row.verdict.startswith("yes"), (row.outcome, row.model)
+
+
+def test_popp_ae_use_falls_before_and_after_mostly_by_regression_to_the_mean(popp: dict) -> None:
+    """POPP 2009: A&E use -29%, before and after, without controls.
+
+    The same patients (selected by 3 admissions in a year) attend A&E less in the year after enrolment than in
+    the year before, in the integrated arm AND in the baseline (no programme): the whole 95% CI of each fall is
+    below 0, and the baseline's fall is most of the integrated arm's.
+    """
+    outcomes = validation.popp_outcomes(popp)
+    pilot = _outcome(outcomes, "A&E attendances, year after").model
+    rtm = _outcome(outcomes, "A&E attendances, same patients").model
+    assert pilot[2] < 0
+    assert rtm[2] < 0
+    assert abs(rtm[0]) > abs(pilot[0]) / 2
+
+
+def test_gravelle_2007_bed_days_are_not_reproduced_they_rise(evercare: dict) -> None:
+    """Gravelle 2007 found no significant effect on emergency bed days; the model does NOT reproduce that.
+
+    Full run: the enrolled high-risk patients' bed days rise by about 13% [5%, 21%] the year after enrolment,
+    while their admissions rise by about 1%: the rise is in length of stay (docs/validation.md). The test
+    asserts the miss in the cohort and capacities halved: a mean rise beyond the +/-5% read as 'no difference'.
+    """
+    tables = validation.enrolment_tables(
+        validation.configure(validation.EVERCARE, scale=0.5), replications=5, workers=1
+    )
+    row = _outcome(validation.evercare_outcomes(tables), "emergency bed days, high-risk")
+    assert row.model[0] > validation.STOKES_SMALL_PCT, row.model
+
+
+def test_roland_routine_contacts_fall_by_less_than_the_share_replaced_circular(at_risk) -> None:
+    """Roland 2012, outpatient attendances -22%: CIRCULAR, routine_contacts_replaced_share (0.2) was derived from it.
+
+    What the check can show is that the parameter does what it says: routine GP and nursing contacts fall, by
+    less than the 20% replaced for a patient with a care plan, because plans start over the weeks after go-live
+    (paced MDT). Whole 95% CI within (-20%, 0).
+    """
+    row = _outcome(validation.at_risk_outcomes(at_risk), "outpatient attendances")
+    _, low, high = row.model
+    assert low > -20 and high < 0, row.model
+    assert row.source.startswith("circular")
+
+
+def test_stokes_2015_other_outcomes_as_the_document_states(at_risk) -> None:
+    """Stokes 2015 (no significant difference in secondary care use, total cost or mortality), first year.
+
+    The document reports: bed days and mortality consistent (CI includes 0 or within +/-5%); A&E attendances
+    fall and NHS and council costs rise, both significantly (proactive visits, rapid response and out-of-hours
+    care cost more than the admissions and contacts they replace), so those are NOT reproduced.
+    """
+    outcomes = [o for o in validation.at_risk_outcomes(at_risk) if o.outcome.endswith("0-12 months, %")]
+    verdicts = {o.outcome.split(",")[0]: o.verdict.split(":")[0] for o in outcomes}
+    assert verdicts["emergency bed days"] == "yes", outcomes
+    assert verdicts["mortality (deaths)"] == "yes", outcomes
+    ae = next(o for o in outcomes if o.outcome.startswith("A&E"))
+    assert ae.model[2] < -validation.STOKES_SMALL_PCT, ae.model
+    costs = next(o for o in outcomes if o.outcome.startswith("NHS and council costs"))
+    assert costs.model[1] > validation.STOKES_SMALL_PCT, costs.model
+
+
+def test_damery_2016_readmissions_and_length_of_stay_are_missed(at_risk) -> None:
+    """Damery 2016: readmissions 10-30% fewer (11 of 24 reviews), stays 1-7 days shorter (9 of 16). Both
+    comparisons are circular (readmission_rate_ratio 0.9 derived from it; discharge planning on for it), and
+    both are missed: readmissions do not fall by 10% (case finding and escalation add admissions, so more
+    discharges open a 30-day window), and stays are shorter by well under a day. Asserted: mean readmission
+    change above -10%; the whole length-of-stay CI between -1 and 0 days.
+    """
+    outcomes = validation.at_risk_outcomes(at_risk)
+    readmissions = _outcome(outcomes, "30-day readmissions")
+    assert readmissions.model[0] > -10, readmissions.model
+    stay = _outcome(outcomes, "mean length of stay")
+    assert stay.model[1] > -1 and stay.model[2] < 0, stay.model
