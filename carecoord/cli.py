@@ -106,6 +106,7 @@ def run(
     from carecoord.output import build_manifest, write_results
     from carecoord.scenario import scenario_file_hash
     from carecoord.scenario.costs import price_line
+    from carecoord.trust import distrust, untrusted_verdict
 
     overrides = list(set_ or [])
     if replications is not None:
@@ -145,16 +146,19 @@ def run(
     except CarecoordError as exc:
         _fail(exc)
     elapsed = (finished - started).total_seconds()
+    untrusted = distrust(result.warnings)
+    for warning in result.warnings:  # first: a saturated or impossible run must not be read as a verdict
+        console.print(f"WARNING: {warning.message}", style="bold yellow", markup=False, highlight=False)
+    if untrusted:
+        console.print(untrusted_verdict(untrusted), style="bold red", markup=False, highlight=False)
     title = f"{scenario.name} — {n} replications, seed {scenario.simulation.seed}, {elapsed:.1f} s"
     for table in comparison_tables(result.summary, scenario.arm_names, title, console):
         console.print(table)
-    for line in value_lines(result.summary, scenario.arm_names, result.replications):
+    for line in value_lines(result.summary, scenario.arm_names, result.replications, untrusted):
         console.print(line, highlight=False)
     console.print(price_line(scenario.costs), highlight=False)
     for line in before_after_lines(result.before_after):
         console.print(line, highlight=False)
-    for warning in result.warnings:
-        console.print(f"WARNING: {warning.message}", style="bold yellow", markup=False, highlight=False)
     for arm in scenario.arms:
         if arm.mechanisms.any_active:
             effects = arm.effects or "schema defaults"

@@ -114,3 +114,24 @@ def test_report_refuses_a_folder_without_results(tmp_path: Path, run_cli) -> Non
     proc = run_cli("report", tmp_path / "missing")
     assert proc.returncode == 2
     assert "no such results folder" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_report_shows_the_runs_values_after_set(tmp_path: Path, run_cli, tiny_path: Path) -> None:
+    """A value changed with --set is shown as the run used it, marked as such, with the file's value and
+    source beside it; the scenario path is stored absolute, so the report works from another folder."""
+    here = tmp_path / "elsewhere"
+    here.mkdir()
+    out = tmp_path / "results"
+    proc = run_cli(
+        "run", tiny_path.name, "--replications", "2", "--workers", "1", "--out", out,
+        "--set", "localities.west.go_live=2015-02-02", cwd=tiny_path.parent,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert Path(load(out).manifest["scenario_file"]).is_absolute()
+    proc = run_cli("report", out, cwd=here)
+    assert proc.returncode == 0, proc.stderr
+    html = (out / "report.html").read_text(encoding="utf-8")
+    row = html[html.index("<code>localities.west.go_live</code>") :].split("</tr>")[0]
+    assert "2015-02-02" in row and "--set on the command line (the file says 2015-01-05)" in row
+    assert "later than the end of the warm-up (day 180)" in row
+    assert re.search(r"\d+ values set in the scenario file have no source comment", html)
