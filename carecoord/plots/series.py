@@ -21,11 +21,19 @@ def per_replication(results: Results, metric: str, locality: str = "all") -> pd.
     return rows.pivot_table(index=["arm", "replication"], columns="month", values="value", sort=True)
 
 
+def complete_per_replication(results: Results, metric: str, locality: str = "all") -> pd.DataFrame:
+    """:func:`per_replication` without the months only partly inside the results window (a 1-day month is no dip)."""
+    wide = per_replication(results, metric, locality)
+    complete = set(results.complete_months())
+    return wide[[m for m in wide.columns if m in complete]]
+
+
 def monthly_band(results: Results, metric: str, locality: str = "all", cumulative: bool = False) -> pd.DataFrame:
     """Per arm and month: the mean across replications and its 95% CI (``cumulative``: running totals)."""
-    wide = per_replication(results, metric, locality)
-    if not cumulative:  # a month only partly inside the run would look like a fall or a rise
-        wide = wide[[m for m in wide.columns if m in set(results.complete_months())]]
+    if cumulative:  # running totals count every day, partial months included
+        wide = per_replication(results, metric, locality)
+    else:  # a month only partly inside the run would look like a fall or a rise
+        wide = complete_per_replication(results, metric, locality)
     frames = []
     for arm in results.arms:
         if arm not in wide.index.get_level_values("arm"):

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from carecoord.display import LABELS
-from carecoord.plots.series import monthly_band, per_replication
+from carecoord.plots.series import complete_per_replication, monthly_band
 from carecoord.plots.style import (
     BLACK,
     BLUE,
@@ -27,7 +27,7 @@ from carecoord.plots.style import (
     new_figure,
     title,
 )
-from carecoord.results import Results, month_start
+from carecoord.results import BASELINE, Results, month_start
 from carecoord.stats import mean_ci
 
 EARLY_MONTHS = 3  # months compared with the rest of the window in the warm-up check (assumption)
@@ -138,7 +138,7 @@ def warm_up(results: Results, metric: str = "emergency_admissions", window: int 
     months says the warm-up was too short; a flat one says it was long enough.
     """
     fig, ax = new_figure(height=4.4)
-    wide = per_replication(results, metric).loc["baseline"]
+    wide = complete_per_replication(results, metric).loc[BASELINE]
     dates = month_start(pd.Series(wide.columns))
     for _, row in wide.iterrows():
         ax.plot(dates, row.to_numpy(), color="#bbbbbb", linewidth=0.8)
@@ -166,7 +166,7 @@ def warm_up(results: Results, metric: str = "emergency_admissions", window: int 
 
 def warm_up_warning(results: Results, metric: str = "emergency_admissions") -> str | None:
     """A sentence for the report if the baseline's first months differ from the rest, else None."""
-    wide = per_replication(results, metric).loc["baseline"].to_numpy()
+    wide = complete_per_replication(results, metric).loc[BASELINE].to_numpy()
     verdict = _drift_verdict(wide, float(wide.mean()))
     return f"Warm-up: {verdict}." if "consider a longer warm-up" in verdict else None
 
