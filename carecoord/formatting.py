@@ -80,3 +80,11 @@ def percent(mean: float, low: float, high: float) -> str:
     body = interval(mean, low, high)
     sign = "+" if body[0] not in (MINUS, "0") else ""
     return f"{sign}{body.replace(' [', '% [')}" if "[" in body else f"{sign}{body}%"
+
+
+def signed_percent(value: float, digits: int = 0) -> str:
+    """A whole-number change such as "+12%" or "−30%"; "0%" when it rounds to zero (never "−0%" or "+0%")."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    text = number(value, digits)
+    return "0%" if text == "0" else ("" if text.startswith(MINUS) else "+") + text + "%"
