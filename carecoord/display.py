@@ -148,8 +148,16 @@ def _stacked(mean: float, lo: float, hi: float) -> str:
 
 
 def comparison_tables(summary: pd.DataFrame, arms: list[str], title: str, console: Console) -> list[Table]:
-    """The wide table if it fits the console, else one stacked table per compared arm."""
+    """The wide table if it fits the console, else one stacked table per compared arm.
+
+    Piped (not a terminal), tables use light rules (a header line only) so a log or an email reads as
+    columns of figures rather than box drawing.
+    """
     wide = comparison_table(summary, arms, title)
-    if console.measure(wide, options=console.options.update_width(10_000)).maximum <= console.width:
-        return [wide]
-    return stacked_tables(summary, arms, title)
+    tables = [wide]
+    if console.measure(wide, options=console.options.update_width(10_000)).maximum > console.width:
+        tables = stacked_tables(summary, arms, title)
+    if not console.is_terminal:
+        for table in tables:
+            table.box = box.SIMPLE_HEAD
+    return tables

@@ -218,8 +218,7 @@ def reproduce(results: Results) -> dict[str, Any]:
     command = m.get("command") or []
     return {
         "command": shlex.join(str(c) for c in command) if command else "",
-        "report": f"carecoord plot {shlex.quote(str(results.folder))} && carecoord report "
-        f"{shlex.quote(str(results.folder))}",
+        "report": f"carecoord report {shlex.quote(str(results.folder))}",  # it draws every figure itself
         "version": m.get("carecoord_version"),
         "commit": m.get("git_commit") or "not recorded",
         "scenario_hash": m.get("scenario_file_sha256") or "not recorded",
