@@ -126,7 +126,7 @@ def date_axis(ax: Axes, months: int) -> None:
 
     def label(value: float, pos: int | None) -> str:
         day = matplotlib.dates.num2date(value)
-        return f"{day:%b %Y}" if pos == 0 or day.month == 1 else f"{day:%b}"
+        return f"{day:%b}\n{day:%Y}" if pos == 0 or day.month == 1 else f"{day:%b}"
 
     ax.xaxis.set_major_formatter(FuncFormatter(label))
 
@@ -153,6 +153,7 @@ def mark_dates(ax: Axes, dates: dict[str, object], label: str = "go-live") -> No
             fontsize=8,
             color=GO_LIVE_COLOUR,
             va="top",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85},  # readable over grid lines
         )
         shown += 1
 

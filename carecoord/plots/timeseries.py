@@ -75,10 +75,10 @@ def _change_phrase(results: Results, metric: str, noun: str) -> str:
 def monthly_admissions(results: Results) -> Figure:
     """Emergency admissions per month, every arm, mean and 95% band across replications, go-live marked."""
     fig, ax = new_figure(height=4.4)
-    table = monthly_band(results, "emergency_admissions")
+    table = monthly_band(results, "emergency_admissions", per_30_days=True)
     _draw_bands(ax, results, table, results.arms)
     mark_dates(ax, results.go_live)
-    ax.set_ylabel("emergency admissions per month")
+    ax.set_ylabel("emergency admissions per 30 days\n(each month scaled to 30 days)")
     ax.set_ylim(bottom=0)
     ax.set_title(
         f"Mean of {results.replication_count} replications with 95% confidence band; whole scenario", loc="left"
@@ -117,11 +117,11 @@ def hospital_use(results: Results) -> Figure:
     """Bed days and delayed-discharge days per month by arm, with 95% bands."""
     fig, axes = new_figure(1, 2, width=10, height=4.4)
     for ax, metric in zip(axes, ("bed_days", "delayed_discharge_days"), strict=True):
-        _draw_bands(ax, results, monthly_band(results, metric), results.arms)
+        _draw_bands(ax, results, monthly_band(results, metric, per_30_days=True), results.arms)
         mark_dates(ax, results.go_live)
         ax.set_ylim(bottom=0)
-        ax.set_ylabel(f"{LABELS[metric].lower()} per month")
-        ax.set_title(LABELS[metric] + " per month", loc="left")
+        ax.set_ylabel(f"{LABELS[metric].lower()} per 30 days")
+        ax.set_title(LABELS[metric] + " per 30 days", loc="left")
     legend_below(axes[0])
     beds = _change_phrase(results, "bed_days", "days")
     delayed = _change_phrase(results, "delayed_discharge_days", "days")
