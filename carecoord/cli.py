@@ -155,7 +155,7 @@ def run(
     title = f"{scenario.name} — {n} replications, seed {scenario.simulation.seed}, {elapsed:.1f} s"
     for table in comparison_tables(result.summary, scenario.arm_names, title, console):
         show(console, table)
-    for line in value_lines(result.summary, scenario.arm_names, result.replications, untrusted):
+    for line in value_lines(result.summary, scenario.arm_names, result.replications, result.warnings):
         say(console, line)
     say(console, price_line(scenario.costs))
     for line in before_after_lines(result.before_after):

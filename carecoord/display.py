@@ -6,6 +6,8 @@ Labels live here, in one mapping; metric names elsewhere stay snake_case with un
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from rich import box
@@ -90,13 +92,13 @@ def before_after_lines(table: pd.DataFrame) -> list[str]:
 
 
 def value_lines(
-    summary: pd.DataFrame, arms: list[str], replications: pd.DataFrame, untrusted: str | None = None
+    summary: pd.DataFrame, arms: list[str], replications: pd.DataFrame, warnings: Sequence[Any] = ()
 ) -> list[str]:
     """Net cost, probability of saving and cost per admission avoided, per arm, in plain words.
 
     The lines carry their uncertainty (CIs, Fieller's interval for the ratio, the share of
-    replications that save money). With ``untrusted`` (why the run cannot be quoted, from
-    :func:`carecoord.trust.distrust`) each line opens with that, so "saves money" is never read alone.
+    replications that save money). When the run's ``warnings`` say an arm cannot be trusted
+    (:func:`carecoord.trust.distrust`), its line opens with why, so "saves money" is never read alone.
     """
     from carecoord.economics import (
         cost_effect,
@@ -105,12 +107,14 @@ def value_lines(
         paired_outcomes,
         probability_saves,
     )
+    from carecoord.trust import distrust
 
     lines = []
     for arm in arms[1:]:
         pairs = paired_outcomes(replications, arm, baseline=arms[0])
         effect = cost_effect(pairs)
         saves = round(probability_saves(pairs) * len(pairs))
+        untrusted = distrust(warnings, arm)
         opening = f"{arm}: NOT A RESULT TO QUOTE ({untrusted}); as computed: " if untrusted else f"{arm}: "
         lines.append(
             f"{opening}{describe_net_cost(effect.net_cost)}; saves money in {saves} of {len(pairs)} "

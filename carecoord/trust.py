@@ -7,8 +7,10 @@ programme, drives the outcomes) or a result is impossible (a 177-day mean stay),
 printout and the report put in place of the verdict.
 
 Example:
-    >>> distrust([{"kind": "saturated", "service": "social_work", "locality": "east", "message": "..."}])
+    >>> distrust([{"kind": "saturated", "service": "social_work", "locality": "east"}])
     'social work saturated in east'
+    >>> distrust([{"kind": "saturated", "service": "home_care", "arms": ["integrated"]}], arm="other") is None
+    True
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+BASELINE = "baseline"
 UNTRUSTWORTHY_KINDS = ("saturated", "implausible")  # growing queues alone are shown as warnings, not a verdict
 
 
@@ -25,17 +28,23 @@ def _field(warning: Any, name: str) -> Any:
     return getattr(warning, name, None)
 
 
-def distrust(warnings: Iterable[Any]) -> str | None:
-    """Why the run's headline is not trustworthy, in a few words, or ``None`` when nothing says so."""
+def distrust(warnings: Iterable[Any], arm: str | None = None) -> str | None:
+    """Why the run's headline is not trustworthy, in a few words, or ``None`` when nothing says so.
+
+    With ``arm``, only warnings about that arm or the baseline count (every comparison uses the
+    baseline; another arm's saturated service does not spoil this one's).
+    """
     reasons: list[str] = []
     for warning in warnings:
         kind = _field(warning, "kind")
-        if kind not in UNTRUSTWORTHY_KINDS:
+        arms = tuple(_field(warning, "arms") or ())
+        if kind not in UNTRUSTWORTHY_KINDS or (arm is not None and arms and not {arm, BASELINE} & set(arms)):
             continue
         service = str(_field(warning, "service") or "").replace("_", " ")
         locality = _field(warning, "locality")
         if kind == "saturated":
             text = f"{service} saturated" + (f" in {locality}" if locality else "")
+            text += f" (arm {', '.join(arms)})" if arms else ""
         else:
             message = str(_field(warning, "message") or "")
             text = "implausible result: " + message.split(" is implausible")[0].split(" (")[0].split(", above")[0]

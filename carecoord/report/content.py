@@ -142,7 +142,7 @@ def headline(results: Results, arm: str) -> dict[str, Any]:
         "per_admission": describe_cost_effect(effect),
         "payers": payers,
         "verdict": untrusted_verdict(untrusted)
-        if (untrusted := distrust(results.manifest.get("warnings", [])))
+        if (untrusted := distrust(results.manifest.get("warnings", []), arm))
         else verdict(effect.avoided_spans_zero, mean, net, net_lo, net_hi),
         "untrusted": bool(untrusted),
     }

@@ -17,10 +17,20 @@ def test_saturation_and_implausible_results_make_the_run_untrustworthy() -> None
         {"kind": "growing_queue", "service": "gp", "message": "queue growing"},
     ]
     reason = distrust(warnings)
-    assert reason == "social work saturated in east; implausible result: baseline: mean length of stay 177.0 days"
+    assert reason == (
+        "social work saturated in east (arm baseline); implausible result: baseline: mean length of stay 177.0 days"
+    )
     assert "Not a result to quote: " + reason in untrusted_verdict(reason)
 
 
 def test_a_growing_queue_alone_leaves_the_verdict_alone() -> None:
     assert distrust([{"kind": "growing_queue", "service": "gp", "message": "queue growing"}]) is None
     assert distrust([]) is None
+
+
+def test_another_arms_saturation_does_not_spoil_this_arm() -> None:
+    warnings = [{"kind": "saturated", "service": "home_care", "locality": "east", "arms": ["integrated"]}]
+    assert distrust(warnings, "integrated") == "home care saturated in east (arm integrated)"
+    assert distrust(warnings, "integrated_as_claimed") is None
+    baseline = [{"kind": "saturated", "service": "home_care", "locality": "east", "arms": ["baseline"]}]
+    assert distrust(baseline, "integrated_as_claimed") is not None  # every comparison uses the baseline
