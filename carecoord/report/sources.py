@@ -27,14 +27,19 @@ from carecoord.scenario.sources import value_sources
 UNSOURCED_KEYS = ("name", "description", "extends")  # labels, not numbers needing a source
 
 
+OPTION_FIELDS = {"--replications": "simulation.replications", "--seed": "simulation.seed"}  # as cli.run applies them
+
+
 def set_overrides(command: list[str]) -> list[str]:
-    """The ``--set KEY=VALUE`` arguments of a recorded command line, in order."""
+    """The overrides of a recorded command line, in order: ``--set KEY=VALUE``, ``--replications``, ``--seed``."""
     found = []
     for i, arg in enumerate(command):
-        if arg == "--set" and i + 1 < len(command):
-            found.append(command[i + 1])
-        elif arg.startswith("--set="):
-            found.append(arg.removeprefix("--set="))
+        name, _, inline = arg.partition("=")
+        value = inline or (command[i + 1] if i + 1 < len(command) else "")
+        if name == "--set" and value:
+            found.append(value)
+        elif name in OPTION_FIELDS and value:
+            found.append(f"{OPTION_FIELDS[name]}={value}")
     return found
 
 
@@ -121,7 +126,7 @@ def assumption_rows(results: Results) -> dict[str, Any]:
             run_value = value_text(resolved(scenario, field), keys)
             origin = "" if depth == 0 else f"from {file.name} (extended)"
             if field in set_paths or any(p.startswith(field + ".") for p in set_paths):
-                origin = f"--set on the command line (the file says {file_value})"
+                origin = f"set on the command line (the file says {file_value})"
             elif not _same(file_value, run_value):
                 origin = f"changed when loaded, e.g. by an effect set (the file says {file_value})"
             rows.append({"field": field, "value": run_value, "source": source, "origin": origin})

@@ -14,6 +14,7 @@ from matplotlib.image import imread
 
 from carecoord.economics import paired_outcomes, probability_saves
 from carecoord.plots import FIGURES
+from carecoord.report.sources import set_overrides
 from carecoord.results import load
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -132,6 +133,11 @@ def test_report_shows_the_runs_values_after_set(tmp_path: Path, run_cli, tiny_pa
     assert proc.returncode == 0, proc.stderr
     html = (out / "report.html").read_text(encoding="utf-8")
     row = html[html.index("<code>localities.west.go_live</code>") :].split("</tr>")[0]
-    assert "2015-02-02" in row and "--set on the command line (the file says 2015-01-05)" in row
+    assert "2015-02-02" in row and "set on the command line (the file says 2015-01-05)" in row
     assert "later than the end of the warm-up (day 180)" in row
     assert re.search(r"\d+ values set in the scenario file have no source comment", html)
+
+
+def test_command_line_overrides_are_read_back_as_the_cli_applies_them() -> None:
+    command = ["carecoord", "run", "s.yaml", "--replications", "4", "--set", "a.b=1", "--set=c.d=x", "--seed=7"]
+    assert set_overrides(command) == ["simulation.replications=4", "a.b=1", "c.d=x", "simulation.seed=7"]
