@@ -98,6 +98,14 @@ def _named_path(loc: tuple[Any, ...], scenario: Any) -> str:
     return ".".join(parts)
 
 
+def _effect_set(scenario: dict[str, Any], field: str) -> str:
+    """Where an arm's mechanism values come from when its file gives none: the effect set, else the schema."""
+    parts = field.split(".")
+    arm = resolved(scenario, ".".join(parts[:2])) if parts[0] == "arms" and len(parts) > 1 else None
+    effects = arm.get("effects") if isinstance(arm, dict) else None
+    return f"effect set '{effects}'" if effects else "the schema's defaults"
+
+
 def assumption_rows(results: Results) -> dict[str, Any]:
     """Rows ``{field, value, source, origin}``, a note when sources cannot be shown, and the unsourced count."""
     path_text = results.manifest.get("scenario_file")
@@ -127,6 +135,8 @@ def assumption_rows(results: Results) -> dict[str, Any]:
             origin = "" if depth == 0 else f"from {file.name} (extended)"
             if field in set_paths or any(p.startswith(field + ".") for p in set_paths):
                 origin = f"set on the command line (the file says {file_value})"
+            elif not file_value.strip():  # `mechanism: {}`: switched on, every value from the arm's effect set
+                origin = f"values from {_effect_set(scenario, field)}"
             elif not _same(file_value, run_value):
                 origin = f"changed when loaded, e.g. by an effect set (the file says {file_value})"
             rows.append({"field": field, "value": run_value, "source": source, "origin": origin})

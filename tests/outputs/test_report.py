@@ -74,7 +74,7 @@ def test_report_probability_of_saving_matches_the_replications(report: Path) -> 
 
 def test_report_cites_the_scenario_file_sources(report: Path) -> None:
     """Scenario values appear with the source comments written beside them in the scenario file."""
-    html = report.read_text(encoding="utf-8")
+    html = report.read_text(encoding="utf-8").replace("\u200b", "")  # zero-width breaks after the dots
     assert "<code>localities.west.go_live</code>" in html
     assert "later than the end of the warm-up (day 180)" in html
 
@@ -131,7 +131,7 @@ def test_report_shows_the_runs_values_after_set(tmp_path: Path, run_cli, tiny_pa
     assert Path(load(out).manifest["scenario_file"]).is_absolute()
     proc = run_cli("report", out, cwd=here)
     assert proc.returncode == 0, proc.stderr
-    html = (out / "report.html").read_text(encoding="utf-8")
+    html = (out / "report.html").read_text(encoding="utf-8").replace("\u200b", "")
     row = html[html.index("<code>localities.west.go_live</code>") :].split("</tr>")[0]
     assert "2015-02-02" in row and "set on the command line (the file says 2015-01-05)" in row
     assert "later than the end of the warm-up (day 180)" in row
