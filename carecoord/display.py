@@ -102,11 +102,10 @@ def value_lines(
     """
     from carecoord.economics import (
         cost_effect,
-        describe_cost_effect,
-        describe_net_cost,
         paired_outcomes,
         probability_saves,
     )
+    from carecoord.formatting import describe_cost_effect, describe_net_cost
     from carecoord.trust import distrust
 
     lines = []

@@ -117,7 +117,7 @@ def costs_by_payer(results: Results) -> Figure:
 
 
 def _pounds(value: float) -> str:
-    from carecoord.economics import money
+    from carecoord.formatting import money
 
     return money(value)
 

@@ -12,8 +12,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from carecoord.before_after import summarise_before_after
-from carecoord.economics import acceptability, money, paired_outcomes, probability_saves
-from carecoord.formatting import signed_percent
+from carecoord.economics import acceptability, paired_outcomes, probability_saves
+from carecoord.formatting import money, signed_percent
 from carecoord.plots.style import (
     BLACK,
     GO_LIVE_COLOUR,

@@ -18,12 +18,11 @@ from typing import Any
 from carecoord.before_after import summarise_before_after
 from carecoord.economics import (
     cost_effect,
-    describe_cost_effect,
-    describe_net_cost,
     paired_outcomes,
     payer_split,
     probability_saves,
 )
+from carecoord.formatting import describe_cost_effect, describe_net_cost, signed
 from carecoord.report.sources import assumption_rows
 from carecoord.results import Results
 from carecoord.trust import distrust, untrusted_verdict
@@ -44,14 +43,6 @@ MECHANISM_WORDS = {
     "joint_retraining": "joint retraining of staff",
     "end_of_life_care": "end-of-life care",
 }
-
-
-def signed(value: float, digits: int = 0) -> str:
-    """A number with a real minus sign and no '-0'."""
-    text = f"{value:,.{digits}f}"
-    if float(text.replace(",", "")) == 0:
-        return f"{0:.{digits}f}"
-    return text.replace("-", "−")
 
 
 def years(results: Results) -> float:
