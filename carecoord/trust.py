@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-BASELINE = "baseline"
+from carecoord.results import BASELINE
+
 UNTRUSTWORTHY_KINDS = ("saturated", "implausible")  # growing queues alone are shown as warnings, not a verdict
 
 

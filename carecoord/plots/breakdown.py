@@ -28,7 +28,7 @@ from carecoord.plots.style import (
     pounds_axis,
     title,
 )
-from carecoord.results import Results
+from carecoord.results import ALL, BASELINE, Results
 from carecoord.scenario.base import OpeningHoursSpec
 
 # Services whose staff time is recorded, with the metric of that time and of the waits they cause.
@@ -43,7 +43,7 @@ def by_locality(results: Results) -> Figure:
     """Admissions avoided over the whole run in each locality, per arm, with 95% CIs."""
     table = total_band(results, "admissions_avoided")
     table = table[table["arm"].isin(results.compared_arms)]
-    places = [*results.localities, "all"]
+    places = [*results.localities, ALL]
     fig, ax = new_figure(width=8, height=1.6 + 0.45 * len(places) * max(1, len(results.compared_arms)))
     step = 0.8 / max(1, len(results.compared_arms))
     for k, arm in enumerate(results.compared_arms):
@@ -63,7 +63,7 @@ def by_locality(results: Results) -> Figure:
     sizes = {loc["name"]: loc["cohort_size"] for loc in results.scenario.get("localities", [])}
     ax.set_yticklabels(
         [
-            "whole scenario" if p == "all" else f"{p}\n{sizes.get(p, 0):,} patients\nlive {results.go_live[p]:%b %Y}"
+            "whole scenario" if p == ALL else f"{p}\n{sizes.get(p, 0):,} patients\nlive {results.go_live[p]:%b %Y}"
             for p in places
         ],
         fontsize=8.5,
@@ -73,7 +73,7 @@ def by_locality(results: Results) -> Figure:
     ax.set_xlabel("emergency admissions avoided over the results window (below 0: more admissions)")
     ax.set_title("Mean and 95% CI across replications; go-live dates differ by locality", loc="left")
     legend_below(ax)
-    title(fig, _locality_headline(table[table["locality"] != "all"], sizes))
+    title(fig, _locality_headline(table[table["locality"] != ALL], sizes))
     return fig
 
 
@@ -199,7 +199,7 @@ def services(results: Results) -> Figure:
     return fig
 
 
-def _service_capacity(results: Results, service: str, arm: str = "baseline") -> float:
+def _service_capacity(results: Results, service: str, arm: str = BASELINE) -> float:
     """Staff on duty across localities in an arm (from capacity.csv, first replication)."""
     cap = results.capacity
     if cap.empty:  # older folders: a stated number, else unknown (by_population needs the run's capacity table)

@@ -12,16 +12,16 @@ from __future__ import annotations
 import pandas as pd
 
 from carecoord.plots.style import band
-from carecoord.results import Results, month_start
+from carecoord.results import ALL, Results, month_start
 
 
-def per_replication(results: Results, metric: str, locality: str = "all") -> pd.DataFrame:
+def per_replication(results: Results, metric: str, locality: str = ALL) -> pd.DataFrame:
     """Monthly values as a wide table: index (arm, replication), one column per month."""
     rows = results.monthly[(results.monthly["metric"] == metric) & (results.monthly["locality"] == locality)]
     return rows.pivot_table(index=["arm", "replication"], columns="month", values="value", sort=True)
 
 
-def complete_per_replication(results: Results, metric: str, locality: str = "all") -> pd.DataFrame:
+def complete_per_replication(results: Results, metric: str, locality: str = ALL) -> pd.DataFrame:
     """:func:`per_replication` without the months only partly inside the results window (a 1-day month is no dip)."""
     wide = per_replication(results, metric, locality)
     complete = set(results.complete_months())
@@ -29,7 +29,7 @@ def complete_per_replication(results: Results, metric: str, locality: str = "all
 
 
 def monthly_band(
-    results: Results, metric: str, locality: str = "all", cumulative: bool = False, per_30_days: bool = False
+    results: Results, metric: str, locality: str = ALL, cumulative: bool = False, per_30_days: bool = False
 ) -> pd.DataFrame:
     """Per arm and month: the mean across replications and its 95% CI (``cumulative``: running totals).
 

@@ -22,6 +22,7 @@ from matplotlib.dates import AutoDateLocator
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from carecoord.results import BASELINE
 from carecoord.stats import column_ci
 
 matplotlib.use("Agg")  # files only; never a window
@@ -59,9 +60,9 @@ RC = {
 
 def arm_colour(arms: list[str], arm: str) -> str:
     """Black for the baseline, then the palette in the scenario's arm order."""
-    if arm == "baseline":
+    if arm == BASELINE:
         return BLACK
-    others = [a for a in arms if a != "baseline"]
+    others = [a for a in arms if a != BASELINE]
     return ARM_COLOURS[others.index(arm) % len(ARM_COLOURS)] if arm in others else GO_LIVE_COLOUR
 
 

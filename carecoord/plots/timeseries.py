@@ -37,7 +37,7 @@ def _draw_bands(ax, results: Results, table: pd.DataFrame, arms: list[str]) -> N
     for arm in arms:
         rows = table[table["arm"] == arm]
         colour = arm_colour(results.arms, arm)
-        on_top = 3 if arm == "baseline" else 2
+        on_top = 3 if arm == BASELINE else 2
         ax.plot(
             rows["date"], rows["mean"], color=colour, linewidth=1.8, label=arm, marker="o", markersize=3, zorder=on_top
         )
