@@ -104,8 +104,10 @@ def run(
     from carecoord.experiment import default_workers, run_experiment
     from carecoord.mortality import background_mortality
     from carecoord.output import build_manifest, write_results
+    from carecoord.printout import say, show
     from carecoord.scenario import scenario_file_hash
     from carecoord.scenario.costs import price_line
+    from carecoord.trust import distrust, untrusted_verdict
 
     overrides = list(set_ or [])
     if replications is not None:
@@ -137,26 +139,27 @@ def run(
     except CarecoordError as exc:
         _fail(exc)
     elapsed = (finished - started).total_seconds()
+    untrusted = distrust(result.warnings)
+    for warning in result.warnings:  # first: a saturated or impossible run must not be read as a verdict
+        say(console, f"WARNING: {warning.message}", style="bold yellow")
+    if untrusted:
+        say(console, untrusted_verdict(untrusted), style="bold red")
     title = f"{scenario.name} — {n} replications, seed {scenario.simulation.seed}, {elapsed:.1f} s"
     for table in comparison_tables(result.summary, scenario.arm_names, title, console):
-        console.print(table)
-    for line in value_lines(result.summary, scenario.arm_names, result.replications):
-        console.print(line, highlight=False)
-    console.print(price_line(scenario.costs), highlight=False)
+        show(console, table)
+    for line in value_lines(result.summary, scenario.arm_names, result.replications, result.warnings):
+        say(console, line)
+    say(console, price_line(scenario.costs))
     for line in before_after_lines(result.before_after):
-        console.print(line, highlight=False)
-    for warning in result.warnings:
-        console.print(f"WARNING: {warning.message}", style="bold yellow", markup=False, highlight=False)
+        say(console, line)
     for arm in scenario.arms:
         if arm.mechanisms.any_active:
             effects = arm.effects or "schema defaults"
-            console.print(f"{arm.name}: mechanism parameters from effect set '{effects}'", highlight=False)
+            say(console, f"{arm.name}: mechanism parameters from effect set '{effects}'")
     for problem in background_mortality(scenario).problems:  # inputs the deaths model cannot honour
-        console.print(f"warning: {problem}", highlight=False)
-    console.print(
-        f"Results written to {out}" + (f" (previous results kept in {kept})" if kept else ""), highlight=False
-    )
-    console.print(f"Figures and a report: carecoord plot {out} && carecoord report {out}", highlight=False)
+        say(console, f"warning: {problem}")
+    say(console, f"Results written to {out}" + (f" (previous results kept in {kept})" if kept else ""))
+    say(console, f"A report (it draws the figures): carecoord report {out}; figure files: carecoord plot {out}")
 
 
 @app.command()

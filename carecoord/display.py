@@ -6,6 +6,8 @@ Labels live here, in one mapping; metric names elsewhere stay snake_case with un
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from rich import box
@@ -36,10 +38,6 @@ LABELS: dict[str, str] = {
 HEADLINE = list(LABELS)
 
 
-def _interval(mean: float, lo: float, hi: float) -> str:
-    return interval(mean, lo, hi)
-
-
 def comparison_table(summary: pd.DataFrame, arms: list[str], title: str) -> Table:
     """Each arm's mean [95% CI], and each other arm's paired difference vs baseline."""
     table = Table(title=title, title_justify="left", show_lines=False)
@@ -55,10 +53,10 @@ def comparison_table(summary: pd.DataFrame, arms: list[str], title: str) -> Tabl
         cells = []
         for arm in arms:
             row = indexed.loc[(metric, arm)]
-            cells.append(_interval(row["mean"], row["ci_low"], row["ci_high"]))
+            cells.append(interval(row["mean"], row["ci_low"], row["ci_high"]))
         for arm in arms[1:]:
             row = indexed.loc[(metric, arm)]
-            cells.append(_interval(row["diff_vs_baseline"], row["diff_ci_low"], row["diff_ci_high"]))
+            cells.append(interval(row["diff_vs_baseline"], row["diff_ci_low"], row["diff_ci_high"]))
         table.add_row(LABELS[metric], *cells)
     return table
 
@@ -93,37 +91,33 @@ def before_after_lines(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def value_lines(summary: pd.DataFrame, arms: list[str], replications: pd.DataFrame | None = None) -> list[str]:
+def value_lines(
+    summary: pd.DataFrame, arms: list[str], replications: pd.DataFrame, warnings: Sequence[Any] = ()
+) -> list[str]:
     """Net cost, probability of saving and cost per admission avoided, per arm, in plain words.
 
-    With the per-replication table the lines carry their uncertainty (CIs, Fieller's interval for
-    the ratio, the share of replications that save money); with only the summary, the means.
+    The lines carry their uncertainty (CIs, Fieller's interval for the ratio, the share of
+    replications that save money). When the run's ``warnings`` say an arm cannot be trusted
+    (:func:`carecoord.trust.distrust`), its line opens with why, so "saves money" is never read alone.
     """
     from carecoord.economics import (
         cost_effect,
-        describe_cost_effect,
-        describe_net_cost,
         paired_outcomes,
         probability_saves,
     )
+    from carecoord.formatting import describe_cost_effect, describe_net_cost
+    from carecoord.trust import distrust
 
-    indexed = summary.set_index(["metric", "arm"])
     lines = []
     for arm in arms[1:]:
-        if replications is not None:
-            pairs = paired_outcomes(replications, arm, baseline=arms[0])
-            effect = cost_effect(pairs)
-            saves = round(probability_saves(pairs) * len(pairs))
-            lines.append(
-                f"{arm}: {describe_net_cost(effect.net_cost)}; saves money in {saves} of {len(pairs)} "
-                f"replications; {describe_cost_effect(effect)}"
-            )
-            continue
-        row = indexed.loc[("cost_total", arm)]
-        avoided = indexed.loc[("admissions_avoided", arm)]
-        net = describe_net_cost((row["diff_vs_baseline"], row["diff_ci_low"], row["diff_ci_high"]))
+        pairs = paired_outcomes(replications, arm, baseline=arms[0])
+        effect = cost_effect(pairs)
+        saves = round(probability_saves(pairs) * len(pairs))
+        untrusted = distrust(warnings, arm)
+        opening = f"{arm}: NOT A RESULT TO QUOTE ({untrusted}); as computed: " if untrusted else f"{arm}: "
         lines.append(
-            f"{arm}: {net}; admissions avoided " + interval(avoided["mean"], avoided["ci_low"], avoided["ci_high"])
+            f"{opening}{describe_net_cost(effect.net_cost)}; saves money in {saves} of {len(pairs)} "
+            f"replications; {describe_cost_effect(effect)}"
         )
     return lines
 
@@ -157,8 +151,16 @@ def _stacked(mean: float, lo: float, hi: float) -> str:
 
 
 def comparison_tables(summary: pd.DataFrame, arms: list[str], title: str, console: Console) -> list[Table]:
-    """The wide table if it fits the console, else one stacked table per compared arm."""
+    """The wide table if it fits the console, else one stacked table per compared arm.
+
+    Piped (not a terminal), tables use light rules (a header line only) so a log or an email reads as
+    columns of figures rather than box drawing.
+    """
     wide = comparison_table(summary, arms, title)
-    if console.measure(wide, options=console.options.update_width(10_000)).maximum <= console.width:
-        return [wide]
-    return stacked_tables(summary, arms, title)
+    tables = [wide]
+    if console.measure(wide, options=console.options.update_width(10_000)).maximum > console.width:
+        tables = stacked_tables(summary, arms, title)
+    if not console.is_terminal:
+        for table in tables:
+            table.box = box.SIMPLE_HEAD
+    return tables

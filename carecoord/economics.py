@@ -110,64 +110,6 @@ def _fieller(cost: np.ndarray, avoided: np.ndarray, level: float) -> tuple[float
     return (float((-b - root) / (2 * a)), float((-b + root) / (2 * a)))
 
 
-def money(value: float, signed: bool = False) -> str:
-    """Pounds for people: £1.28m, £558, £12,400; never "-0", never a sign unless asked for."""
-    if math.isnan(value):
-        return "no figure"
-    size = abs(value)
-    if size >= 1e6:
-        text = f"£{size / 1e6:.2f}m"
-    elif size >= 1e4:
-        text = f"£{size / 1e3:,.0f}k"
-    else:
-        text = f"£{size:,.0f}"
-    if text in ("£0", "£0.00m"):
-        return "£0"
-    if signed:
-        return ("−" if value < 0 else "+") + text
-    return text
-
-
-def _number(value: float) -> str:
-    """One decimal, a real minus sign, never '-0.0'."""
-    text = f"{value:,.1f}"
-    return "0.0" if text in ("-0.0", "0.0") else text.replace("-", "−")
-
-
-def _per_unit(value: float) -> str:
-    return f"saves {money(value)}" if value < 0 else f"costs {money(value)}"
-
-
-def describe_net_cost(net_cost: tuple[float, float, float]) -> str:
-    """'saves £131k a year (95% CI: saves £333k to costs £70k)' style wording for a net cost."""
-    mean, lo, hi = net_cost
-    text = f"{_per_unit(mean)} overall"
-    if not math.isnan(lo):
-        text += f" (95% CI: {_per_unit(lo)} to {_per_unit(hi)})"
-    return text
-
-
-def describe_cost_effect(effect: CostEffect) -> str:
-    """One honest sentence about cost per admission avoided; never a negative cost per unit."""
-    mean, lo, hi = effect.avoided
-    if math.isnan(mean):
-        return "no figure: no replications"
-    if effect.avoided_spans_zero:
-        if math.isnan(lo):
-            return "no cost per admission avoided: one replication gives no confidence interval"
-        return (
-            f"no cost per admission avoided: admissions avoided could be zero "
-            f"(95% CI {_number(lo)} to {_number(hi)}), so the ratio has no meaningful value"
-        )
-    if mean <= 0 or hi < 0:
-        return f"no admissions avoided: {abs(mean):,.1f} more emergency admissions than the baseline"
-    text = f"{_per_unit(effect.per_admission)} per admission avoided"
-    if effect.per_admission_ci is not None:
-        low, high = effect.per_admission_ci
-        text += f" (95% CI: {_per_unit(low)} to {_per_unit(high)})"
-    return text
-
-
 def payer_split(pairs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Who pays and who saves: mean net cost to each payer and in total, with 95% CIs."""
     rows = []

@@ -15,6 +15,10 @@ Example:
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from carecoord.economics import CostEffect
 
 MAX_DECIMALS = 6
 MINUS = "−"
@@ -80,3 +84,74 @@ def percent(mean: float, low: float, high: float) -> str:
     body = interval(mean, low, high)
     sign = "+" if body[0] not in (MINUS, "0") else ""
     return f"{sign}{body.replace(' [', '% [')}" if "[" in body else f"{sign}{body}%"
+
+
+def signed_percent(value: float, digits: int = 0) -> str:
+    """A whole-number change such as "+12%" or "−30%"; "0%" when it rounds to zero (never "−0%" or "+0%")."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    text = number(value, digits)
+    return "0%" if text == "0" else ("" if text.startswith(MINUS) else "+") + text + "%"
+
+
+def money(value: float, signed: bool = False) -> str:
+    """Pounds for people: £1.28m, £558, £9,400, £12k (thousands from £10,000); never "-0", no sign unless asked."""
+    if math.isnan(value):
+        return "no figure"
+    size = abs(value)
+    if size >= 1e6:
+        text = f"£{size / 1e6:.2f}m"
+    elif size >= 1e4:
+        text = f"£{size / 1e3:,.0f}k"
+    else:
+        text = f"£{size:,.0f}"
+    if text in ("£0", "£0.00m"):
+        return "£0"
+    if signed:
+        return ("−" if value < 0 else "+") + text
+    return text
+
+
+def _number(value: float) -> str:
+    """One decimal, a real minus sign, never '-0.0'."""
+    text = f"{value:,.1f}"
+    return "0.0" if text in ("-0.0", "0.0") else text.replace("-", "−")
+
+
+def _per_unit(value: float) -> str:
+    return f"saves {money(value)}" if value < 0 else f"costs {money(value)}"
+
+
+def describe_net_cost(net_cost: tuple[float, float, float]) -> str:
+    """'saves £131k a year (95% CI: saves £333k to costs £70k)' style wording for a net cost."""
+    mean, lo, hi = net_cost
+    text = f"{_per_unit(mean)} overall"
+    if not math.isnan(lo):
+        text += f" (95% CI: {_per_unit(lo)} to {_per_unit(hi)})"
+    return text
+
+
+def describe_cost_effect(effect: CostEffect) -> str:
+    """One honest sentence about cost per admission avoided; never a negative cost per unit."""
+    mean, lo, hi = effect.avoided
+    if math.isnan(mean):
+        return "no figure: no replications"
+    if effect.avoided_spans_zero:
+        if math.isnan(lo):
+            return "no cost per admission avoided: one replication gives no confidence interval"
+        return (
+            f"no cost per admission avoided: admissions avoided could be zero "
+            f"(95% CI {_number(lo)} to {_number(hi)}), so the ratio has no meaningful value"
+        )
+    if mean <= 0 or hi < 0:
+        return f"no admissions avoided: {abs(mean):,.1f} more emergency admissions than the baseline"
+    text = f"{_per_unit(effect.per_admission)} per admission avoided"
+    if effect.per_admission_ci is not None:
+        low, high = effect.per_admission_ci
+        text += f" (95% CI: {_per_unit(low)} to {_per_unit(high)})"
+    return text
+
+
+def signed(value: float, digits: int = 0) -> str:
+    """A number with thousands separators, a real minus sign and no "−0" (report sentences)."""
+    return number(value, digits) if math.isfinite(value) else "–"

@@ -16,10 +16,9 @@ from typing import Any
 class LazyConsole:
     """Stands in for a ``rich.console.Console`` and builds it on the first attribute access."""
 
-    def __init__(self, stderr: bool = False, wide_when_piped: bool = False, width: int = 180):
+    def __init__(self, stderr: bool = False, wide_when_piped: bool = False):
         self._stderr = stderr
         self._wide_when_piped = wide_when_piped
-        self._width = width
         self._console: Any = None
 
     @property
@@ -30,8 +29,10 @@ class LazyConsole:
 
             console = Console(stderr=self._stderr)
             if self._wide_when_piped and not console.is_terminal:
-                # piped or logged: keep a comparison table on one line per metric
-                console = Console(stderr=self._stderr, width=self._width)
+                from carecoord.printout import piped_width
+
+                # piped or logged: COLUMNS if given, else wide enough for a two-arm comparison table
+                console = Console(stderr=self._stderr, width=piped_width())
             self._console = console
         return self._console
 

@@ -42,7 +42,7 @@ def build_manifest(
     scenario = result.scenario
     return {
         "carecoord_version": _version("carecoord"),
-        "scenario_file": str(scenario_path) if scenario_path else None,
+        "scenario_file": str(Path(scenario_path).resolve()) if scenario_path else None,  # report from any folder
         "scenario_file_sha256": scenario_hash,
         "scenario": json.loads(scenario.model_dump_json()),
         "seed": scenario.simulation.seed,

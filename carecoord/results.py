@@ -2,8 +2,8 @@
 the Python plotting API.
 
 A folder written by ``carecoord run`` holds tidy tables and ``manifest.json`` (with the resolved
-scenario). :func:`load` reads them (Parquet when present, else CSV) and answers the questions every
-figure asks: which arms, which localities, when each locality went live, what the months are.
+scenario). :func:`load` reads them (CSV, always written; Parquet when only that is present) and
+answers the questions every figure asks: which arms, which localities, when each went live, what the months are.
 
 Example:
     >>> from carecoord.results import load
@@ -22,12 +22,12 @@ from typing import Any
 import pandas as pd
 
 from carecoord.errors import OutputError
-from carecoord.metrics import ALL_METRICS
+from carecoord.monthly import ALL_LOCALITIES
 
 REQUIRED = ("summary", "replications", "monthly")
 OPTIONAL = ("capacity", "tiers", "before_after", "events")
-BASELINE = "baseline"
-ALL = "all"
+BASELINE = "baseline"  # the separate-services arm every other arm is compared with
+ALL = ALL_LOCALITIES  # the locality label of whole-scenario rows
 
 
 @dataclass(frozen=True)
@@ -145,34 +145,8 @@ def load(folder: str | Path) -> Results:
     except (OSError, ValueError) as exc:
         raise OutputError(f"{manifest_path}: cannot be read ({exc})") from exc
     tables = {name: _table(folder, name, required=True) for name in REQUIRED}
-    tables["monthly"] = complete_monthly(tables["monthly"])
     tables.update({name: _table(folder, name, required=False) for name in OPTIONAL})
     return Results(folder=folder, manifest=manifest, **tables)
-
-
-def complete_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
-    """A monthly table as current runs write it, also from folders written before it was complete.
-
-    Older folders dropped zero rows and had neither locality ``all`` nor ``admissions_avoided``;
-    those are rebuilt here (zeros restored on the full grid, ``all`` summed, avoided = baseline - arm).
-    """
-    if monthly.empty or ALL in set(monthly["locality"]):
-        return monthly
-    keys = ["replication", "arm", "locality", "month", "metric"]
-    levels = [sorted(monthly[k].unique()) for k in keys[:-1]]
-    metrics = list(dict.fromkeys([*ALL_METRICS, *monthly["metric"].unique()]))  # all-zero metrics were dropped too
-    grid = pd.MultiIndex.from_product([*levels, metrics], names=keys)
-    full = monthly.set_index(keys)["value"].reindex(grid, fill_value=0.0).reset_index()
-    whole = full.groupby(["replication", "arm", "month", "metric"], as_index=False)["value"].sum()
-    whole["locality"] = ALL
-    full = pd.concat([whole[full.columns], full], ignore_index=True)
-    admissions = full[full["metric"] == "emergency_admissions"]
-    base = admissions[admissions["arm"] == BASELINE].set_index(["replication", "locality", "month"])["value"]
-    avoided = admissions.copy()
-    avoided["value"] = base.reindex(pd.MultiIndex.from_frame(avoided[["replication", "locality", "month"]])).to_numpy()
-    avoided["value"] -= admissions["value"].to_numpy()
-    avoided["metric"] = "admissions_avoided"
-    return pd.concat([full, avoided], ignore_index=True)
 
 
 def _table(folder: Path, name: str, required: bool) -> pd.DataFrame:

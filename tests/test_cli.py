@@ -87,6 +87,23 @@ def test_run_exits_0_and_writes_the_folder(first_run: tuple[Path, subprocess.Com
     assert "Results written to" in proc.stdout
 
 
+def test_piped_output_honours_columns_and_never_breaks_prose(
+    first_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    """Piped with COLUMNS=80 (run_cli): tables fit 80 columns, no line ends in spaces, and each paragraph of
+    prose is one line (the reader's screen wraps it), so 'replications; ' never ends a line."""
+    folder, proc = first_run
+    lines = proc.stdout.splitlines()
+    assert not [line for line in lines if line != line.rstrip()]
+    prose = [line for line in lines if line.startswith(("integrated:", "Results written to", "Costs in"))]
+    assert len(prose) >= 3
+    assert any(line.startswith("Results written to") and str(folder) in line for line in prose)
+    table = [line for line in lines if line.startswith(" ") or line.startswith("─")]
+    assert table and max(len(line) for line in table) <= 80
+    value = next(line for line in prose if "saves money in" in line)
+    assert "replications;" in value and not value.endswith(" ")
+
+
 def test_summary_columns_and_rows(out: Path, tiny: Scenario) -> None:
     """summary.csv: the documented columns in order, one row per arm and metric."""
     summary = pd.read_csv(out / "summary.csv")

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from carecoord.calendar import Calendar
 from carecoord.economics import paired_outcomes, payer_split
+from carecoord.plausibility import SATURATED_UTILISATION, open_hours
 from carecoord.plots.series import monthly_band, total_band
 from carecoord.plots.style import (
     BLACK,
@@ -18,6 +20,7 @@ from carecoord.plots.style import (
     arm_colour,
     count_axis,
     date_axis,
+    error_bars,
     legend_below,
     mark_dates,
     new_figure,
@@ -25,7 +28,8 @@ from carecoord.plots.style import (
     pounds_axis,
     title,
 )
-from carecoord.results import Results
+from carecoord.results import ALL, BASELINE, Results
+from carecoord.scenario.base import OpeningHoursSpec
 
 # Services whose staff time is recorded, with the metric of that time and of the waits they cause.
 STAFFED_SERVICES = {
@@ -33,15 +37,13 @@ STAFFED_SERVICES = {
     "community_nursing": "Nursing",
     "social_work": "Social work",
 }
-BINDS = 0.9  # share of scheduled staff hours above which a figure says capacity binds (assumption)
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def by_locality(results: Results) -> Figure:
     """Admissions avoided over the whole run in each locality, per arm, with 95% CIs."""
     table = total_band(results, "admissions_avoided")
     table = table[table["arm"].isin(results.compared_arms)]
-    places = [*results.localities, "all"]
+    places = [*results.localities, ALL]
     fig, ax = new_figure(width=8, height=1.6 + 0.45 * len(places) * max(1, len(results.compared_arms)))
     step = 0.8 / max(1, len(results.compared_arms))
     for k, arm in enumerate(results.compared_arms):
@@ -61,7 +63,7 @@ def by_locality(results: Results) -> Figure:
     sizes = {loc["name"]: loc["cohort_size"] for loc in results.scenario.get("localities", [])}
     ax.set_yticklabels(
         [
-            "whole scenario" if p == "all" else f"{p}\n{sizes.get(p, 0):,} patients\nlive {results.go_live[p]:%b %Y}"
+            "whole scenario" if p == ALL else f"{p}\n{sizes.get(p, 0):,} patients\nlive {results.go_live[p]:%b %Y}"
             for p in places
         ],
         fontsize=8.5,
@@ -71,19 +73,23 @@ def by_locality(results: Results) -> Figure:
     ax.set_xlabel("emergency admissions avoided over the results window (below 0: more admissions)")
     ax.set_title("Mean and 95% CI across replications; go-live dates differ by locality", loc="left")
     legend_below(ax)
-    best = table[table["locality"] != "all"].copy()
-    best["per_1000"] = best["mean"] / best["locality"].map(sizes) * 1000
-    best = best.sort_values("per_1000", ascending=False)
-    if len(results.localities) > 1 and not best.empty:
-        lead = best.iloc[0]
-        headline = (
-            f"By locality — most admissions avoided per 1,000 patients in {lead['locality']} "
-            f"({lead['arm']}: {lead['per_1000']:,.0f} per 1,000)"
-        )
-    else:
-        headline = "By locality — admissions avoided with 95% CIs"
-    title(fig, headline)
+    title(fig, _locality_headline(table[table["locality"] != ALL], sizes))
     return fig
+
+
+def _locality_headline(table: pd.DataFrame, sizes: dict[str, int]) -> str:
+    """Name a locality only where its 95% CI excludes zero: a ranking of noise is no finding."""
+    clear = table[(table["low"] > 0) | (table["high"] < 0)]
+    if table.empty:
+        return "By locality — admissions avoided with 95% CIs"
+    if clear.empty:
+        return "By locality — no locality differs clearly from zero: every 95% CI includes no change"
+    parts = []
+    for row in clear.itertuples():
+        per_1000 = row.mean / sizes.get(row.locality, np.nan) * 1000
+        verb = "fewer" if row.mean > 0 else "more"
+        parts.append(f"{row.locality} ({row.arm}): {abs(per_1000):,.0f} {verb} per 1,000 patients")
+    return "By locality — clear change (95% CI excludes zero) in " + "; ".join(parts)
 
 
 def costs_by_payer(results: Results) -> Figure:
@@ -97,14 +103,7 @@ def costs_by_payer(results: Results) -> Figure:
         colours = [PAYER_COLOURS[p] for p in split["payer"]]
         x = np.arange(len(split))
         ax.bar(x, split["mean"], color=colours, width=0.65)
-        ax.errorbar(
-            x,
-            split["mean"],
-            yerr=[split["mean"] - split["ci_low"], split["ci_high"] - split["mean"]],
-            fmt="none",
-            ecolor="#444444",
-            capsize=4,
-        )
+        error_bars(ax, x, split, capsize=4)
         ax.axhline(0, color=BLACK, linewidth=0.8)
         ax.set_xticks(x)
         ax.set_xticklabels(split["payer"])
@@ -118,22 +117,31 @@ def costs_by_payer(results: Results) -> Figure:
 
 
 def _pounds(value: float) -> str:
-    from carecoord.economics import money
+    from carecoord.formatting import money
 
     return money(value)
 
 
-def _open_hours_per_month(results: Results, service: str, months: pd.Series) -> pd.Series:
-    """Hours a service is open in each month (its opening days and hours from the scenario)."""
-    hours = results.scenario["services"][service].get("hours") or {}
-    days = {DAYS.index(d) for d in hours.get("days", DAYS)}
-    per_day = float(hours.get("close_hour", 24.0)) - float(hours.get("open_hour", 0.0))
+def _open_hours_per_month(results: Results, service: str, arm: str, months: pd.Series) -> pd.Series:
+    """Hours a service is open in each month: the scenario's opening hours (schema defaults filled in by
+    the manifest), counted by :func:`carecoord.plausibility.open_hours`, the warnings' own count."""
+    spec = OpeningHoursSpec.model_validate(results.scenario["services"][service].get("hours") or {})
     out = {}
     for month in months:
         start = pd.Timestamp(month + "-01")
-        span = pd.date_range(start, start + pd.offsets.MonthEnd(0), freq="D")
-        out[month] = per_day * sum(day.weekday() in days for day in span)
+        calendar = Calendar(start.date(), horizon_days=start.days_in_month, warm_up_days=0)
+        out[month] = open_hours(spec, calendar, every_day=_seven_day(results, arm, service))
     return pd.Series(out)
+
+
+def _seven_day(results: Results, arm: str, service: str) -> bool:
+    """Social work on seven-day discharge planning works every day of the week in that arm."""
+    if service != "social_work" or "discharge_planning" not in results.active_mechanisms(arm):
+        return False
+    for spec in results.scenario.get("arms", []):
+        if spec["name"] == arm:
+            return bool((spec.get("mechanisms") or {}).get("discharge_planning", {}).get("seven_day"))
+    return False
 
 
 def services(results: Results) -> Figure:
@@ -141,14 +149,15 @@ def services(results: Results) -> Figure:
     names = [s for s in STAFFED_SERVICES if f"staff_hours_{s}" in set(results.monthly["metric"])]
     fig, axes = new_figure(2, len(names), width=3.6 * len(names) + 1, height=6.4, sharex=True)
     axes = np.asarray(axes).reshape(2, len(names))
-    busiest = []
+    busiest: list[tuple[float, str, str, str]] = []
+    longest: list[tuple[float, str, str, pd.Timestamp]] = []
     for col, service in enumerate(names):
         staff = monthly_band(results, f"staff_hours_{service}")
-        open_hours = _open_hours_per_month(results, service, staff["month"].drop_duplicates())
         util_ax, wait_ax = axes[0, col], axes[1, col]
         for arm in results.arms:
             rows = staff[staff["arm"] == arm]
-            available = _service_capacity(results, service, arm) * open_hours.reindex(rows["month"]).to_numpy()
+            hours = _open_hours_per_month(results, service, arm, rows["month"])
+            available = _service_capacity(results, service, arm) * hours.reindex(rows["month"]).to_numpy()
             share = rows["mean"].to_numpy() / available
             util_ax.plot(rows["date"], share, color=arm_colour(results.arms, arm), linewidth=1.6, label=arm)
             peak = int(np.nanargmax(share))
@@ -160,6 +169,11 @@ def services(results: Results) -> Figure:
         waits = monthly_band(results, f"wait_hours_{service}")
         for arm in results.arms:
             rows = waits[waits["arm"] == arm]
+            if not rows.empty:
+                peak = int(rows["mean"].to_numpy().argmax())
+                longest.append(
+                    (float(rows["mean"].iloc[peak]), STAFFED_SERVICES[service], arm, rows["date"].iloc[peak])
+                )
             wait_ax.plot(rows["date"], rows["mean"], color=arm_colour(results.arms, arm), linewidth=1.6)
             wait_ax.fill_between(
                 rows["date"], rows["low"], rows["high"], color=arm_colour(results.arms, arm), alpha=0.15
@@ -174,19 +188,23 @@ def services(results: Results) -> Figure:
     legend_below(axes[1, 0], handles=axes[0, 0].get_lines()[: len(results.arms)], ncol=len(results.arms))
     if busiest:
         share, name, arm, month = max(busiest)
-        verdict = "capacity binds" if share >= BINDS else "no service is near capacity"
+        verdict = "capacity binds" if share >= SATURATED_UTILISATION else "staff time below capacity"
         headline = f"Services — {verdict}: busiest is {name} ({arm}) at {share:.0%} of scheduled staff hours in {month}"
+        waited, name, arm, when = max(longest, default=(0.0, "", "", None))
+        if waited >= 1:
+            headline += f"; longest waits: {name} ({arm}), {waited:,.0f} hours in {when:%b %Y}"
     else:
         headline = "Services — no staffed service recorded"
     title(fig, headline)
     return fig
 
 
-def _service_capacity(results: Results, service: str, arm: str = "baseline") -> float:
+def _service_capacity(results: Results, service: str, arm: str = BASELINE) -> float:
     """Staff on duty across localities in an arm (from capacity.csv, first replication)."""
     cap = results.capacity
-    if cap.empty:
-        return float(results.scenario["services"][service].get("capacity") or np.nan)
+    if cap.empty:  # older folders: a stated number, else unknown (by_population needs the run's capacity table)
+        stated = results.scenario["services"][service].get("capacity")
+        return float(stated) if isinstance(stated, int | float) else np.nan
     rows = cap[(cap["arm"] == arm) & (cap["replication"] == cap["replication"].min())]
     rows = rows[rows["resource"].str.split(":").str[0] == service]
     return float(rows["capacity"].sum())

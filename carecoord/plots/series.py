@@ -12,20 +12,37 @@ from __future__ import annotations
 import pandas as pd
 
 from carecoord.plots.style import band
-from carecoord.results import Results, month_start
+from carecoord.results import ALL, Results, month_start
 
 
-def per_replication(results: Results, metric: str, locality: str = "all") -> pd.DataFrame:
+def per_replication(results: Results, metric: str, locality: str = ALL) -> pd.DataFrame:
     """Monthly values as a wide table: index (arm, replication), one column per month."""
     rows = results.monthly[(results.monthly["metric"] == metric) & (results.monthly["locality"] == locality)]
     return rows.pivot_table(index=["arm", "replication"], columns="month", values="value", sort=True)
 
 
-def monthly_band(results: Results, metric: str, locality: str = "all", cumulative: bool = False) -> pd.DataFrame:
-    """Per arm and month: the mean across replications and its 95% CI (``cumulative``: running totals)."""
+def complete_per_replication(results: Results, metric: str, locality: str = ALL) -> pd.DataFrame:
+    """:func:`per_replication` without the months only partly inside the results window (a 1-day month is no dip)."""
     wide = per_replication(results, metric, locality)
-    if not cumulative:  # a month only partly inside the run would look like a fall or a rise
-        wide = wide[[m for m in wide.columns if m in set(results.complete_months())]]
+    complete = set(results.complete_months())
+    return wide[[m for m in wide.columns if m in complete]]
+
+
+def monthly_band(
+    results: Results, metric: str, locality: str = ALL, cumulative: bool = False, per_30_days: bool = False
+) -> pd.DataFrame:
+    """Per arm and month: the mean across replications and its 95% CI (``cumulative``: running totals).
+
+    ``per_30_days`` scales each month's count to a 30-day month, so February (28 days) does not look like
+    a 7-10% dip in admissions or bed days that is only the calendar.
+    """
+    if cumulative:  # running totals count every day, partial months included
+        wide = per_replication(results, metric, locality)
+    else:  # a month only partly inside the run would look like a fall or a rise
+        wide = complete_per_replication(results, metric, locality)
+        if per_30_days:
+            days = pd.PeriodIndex(wide.columns, freq="M").days_in_month.to_numpy()
+            wide = wide * (30.0 / days)
     frames = []
     for arm in results.arms:
         if arm not in wide.index.get_level_values("arm"):

@@ -10,7 +10,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 import textwrap
 from collections.abc import Iterable
 
@@ -19,10 +18,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
-from scipy import stats
+
+from carecoord.results import BASELINE
+from carecoord.stats import column_ci
 
 matplotlib.use("Agg")  # files only; never a window
 
@@ -59,9 +60,9 @@ RC = {
 
 def arm_colour(arms: list[str], arm: str) -> str:
     """Black for the baseline, then the palette in the scenario's arm order."""
-    if arm == "baseline":
+    if arm == BASELINE:
         return BLACK
-    others = [a for a in arms if a != "baseline"]
+    others = [a for a in arms if a != BASELINE]
     return ARM_COLOURS[others.index(arm) % len(ARM_COLOURS)] if arm in others else GO_LIVE_COLOUR
 
 
@@ -120,18 +121,24 @@ def percent_axis(axis: Axis) -> None:
 
 
 def date_axis(ax: Axes, months: int) -> None:
-    """Month ticks with real dates, sparser on long runs."""
+    """Month ticks with real dates, sparser on long runs; the first tick and every January carry the year."""
     locator = AutoDateLocator(minticks=3, maxticks=max(4, min(8, months)))
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=False))
+
+    def label(value: float, pos: int | None) -> str:
+        day = matplotlib.dates.num2date(value)
+        return f"{day:%b}\n{day:%Y}" if pos == 0 or day.month == 1 else f"{day:%b}"
+
+    ax.xaxis.set_major_formatter(FuncFormatter(label))
 
 
 def mark_dates(ax: Axes, dates: dict[str, object], label: str = "go-live") -> None:
-    """Dashed vertical lines at go-live dates (one label per distinct date)."""
+    """Dashed vertical lines at go-live dates (one label per distinct date, staggered so none overlap)."""
     by_date: dict[object, list[str]] = {}
     for name, date in dates.items():
         by_date.setdefault(date, []).append(name)
     lo, hi = ax.get_xlim()
+    shown = 0
     for date, names in sorted(by_date.items()):
         x = matplotlib.dates.date2num(pd.Timestamp(date))
         if not lo <= x <= hi:
@@ -142,25 +149,30 @@ def mark_dates(ax: Axes, dates: dict[str, object], label: str = "go-live") -> No
             text,
             (x, 1.0),
             xycoords=("data", "axes fraction"),
-            xytext=(3, -3),
+            xytext=(3, -3 - 11 * shown),
             textcoords="offset points",
             fontsize=8,
             color=GO_LIVE_COLOUR,
             va="top",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85},  # readable over grid lines
         )
+        shown += 1
 
 
 def band(values: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Mean and t-based CI of each column's values across rows (rows = replications)."""
-    n = values.notna().sum()
-    mean = values.mean()
-    sem = values.std(ddof=1) / np.sqrt(n)
-    t = pd.Series(
-        [stats.t.ppf(0.5 + level / 2, k - 1) if k > 1 else math.nan for k in n], index=values.columns, dtype=float
-    )
-    return pd.DataFrame({"mean": mean, "low": mean - t * sem, "high": mean + t * sem})
+    """Mean and t-based CI of each column's values across rows (rows = replications): :func:`stats.column_ci`."""
+    return column_ci(values, level)
 
 
 def legend_below(ax: Axes, handles: Iterable | None = None, ncol: int = 4) -> None:
-    kwargs = {"handles": list(handles)} if handles is not None else {}
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=ncol, fontsize=9, **kwargs)
+    """The legend under the whole figure, outside the axes, so it never covers an axis label."""
+    handles, labels = (list(handles), None) if handles is not None else ax.get_legend_handles_labels()
+    if labels is None:
+        labels = [h.get_label() for h in handles]
+    ax.figure.legend(handles, labels, loc="outside lower center", ncol=min(ncol, max(1, len(labels))), fontsize=9)
+
+
+def error_bars(ax: Axes, x: object, rows: pd.DataFrame, low: str = "ci_low", high: str = "ci_high", **style) -> None:
+    """95% CI whiskers around ``rows['mean']`` (bars and dots of the breakdown and value figures)."""
+    yerr = [rows["mean"] - rows[low], rows[high] - rows["mean"]]
+    ax.errorbar(x, rows["mean"], yerr=yerr, fmt="none", ecolor="#444444", capsize=style.pop("capsize", 3), **style)

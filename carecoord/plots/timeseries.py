@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from carecoord.display import LABELS
-from carecoord.plots.series import monthly_band, per_replication
+from carecoord.plots.series import complete_per_replication, monthly_band
 from carecoord.plots.style import (
     BLACK,
     BLUE,
@@ -27,7 +27,7 @@ from carecoord.plots.style import (
     new_figure,
     title,
 )
-from carecoord.results import Results, month_start
+from carecoord.results import BASELINE, Results, month_start
 from carecoord.stats import mean_ci
 
 EARLY_MONTHS = 3  # months compared with the rest of the window in the warm-up check (assumption)
@@ -37,7 +37,7 @@ def _draw_bands(ax, results: Results, table: pd.DataFrame, arms: list[str]) -> N
     for arm in arms:
         rows = table[table["arm"] == arm]
         colour = arm_colour(results.arms, arm)
-        on_top = 3 if arm == "baseline" else 2
+        on_top = 3 if arm == BASELINE else 2
         ax.plot(
             rows["date"], rows["mean"], color=colour, linewidth=1.8, label=arm, marker="o", markersize=3, zorder=on_top
         )
@@ -75,10 +75,10 @@ def _change_phrase(results: Results, metric: str, noun: str) -> str:
 def monthly_admissions(results: Results) -> Figure:
     """Emergency admissions per month, every arm, mean and 95% band across replications, go-live marked."""
     fig, ax = new_figure(height=4.4)
-    table = monthly_band(results, "emergency_admissions")
+    table = monthly_band(results, "emergency_admissions", per_30_days=True)
     _draw_bands(ax, results, table, results.arms)
     mark_dates(ax, results.go_live)
-    ax.set_ylabel("emergency admissions per month")
+    ax.set_ylabel("emergency admissions per 30 days\n(each month scaled to 30 days)")
     ax.set_ylim(bottom=0)
     ax.set_title(
         f"Mean of {results.replication_count} replications with 95% confidence band; whole scenario", loc="left"
@@ -117,11 +117,11 @@ def hospital_use(results: Results) -> Figure:
     """Bed days and delayed-discharge days per month by arm, with 95% bands."""
     fig, axes = new_figure(1, 2, width=10, height=4.4)
     for ax, metric in zip(axes, ("bed_days", "delayed_discharge_days"), strict=True):
-        _draw_bands(ax, results, monthly_band(results, metric), results.arms)
+        _draw_bands(ax, results, monthly_band(results, metric, per_30_days=True), results.arms)
         mark_dates(ax, results.go_live)
         ax.set_ylim(bottom=0)
-        ax.set_ylabel(f"{LABELS[metric].lower()} per month")
-        ax.set_title(LABELS[metric] + " per month", loc="left")
+        ax.set_ylabel(f"{LABELS[metric].lower()} per 30 days")
+        ax.set_title(LABELS[metric] + " per 30 days", loc="left")
     legend_below(axes[0])
     beds = _change_phrase(results, "bed_days", "days")
     delayed = _change_phrase(results, "delayed_discharge_days", "days")
@@ -138,7 +138,7 @@ def warm_up(results: Results, metric: str = "emergency_admissions", window: int 
     months says the warm-up was too short; a flat one says it was long enough.
     """
     fig, ax = new_figure(height=4.4)
-    wide = per_replication(results, metric).loc["baseline"]
+    wide = complete_per_replication(results, metric).loc[BASELINE]
     dates = month_start(pd.Series(wide.columns))
     for _, row in wide.iterrows():
         ax.plot(dates, row.to_numpy(), color="#bbbbbb", linewidth=0.8)
@@ -166,7 +166,7 @@ def warm_up(results: Results, metric: str = "emergency_admissions", window: int 
 
 def warm_up_warning(results: Results, metric: str = "emergency_admissions") -> str | None:
     """A sentence for the report if the baseline's first months differ from the rest, else None."""
-    wide = per_replication(results, metric).loc["baseline"].to_numpy()
+    wide = complete_per_replication(results, metric).loc[BASELINE].to_numpy()
     verdict = _drift_verdict(wide, float(wide.mean()))
     return f"Warm-up: {verdict}." if "consider a longer warm-up" in verdict else None
 

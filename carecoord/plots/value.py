@@ -12,12 +12,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from carecoord.before_after import summarise_before_after
-from carecoord.economics import acceptability, money, paired_outcomes, probability_saves
+from carecoord.economics import acceptability, paired_outcomes, probability_saves
+from carecoord.formatting import money, signed_percent
 from carecoord.plots.style import (
     BLACK,
     GO_LIVE_COLOUR,
     arm_colour,
     count_axis,
+    error_bars,
     legend_below,
     new_figure,
     percent_axis,
@@ -145,25 +147,18 @@ def before_after(results: Results) -> Figure:
     for k, arm in enumerate(arms):
         rows = pd.DataFrame([summary.loc[(arm, m)] for m in MEASURES])
         ax.bar(x + k * width, rows["mean"], width=width * 0.92, color=arm_colour(results.arms, arm), label=arm)
-        ax.errorbar(
-            x + k * width,
-            rows["mean"],
-            yerr=[rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]],
-            fmt="none",
-            ecolor="#444444",
-            capsize=3,
-        )
+        error_bars(ax, x + k * width, rows)
     ax.axhline(0, color=BLACK, linewidth=0.8)
     ax.set_xticks(x + width * (len(arms) - 1) / 2)
     ax.set_xticklabels(list(MEASURES.values()))
-    ax.yaxis.set_major_formatter(lambda v, _p: f"{v:+.0f}%".replace("-", "−") if round(v) else "0%")
+    ax.yaxis.set_major_formatter(lambda v, _p: signed_percent(v))
     ax.set_ylabel("change in admissions,\nyear after vs year before")
     patients = summary.loc[(arms[0], "controlled_change_pct"), "patients"]
     ax.set_title(f"{patients:.0f} enrolled patients with a year either side; 95% CIs across replications", loc="left")
     legend_below(ax)
 
     def pct(measure: str) -> str:
-        return f"{summary.loc[(arms[0], measure), 'mean']:+.0f}%".replace("-", "−")
+        return signed_percent(summary.loc[(arms[0], measure), "mean"])
 
     title(
         fig,

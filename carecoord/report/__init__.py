@@ -24,12 +24,14 @@ from carecoord.report import content
 from carecoord.results import Results
 
 CAPTIONS = {
-    "admissions_by_month": "Emergency admissions per month in each arm: the line is the mean across replications, the "
-    "band its 95% confidence interval. Dashed lines: go-live. Months only partly inside the run are left out.",
+    "admissions_by_month": "Emergency admissions per month in each arm, each month scaled to 30 days (so February's "
+    "28 days are no dip): the line is the mean across replications, the band its 95% confidence interval. Dashed "
+    "lines: go-live. Months only partly inside the run are left out.",
     "admissions_avoided": "Admissions avoided (baseline minus arm, same patients and random events), month by month "
     "and added up since the start of the results window, with 95% confidence intervals. Below zero: more admissions.",
     "by_locality": "Admissions avoided over the whole run in each locality, with 95% confidence intervals.",
-    "hospital_use": "Bed days and delayed-discharge days (people medically fit to leave but waiting) per month.",
+    "hospital_use": "Bed days and delayed-discharge days (people medically fit to leave but waiting) per month, "
+    "each month scaled to 30 days.",
     "costs_by_payer": "Who pays and who saves: net cost of each arm against the baseline for the NHS, the council and "
     "the programme (coordinators, MDT time, equipment), with 95% confidence intervals. Below zero: a saving.",
     "ce_plane": "Cost-effectiveness plane: each dot is one replication's pair of (admissions avoided, net cost). Dots "
@@ -58,7 +60,7 @@ def figures(results: Results) -> list[dict[str, str]]:
     out = []
     for name, make in FIGURES.items():
         fig = make(results)
-        headline = fig._suptitle.get_text().replace("\n", " ") if fig._suptitle else name
+        headline = fig.get_suptitle().replace("\n", " ") or name
         out.append({"name": name, "data": _png(fig), "caption": CAPTIONS.get(name, ""), "alt": headline})
     return out
 

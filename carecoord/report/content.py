@@ -11,23 +11,21 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import shlex
-from pathlib import Path
 from typing import Any
 
 from carecoord.before_after import summarise_before_after
 from carecoord.economics import (
     cost_effect,
-    describe_cost_effect,
-    describe_net_cost,
     paired_outcomes,
     payer_split,
     probability_saves,
 )
+from carecoord.formatting import describe_cost_effect, describe_net_cost, signed
+from carecoord.report.sources import assumption_rows
 from carecoord.results import Results
-from carecoord.scenario.sources import value_sources
+from carecoord.trust import distrust, untrusted_verdict
 
 MECHANISM_WORDS = {
     "enrolment": "named coordinators enrol high-risk patients",
@@ -45,14 +43,6 @@ MECHANISM_WORDS = {
     "joint_retraining": "joint retraining of staff",
     "end_of_life_care": "end-of-life care",
 }
-
-
-def signed(value: float, digits: int = 0) -> str:
-    """A number with a real minus sign and no '-0'."""
-    text = f"{value:,.{digits}f}"
-    if float(text.replace(",", "")) == 0:
-        return f"{0:.{digits}f}"
-    return text.replace("-", "−")
 
 
 def years(results: Results) -> float:
@@ -107,7 +97,11 @@ def scenario_words(results: Results) -> dict[str, Any]:
 
 
 def headline(results: Results, arm: str) -> dict[str, Any]:
-    """Admissions avoided, net cost, probability of saving, cost per admission avoided, who pays."""
+    """Admissions avoided, net cost, probability of saving, cost per admission avoided, who pays.
+
+    When the run's warnings say it cannot be trusted (saturated service, implausible result), the
+    verdict says so and why instead of "saves money overall" (:mod:`carecoord.trust`).
+    """
     pairs = paired_outcomes(results.replications, arm)
     effect = cost_effect(pairs)
     mean, lo, hi = effect.avoided
@@ -138,7 +132,10 @@ def headline(results: Results, arm: str) -> dict[str, Any]:
         "saves_share": f"{saves / n:.0%}" if n else "no figure",
         "per_admission": describe_cost_effect(effect),
         "payers": payers,
-        "verdict": verdict(effect.avoided_spans_zero, mean, net, net_lo, net_hi),
+        "verdict": untrusted_verdict(untrusted)
+        if (untrusted := distrust(results.manifest.get("warnings", []), arm))
+        else verdict(effect.avoided_spans_zero, mean, net, net_lo, net_hi),
+        "untrusted": bool(untrusted),
     }
 
 
@@ -187,21 +184,10 @@ def caveats(results: Results) -> list[str]:
 
 
 def assumptions(results: Results) -> dict[str, Any]:
-    """Scenario values with the sources written beside them, and unit costs with theirs."""
+    """The run's scenario values with the sources written beside them (:mod:`.sources`), and unit costs."""
     from carecoord.scenario.costs import CouncilCostsSpec, NHSCostsSpec, ProgrammeCostsSpec
 
-    rows: list[dict[str, str]] = []
-    note = ""
-    path_text = results.manifest.get("scenario_file")
-    path = Path(path_text) if path_text else None
-    if path is not None and path.is_file():
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest == results.manifest.get("scenario_file_sha256"):
-            rows = [{"field": f, "value": v, "source": s} for f, (v, s) in value_sources(path)]
-        else:
-            note = f"{path} has changed since the run; its sources are not shown (rerun to refresh)."
-    else:
-        note = "The scenario file is not available here; its sources are in the file the command names."
+    found = assumption_rows(results)
     costs = results.scenario.get("costs", {})
     unit_costs = []
     for payer, spec in (("nhs", NHSCostsSpec), ("council", CouncilCostsSpec), ("programme", ProgrammeCostsSpec)):
@@ -215,7 +201,7 @@ def assumptions(results: Results) -> dict[str, Any]:
                     "source": (field.description or "") if field else "",
                 }
             )
-    return {"rows": rows, "note": note, "unit_costs": unit_costs, "price_year": costs.get("price_year", "")}
+    return {**found, "unit_costs": unit_costs, "price_year": costs.get("price_year", "")}
 
 
 def reproduce(results: Results) -> dict[str, Any]:
@@ -223,8 +209,7 @@ def reproduce(results: Results) -> dict[str, Any]:
     command = m.get("command") or []
     return {
         "command": shlex.join(str(c) for c in command) if command else "",
-        "report": f"carecoord plot {shlex.quote(str(results.folder))} && carecoord report "
-        f"{shlex.quote(str(results.folder))}",
+        "report": f"carecoord report {shlex.quote(str(results.folder))}",  # it draws every figure itself
         "version": m.get("carecoord_version"),
         "commit": m.get("git_commit") or "not recorded",
         "scenario_hash": m.get("scenario_file_sha256") or "not recorded",

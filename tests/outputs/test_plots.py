@@ -27,11 +27,11 @@ def test_every_figure_builds_with_a_title_and_data(results, name: str) -> None:
     """Each figure function returns a Figure with a headline and something drawn on it."""
     fig = plots.FIGURES[name](results)
     assert isinstance(fig, Figure)
-    assert fig._suptitle is not None and len(fig._suptitle.get_text()) > 20
+    assert len(fig.get_suptitle()) > 20
     drawn = sum(len(ax.lines) + len(ax.collections) + len(ax.patches) for ax in fig.axes)
     if name == "before_after" and results.before_after["patients"].sum() == 0:
         # 18 months: nobody has a year either side of enrolment, and the figure says so instead
-        assert drawn == 0 and "no figure" in fig._suptitle.get_text()
+        assert drawn == 0 and "no figure" in fig.get_suptitle()
     else:
         assert drawn > 0
 

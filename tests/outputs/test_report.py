@@ -14,6 +14,7 @@ from matplotlib.image import imread
 
 from carecoord.economics import paired_outcomes, probability_saves
 from carecoord.plots import FIGURES
+from carecoord.report.sources import set_overrides
 from carecoord.results import load
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -73,7 +74,7 @@ def test_report_probability_of_saving_matches_the_replications(report: Path) -> 
 
 def test_report_cites_the_scenario_file_sources(report: Path) -> None:
     """Scenario values appear with the source comments written beside them in the scenario file."""
-    html = report.read_text(encoding="utf-8")
+    html = report.read_text(encoding="utf-8").replace("\u200b", "")  # zero-width breaks after the dots
     assert "<code>localities.west.go_live</code>" in html
     assert "later than the end of the warm-up (day 180)" in html
 
@@ -114,3 +115,29 @@ def test_report_refuses_a_folder_without_results(tmp_path: Path, run_cli) -> Non
     proc = run_cli("report", tmp_path / "missing")
     assert proc.returncode == 2
     assert "no such results folder" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_report_shows_the_runs_values_after_set(tmp_path: Path, run_cli, tiny_path: Path) -> None:
+    """A value changed with --set is shown as the run used it, marked as such, with the file's value and
+    source beside it; the scenario path is stored absolute, so the report works from another folder."""
+    here = tmp_path / "elsewhere"
+    here.mkdir()
+    out = tmp_path / "results"
+    proc = run_cli(
+        "run", tiny_path.name, "--replications", "2", "--workers", "1", "--out", out,
+        "--set", "localities.west.go_live=2015-02-02", cwd=tiny_path.parent,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert Path(load(out).manifest["scenario_file"]).is_absolute()
+    proc = run_cli("report", out, cwd=here)
+    assert proc.returncode == 0, proc.stderr
+    html = (out / "report.html").read_text(encoding="utf-8").replace("\u200b", "")
+    row = html[html.index("<code>localities.west.go_live</code>") :].split("</tr>")[0]
+    assert "2015-02-02" in row and "set on the command line (the file says 2015-01-05)" in row
+    assert "later than the end of the warm-up (day 180)" in row
+    assert re.search(r"\d+ values set in the scenario file have no source comment", html)
+
+
+def test_command_line_overrides_are_read_back_as_the_cli_applies_them() -> None:
+    command = ["carecoord", "run", "s.yaml", "--replications", "4", "--set", "a.b=1", "--set=c.d=x", "--seed=7"]
+    assert set_overrides(command) == ["simulation.replications=4", "a.b=1", "c.d=x", "simulation.seed=7"]

@@ -72,20 +72,3 @@ def test_parquet_holds_every_table(results_dir: Path) -> None:
 def test_results_folder_respects_the_umask(results_dir: Path) -> None:
     """Under umask 022 the folder is 0755 like any mkdir, not mkdtemp's 0700."""
     assert stat.S_IMODE(results_dir.stat().st_mode) == 0o755
-
-
-def test_loader_completes_a_monthly_table_from_an_older_folder(results_dir: Path) -> None:
-    """A folder written before monthly.csv was complete (zeros dropped, no 'all', no admissions_avoided)
-    loads into the same table the current runs write."""
-    from carecoord.results import complete_monthly
-
-    current = pd.read_csv(results_dir / "monthly.csv")
-    old = current[(current["locality"] != "all") & (current["metric"] != "admissions_avoided")]
-    old = old[old["value"] != 0]
-    rebuilt = complete_monthly(old.reset_index(drop=True))
-    keys = ["replication", "arm", "locality", "month", "metric"]
-    pd.testing.assert_frame_equal(
-        rebuilt.sort_values(keys).reset_index(drop=True)[current.columns],
-        current.sort_values(keys).reset_index(drop=True),
-        check_dtype=False,
-    )

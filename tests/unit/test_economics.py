@@ -11,13 +11,11 @@ from scipy import stats
 from carecoord.economics import (
     acceptability,
     cost_effect,
-    describe_cost_effect,
-    describe_net_cost,
-    money,
     paired_outcomes,
     payer_split,
     probability_saves,
 )
+from carecoord.formatting import describe_cost_effect, describe_net_cost, money
 
 
 def pairs_of(avoided: np.ndarray, cost: np.ndarray) -> pd.DataFrame:

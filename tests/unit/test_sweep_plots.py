@@ -66,4 +66,4 @@ def test_sweep_figures_build() -> None:
     assert isinstance(fig, Figure)
     assert sum(1 for ax in fig.axes if ax.lines) == 3
     fig = tornado(sweep)
-    assert "coordinators" in fig._suptitle.get_text()
+    assert "coordinators" in fig.get_suptitle()
