@@ -91,7 +91,7 @@ class ArmResult:
     peak_in_use: dict[str, int] = field(default_factory=dict)
     capacity: dict[str, float] = field(default_factory=dict)
     before_after: dict[str, float] | None = None  # see carecoord.before_after
-    events: list[tuple[int, float, str, str]] | None = None  # the event log, when it was kept
+    events: list[tuple[int, float, float, str, str]] | None = None  # the event log, when it was kept
 
     def total(self, metric: str, locality: int | None = None) -> float:
         """Sum over the results window (warm-up excluded)."""
