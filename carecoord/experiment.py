@@ -146,7 +146,7 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
             if res.before_after is not None:
                 ba_rows.append({"replication": r, "arm": arm, **res.before_after})
             if res.events:
-                event_frames.append(_event_frame(scenario, r, arm, res.events))
+                event_frames.append(_event_frame(scenario, r, arm, res.events, res.event_starts))
     replications = pd.DataFrame(rep_rows, columns=["replication", "arm", "locality", "metric", "value"])
     monthly = pd.concat(month_frames, ignore_index=True)
     result = ExperimentResult(
@@ -178,16 +178,16 @@ def replication_rows(replication: int, arms: dict[str, ArmResult], localities: l
     return rows
 
 
-def _event_frame(scenario: Scenario, replication: int, arm: str, events: list) -> pd.DataFrame:
+def _event_frame(scenario: Scenario, replication: int, arm: str, events: list, starts: list | None) -> pd.DataFrame:
     """An event log as a table: one row per activity (case id = patient, for process mining).
 
     ``time`` (and ``date``) is when the row was recorded: an activity's end, an event's instant;
     ``start`` and ``end`` are in days (equal for an instant).
     """
-    frame = pd.DataFrame(events, columns=["patient", "start", "end", "activity", "resource"])
-    frame["start"] = frame["start"].astype(float)
-    frame["end"] = frame["end"].astype(float)
-    frame["time"] = frame["end"]
+    frame = pd.DataFrame(events, columns=["patient", "time", "activity", "resource"])
+    frame["time"] = frame["time"].astype(float)
+    frame["start"] = frame["time"] if starts is None else pd.Series(starts, dtype=float)
+    frame["end"] = frame["time"]
     start = pd.Timestamp(scenario.simulation.start_date)
     frame["date"] = (start + pd.to_timedelta(frame["time"], unit="D")).dt.strftime("%Y-%m-%d %H:%M")
     frame.insert(0, "arm", arm)

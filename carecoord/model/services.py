@@ -137,7 +137,7 @@ class Service:
         yield self.env.timeout(duration_days)
         self.release(request)
         if activity and self.recorder.events is not None:
-            self.recorder.events.append((patient, start, self.env.now, activity, self.name))
+            self.recorder.log(patient, self.env.now, activity, self.name, start)
         return True
 
     def acquire(
