@@ -93,7 +93,11 @@ def run(
     ] = False,
     parquet: Annotated[bool, typer.Option(help="Also write the tables as Parquet.")] = False,
     events: Annotated[
-        bool, typer.Option(help="Also write replication 0's event log (events.csv: patient, time, activity, resource).")
+        bool,
+        typer.Option(
+            help="Also write replication 0's event log: events.csv (start, end per activity), "
+            "events_pm4py.csv and events_vidigi.csv (docs/event-log.md)."
+        ),
     ] = False,
     yes: YesOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,

@@ -29,7 +29,7 @@ from carecoord.scenario.schema import Scenario
 from carecoord.stats import mean_ci, paired_difference
 
 ALL_LOCALITIES = "all"
-EVENT_COLUMNS = ["replication", "arm", "patient", "time", "date", "activity", "resource"]
+EVENT_COLUMNS = ["replication", "arm", "patient", "time", "date", "activity", "resource", "start", "end"]
 BEFORE_AFTER_COLUMNS = [
     "replication",
     "arm",
@@ -71,7 +71,7 @@ class ExperimentResult:
     tiers: pd.DataFrame  # replication, arm, tier, emergency_admissions, person_years
     capacity: pd.DataFrame  # replication, arm, resource, capacity, peak_in_use
     before_after: pd.DataFrame  # replication, arm, patients, arm_before, arm_after, baseline_before, baseline_after
-    events: pd.DataFrame  # replication, arm, patient, time, date, activity, resource (empty unless asked for)
+    events: pd.DataFrame  # replication, arm, patient, time, date, activity, resource, start, end (empty unless asked)
     warnings: list = field(default_factory=list)  # carecoord.plausibility.RunWarning: saturation, implausible results
 
     def metric(self, name: str, arm: str | None = None) -> pd.Series:
@@ -146,7 +146,7 @@ def build_tables(scenario: Scenario, runs: list[dict[str, ArmResult]]) -> Experi
             if res.before_after is not None:
                 ba_rows.append({"replication": r, "arm": arm, **res.before_after})
             if res.events:
-                event_frames.append(_event_frame(scenario, r, arm, res.events))
+                event_frames.append(_event_frame(scenario, r, arm, res.events, res.event_starts))
     replications = pd.DataFrame(rep_rows, columns=["replication", "arm", "locality", "metric", "value"])
     monthly = pd.concat(month_frames, ignore_index=True)
     result = ExperimentResult(
@@ -178,10 +178,16 @@ def replication_rows(replication: int, arms: dict[str, ArmResult], localities: l
     return rows
 
 
-def _event_frame(scenario: Scenario, replication: int, arm: str, events: list) -> pd.DataFrame:
-    """An event log as a table: one row per activity (case id = patient, for process mining)."""
+def _event_frame(scenario: Scenario, replication: int, arm: str, events: list, starts: list | None) -> pd.DataFrame:
+    """An event log as a table: one row per activity (case id = patient, for process mining).
+
+    ``time`` (and ``date``) is when the row was recorded: an activity's end, an event's instant;
+    ``start`` and ``end`` are in days (equal for an instant).
+    """
     frame = pd.DataFrame(events, columns=["patient", "time", "activity", "resource"])
     frame["time"] = frame["time"].astype(float)
+    frame["start"] = frame["time"] if starts is None else pd.Series(starts, dtype=float)
+    frame["end"] = frame["time"]
     start = pd.Timestamp(scenario.simulation.start_date)
     frame["date"] = (start + pd.to_timedelta(frame["time"], unit="D")).dt.strftime("%Y-%m-%d %H:%M")
     frame.insert(0, "arm", arm)

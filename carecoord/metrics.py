@@ -92,6 +92,7 @@ class ArmResult:
     capacity: dict[str, float] = field(default_factory=dict)
     before_after: dict[str, float] | None = None  # see carecoord.before_after
     events: list[tuple[int, float, str, str]] | None = None  # the event log, when it was kept
+    event_starts: list[float] | None = None  # each event's start (see Recorder.log)
 
     def total(self, metric: str, locality: int | None = None) -> float:
         """Sum over the results window (warm-up excluded)."""
@@ -148,4 +149,5 @@ def arm_result(scenario: Scenario, arm: str, recorder: Recorder) -> ArmResult:
         peak_in_use=dict(recorder.peak_in_use),
         capacity=dict(recorder.capacity),
         events=recorder.events,
+        event_starts=recorder.event_starts if recorder.events is not None else None,
     )

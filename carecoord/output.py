@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from carecoord.errors import OutputError
+from carecoord.event_log import event_files
 from carecoord.experiment import ExperimentResult
 from carecoord.scenario.costs import price_basis
 
@@ -89,8 +90,10 @@ def write_results(
         extra = {"capacity": "capacity.csv", "tiers": "tiers.csv", "before_after": "before_after.csv"}
         if not result.events.empty:
             extra["events"] = "events.csv"
+        layouts = event_files(result.events, str(result.scenario.simulation.start_date))
+        extra.update({name: f"{name}.csv" for name in layouts})  # pm4py and vidigi: carecoord.event_log
         for name in (*TABLES, *extra):
-            frame = getattr(result, name)
+            frame = layouts[name] if name in layouts else getattr(result, name)
             frame.to_csv(tmp / f"{name}.csv", index=False)
             if parquet:  # every table, in both formats
                 frame.to_parquet(tmp / f"{name}.parquet", index=False)

@@ -113,7 +113,9 @@ class Recorder:
         self.state_days: list[list[float]] = [[0.0] * len(LOCATIONS) for _ in range(n_patients)]
         self.peak_in_use: dict[str, int] = {}
         self.capacity: dict[str, float] = {}
+        # (patient, time, activity, resource), time = when recorded (an activity's end); None: the log is off.
         self.events: list[tuple[int, float, str, str]] | None = [] if log_events else None
+        self.event_starts: list[float] = []  # beside ``events``: each row's start (== time for an instant)
         # Per risk tier, results window only: what calibration needs.
         self.tier_admissions: list[float] = [0.0] * n_tiers
         self.tier_person_days: list[float] = [0.0] * n_tiers
@@ -166,10 +168,15 @@ class Recorder:
         if end > start:
             self.tier_person_days[tier] += end - start
 
-    def log(self, patient: int, t: float, activity: str, resource: str = "") -> None:
-        """Append to the event log if it is on (process-mining format)."""
+    def log(self, patient: int, t: float, activity: str, resource: str = "", start: float | None = None) -> None:
+        """Append to the event log if it is on: an instant at ``t``, or an activity from ``start`` to ``t``.
+
+        Rows are appended when they end, so the log stays in time order of ends (one tuple, no
+        formatting: the conversion to tables happens after the run).
+        """
         if self.events is not None:
             self.events.append((patient, t, activity, resource))
+            self.event_starts.append(t if start is None else start)
 
     def table(self) -> list[tuple[int, int, int, float]]:
         """Non-zero (metric, locality, bin, value) rows."""

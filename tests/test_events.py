@@ -19,7 +19,17 @@ def test_events_csv_is_a_process_log(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     events = pd.read_csv(out / "events.csv")
-    assert list(events.columns) == ["replication", "arm", "patient", "time", "date", "activity", "resource"]
+    assert list(events.columns) == [
+        "replication",
+        "arm",
+        "patient",
+        "time",
+        "date",
+        "activity",
+        "resource",
+        "start",
+        "end",
+    ]
     assert set(events["replication"]) == {0}  # replication 0 only
     assert set(events["arm"]) == {"baseline", "all_off", "integrated"}
     assert {"crisis", "emergency_admission", "discharge", "death"} <= set(events["activity"])

@@ -134,6 +134,8 @@ def _close_stay(world: World, p: Patient, admitted: float, fit: float, outcome: 
     world.rec.interval(M.bed_days, p.locality, admitted, now)
     if now > fit:
         world.rec.interval(M.delayed_discharge_days, p.locality, fit, now)
+        world.rec.log(p.id, now, "delayed_discharge", "hospital", start=fit)
+    world.rec.log(p.id, now, "hospital_stay", "hospital", start=admitted)
 
 
 def finish_initial_stay(world: World, p: Patient, beds: Service, bed: Any) -> None:
@@ -141,6 +143,7 @@ def finish_initial_stay(world: World, p: Patient, beds: Service, bed: Any) -> No
     admitted, _ = world.open_stays.pop(p.id)
     world.rec.stays.append(Stay(p.id, p.locality, admitted, world.env.now, world.env.now, "home"))
     world.rec.interval(M.bed_days, p.locality, admitted, world.env.now)
+    world.rec.log(p.id, world.env.now, "hospital_stay", "hospital", start=admitted)
     beds.release(bed)
     p.last_discharge = world.env.now
     _return_home(world, p)
@@ -181,7 +184,9 @@ def intermediate_care(world: World, p: Patient, place: Any) -> Generator[Any, An
     ic = world.params.intermediate_care
     u_stay, u_home_care = world.bank.draws(p.locality, p.rec.index, CARE_EPISODE, take_care_draws(p, 2), 2)
     stay = -math.log1p(-min(u_stay, 1 - 1e-12)) * ic.mean_stay_days
+    start = world.env.now
     yield world.env.timeout(stay)
+    world.rec.log(p.id, world.env.now, "intermediate_care", "intermediate_care", start=start)
     world.service("intermediate_care", p).release(place)
     _return_home(world, p)
     if u_home_care < ic.home_care_after_probability and p.home_care is None:

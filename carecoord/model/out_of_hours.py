@@ -38,12 +38,15 @@ def out_of_hours(
     if disposition >= ooh.ae_share + ooh.primary_care_share:
         return True  # advice and self-care: the patient stays at home
     seen = yield from world.service("out_of_hours", p).serve(
-        p.locality, ooh.consultation_minutes / MINUTES_PER_DAY, patience=ooh.max_wait_hours * HOURS
+        p.locality,
+        ooh.consultation_minutes / MINUTES_PER_DAY,
+        patience=ooh.max_wait_hours * HOURS,
+        patient=p.id,
+        activity="ooh_gp_consultation",
     )
     if not seen:
         return False
     world.rec.count(M.ooh_gp_consultations, p.locality, env.now)
-    world.rec.log(p.id, env.now, "ooh_gp_consultation", "out_of_hours")
     if ep[SEVERITY] < ooh.admission_probability:
         yield from admit(world, p, ep, "ooh_gp", fatal)
     return True

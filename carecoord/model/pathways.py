@@ -151,10 +151,16 @@ def usual_care(
     if gp.hours.is_open(env.now):
         home_visit = p.rec.age >= params.gp.home_visit_age or p.dependency > 0
         minutes = params.gp.home_visit_minutes if home_visit else params.gp.appointment_minutes
-        seen = yield from gp.serve(p.locality, minutes / MINUTES_PER_DAY, patience=params.gp.max_wait_hours * HOURS)
+        activity = "gp_home_visit" if home_visit else "gp_appointment"
+        seen = yield from gp.serve(
+            p.locality,
+            minutes / MINUTES_PER_DAY,
+            patience=params.gp.max_wait_hours * HOURS,
+            patient=p.id,
+            activity=activity,
+        )
         if seen:
             world.rec.count(M.gp_home_visits if home_visit else M.gp_appointments, p.locality, env.now)
-            world.rec.log(p.id, env.now, "gp_home_visit" if home_visit else "gp_appointment", "gp")
             if ep[SEVERITY] < params.gp.admission_probability:
                 yield from admit(world, p, ep, "gp", fatal)
             elif ep[REFERRAL] < params.gp.nursing_referral_probability:
@@ -183,8 +189,9 @@ def _emergency_department(
     if ep[CONVEYANCE] < ae.conveyance_probability:
         world.rec.count(M.ambulance_conveyances, p.locality, env.now)
     world.rec.count(M.ae_attendances, p.locality, env.now)
-    world.rec.log(p.id, env.now, "ae_attendance", "ae")
-    yield from world.service("ae", p).serve(p.locality, ae.attendance_hours * HOURS)
+    yield from world.service("ae", p).serve(
+        p.locality, ae.attendance_hours * HOURS, patient=p.id, activity="ae_attendance"
+    )
     if admitted:
         yield from admit(world, p, ep, "ae", fatal)
 
@@ -198,7 +205,9 @@ def nursing_follow_up(world: World, p: Patient) -> Generator[Any, Any, None]:
         if not p.alive or p.location == RESIDENTIAL:
             return
         if p.location == HOME:
-            yield from nursing.serve(p.locality, cn.visit_minutes / MINUTES_PER_DAY)
+            yield from nursing.serve(
+                p.locality, cn.visit_minutes / MINUTES_PER_DAY, patient=p.id, activity="nursing_visit"
+            )
             world.rec.count(M.community_nursing_visits, p.locality, world.env.now)
         yield world.env.timeout(7.0)
 
@@ -223,7 +232,8 @@ def social_crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
     ep = world.episode(p, SOCIAL_EPISODE)
     gp = world.service("gp", p)
     if gp.hours.is_open(env.now):
-        seen = yield from gp.serve(p.locality, world.params.gp.appointment_minutes / MINUTES_PER_DAY)
+        minutes = world.params.gp.appointment_minutes
+        seen = yield from gp.serve(p.locality, minutes / MINUTES_PER_DAY, patient=p.id, activity="gp_appointment")
         if seen:
             world.rec.count(M.gp_appointments, p.locality, env.now)
         if p.home_care is None:

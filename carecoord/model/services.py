@@ -120,15 +120,24 @@ class Service:
         any_day: bool = False,
         patience: float | None = None,
         priority: int = URGENT,
+        patient: int = -1,
+        activity: str = "",
     ) -> Generator[Any, Any, bool]:
-        """Wait for the service, use it for ``duration_days``; False if patience ran out first."""
+        """Wait for the service, use it for ``duration_days``; False if patience ran out first.
+
+        With an ``activity`` name and the event log on, the contact is logged from the moment the
+        clinician began (after any wait) to the moment they finished; nothing is done when it is off.
+        """
         request = yield from self.acquire(locality, any_day, patience, priority)
         if request is None:
             return False
+        start = self.env.now
         if self._staff is not None:
-            self.recorder.count(self._staff, locality, self.env.now, duration_days * HOURS_PER_DAY)
+            self.recorder.count(self._staff, locality, start, duration_days * HOURS_PER_DAY)
         yield self.env.timeout(duration_days)
         self.release(request)
+        if activity and self.recorder.events is not None:
+            self.recorder.log(patient, self.env.now, activity, self.name, start)
         return True
 
     def acquire(

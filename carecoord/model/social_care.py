@@ -39,9 +39,9 @@ def assessments(world: World, p: Patient, any_day: bool) -> Generator[Any, Any, 
         service = weekday
         if weekend is not None and weekend.hours.next_open(now) < weekday.hours.next_open(now):
             service = weekend  # seven-day discharge: the weekend social workers take it
-        yield from service.serve(p.locality, sw.assessment_hours * hours_ratio * HOURS)
+        hours = sw.assessment_hours * hours_ratio * HOURS
+        yield from service.serve(p.locality, hours, patient=p.id, activity="social_work_assessment")
         world.rec.count(M.social_work_assessments, p.locality, world.env.now)
-        world.rec.log(p.id, world.env.now, "social_work_assessment", "social_work")
 
 
 def secure_place(world: World, p: Patient, kind: str) -> Generator[Any, Any, Any]:

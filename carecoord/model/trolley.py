@@ -54,6 +54,7 @@ def wait_for_bed(world: World, p: Patient, from_care_home: bool) -> Generator[An
             request.cancel()
             del world.waiting_for_bed[p.id]
             hospital.record_wait(p.locality, t0)
+            world.rec.log(p.id, env.now, "trolley_wait", "ae", start=t0)
             world.rec.log(p.id, env.now, "died_waiting_for_bed", "ae")
             world.die(p)
             return None
@@ -64,5 +65,6 @@ def wait_for_bed(world: World, p: Patient, from_care_home: bool) -> Generator[An
     clock.advance(env.now)
     clock.set_factors(world.rates(p, HOSPITAL))
     hospital.granted(p.locality, t0)
+    world.rec.log(p.id, env.now, "trolley_wait", "ae", start=t0)
     world.rec.log(p.id, env.now, "bed_found", "hospital")
     return request

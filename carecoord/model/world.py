@@ -267,6 +267,8 @@ class World:
             self.rec.interval(M.bed_days, p.locality, admitted, end)
             if fit < end:
                 self.rec.interval(M.delayed_discharge_days, p.locality, fit, end)
+                self.rec.log(pid, end, "delayed_discharge", "hospital", start=fit)
+            self.rec.log(pid, end, "hospital_stay", "hospital", start=admitted)  # still in hospital at the end
         self.open_stays.clear()
 
 

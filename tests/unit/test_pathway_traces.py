@@ -102,6 +102,23 @@ def episode(**values: float) -> list[float]:
     return ep
 
 
+DURATION_ONLY = {
+    "hospital_stay",
+    "delayed_discharge",
+    "intermediate_care",
+    "trolley_wait",
+    "nursing_visit",
+    "nursing_home_treatment",
+    "proactive_visit",
+    "rapid_response_visit",
+    "post_discharge_visit",
+    "palliative_visit",
+    "self_management_session",
+    "medication_review",
+    "falls_assessment",
+}
+
+
 def trace(
     scenario: Scenario, arm: str, script: dict[int, list[float]], crisis_day: float = CRISIS_DAY
 ) -> list[tuple[float, str]]:
@@ -112,7 +129,12 @@ def trace(
     world.bank = ScriptedBank({CRISIS_CLOCK: [0.5, NEVER], **script})  # type: ignore[assignment]
     out: list[tuple[float, str]] = []
     count = world.rec.count
-    world.rec.log = lambda pid, t, activity, resource="": out.append((t, activity))  # type: ignore[method-assign]
+
+    def log(pid: int, t: float, activity: str, resource: str = "", start: float | None = None) -> None:
+        if activity not in DURATION_ONLY:  # rows that only say how long something lasted
+            out.append((t, activity))
+
+    world.rec.log = log  # type: ignore[method-assign]
 
     def spy(metric: int, locality: int, t: float, value: float = 1.0) -> None:
         if RECORDED_METRICS[metric] in TRACED:

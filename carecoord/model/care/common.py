@@ -45,5 +45,7 @@ def managed_at_home(world: World, p: Patient, visit: bool = True) -> str:
 
 def _home_treatment(world: World, p: Patient) -> Generator[Any, Any, None]:
     minutes = world.params.community_nursing.visit_minutes
-    yield from world.service("community_nursing", p).serve(p.locality, minutes / MINUTES_PER_DAY)
+    yield from world.service("community_nursing", p).serve(
+        p.locality, minutes / MINUTES_PER_DAY, patient=p.id, activity="nursing_home_treatment"
+    )
     world.rec.count(M.community_nursing_visits, p.locality, world.env.now)

@@ -83,7 +83,10 @@ class FollowUp:
             return
         nursing = w.service("community_nursing", p)
         patience = window_end - w.env.now
-        seen = yield from nursing.serve(p.locality, spec.visit_minutes / MINUTES_PER_DAY, patience=patience)
+        minutes = spec.visit_minutes
+        seen = yield from nursing.serve(
+            p.locality, minutes / MINUTES_PER_DAY, patience=patience, patient=p.id, activity="post_discharge_visit"
+        )
         now = w.env.now
         if not seen or not p.alive or p.location != HOME or now >= window_end or p.clock is None:
             return

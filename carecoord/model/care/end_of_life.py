@@ -56,5 +56,7 @@ class EndOfLifeCare:
     def _palliative_visit(self, p: Patient) -> Generator[Any, Any, None]:
         w = self.world
         minutes = self.params.visit_minutes
-        yield from w.service("community_nursing", p).serve(p.locality, minutes / MINUTES_PER_DAY)
+        yield from w.service("community_nursing", p).serve(
+            p.locality, minutes / MINUTES_PER_DAY, patient=p.id, activity="palliative_visit"
+        )
         w.rec.count(M.community_nursing_visits, p.locality, w.env.now)

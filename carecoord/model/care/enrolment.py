@@ -125,9 +125,9 @@ class Enrolment:
         spec = self.params
         team, meeting = self.teams[p.locality], self.meetings[p.locality]
         assert team is not None and meeting is not None
-        yield from team.serve(p.locality, spec.initial_assessment_hours * HOURS, priority=ROUTINE)
+        hours = spec.initial_assessment_hours * HOURS
+        yield from team.serve(p.locality, hours, priority=ROUTINE, patient=p.id, activity="coordinator_assessment")
         w.rec.count(M.coordinator_hours, p.locality, w.env.now, spec.initial_assessment_hours)
-        w.rec.log(p.id, w.env.now, "coordinator_assessment", "coordinator")
         if p.caseload_request is request and p.alive:
             meeting.refer(p)
 

@@ -34,7 +34,9 @@ class FallsEquipment:
     def _assess(self, p: Patient) -> Generator[Any, Any, None]:
         w = self.world
         f = self.params
-        yield from w.service("social_work", p).serve(p.locality, f.assessment_hours * HOURS, priority=ROUTINE)
+        yield from w.service("social_work", p).serve(
+            p.locality, f.assessment_hours * HOURS, priority=ROUTINE, patient=p.id, activity="falls_assessment"
+        )
         if not p.plan_active or p.clock is None:
             return  # left the caseload (death, care home) while waiting: the time was spent
         now = w.env.now

@@ -46,7 +46,9 @@ class MedicationReview:
         """The review takes a GP's time: routine work, after same-day (urgent) appointments."""
         w = self.world
         hours = self.params.review_hours
-        yield from w.service("gp", p).serve(p.locality, hours / 24.0, priority=ROUTINE)
+        yield from w.service("gp", p).serve(
+            p.locality, hours / 24.0, priority=ROUTINE, patient=p.id, activity="medication_review"
+        )
         w.rec.count(M.medication_review_hours, p.locality, w.env.now, hours)
 
     def _self_management(self, p: Patient) -> Generator[Any, Any, None]:
@@ -58,5 +60,12 @@ class MedicationReview:
             if not p.plan_active:
                 return
             if p.location == HOME:
-                yield from nursing.serve(p.locality, spec.session_minutes / MINUTES_PER_DAY, priority=ROUTINE)
+                minutes = spec.session_minutes
+                yield from nursing.serve(
+                    p.locality,
+                    minutes / MINUTES_PER_DAY,
+                    priority=ROUTINE,
+                    patient=p.id,
+                    activity="self_management_session",
+                )
                 w.rec.count(M.community_nursing_visits, p.locality, w.env.now)

@@ -40,7 +40,13 @@ class ProactiveVisits:
         nursing = w.service("community_nursing", p)
         while p.plan_active:
             if p.location == HOME:
-                seen = yield from nursing.serve(p.locality, spec.visit_minutes / MINUTES_PER_DAY, priority=ROUTINE)
+                seen = yield from nursing.serve(
+                    p.locality,
+                    spec.visit_minutes / MINUTES_PER_DAY,
+                    priority=ROUTINE,
+                    patient=p.id,
+                    activity="proactive_visit",
+                )
                 if seen and p.location == HOME and p.plan_active:
                     p.last_visit = w.env.now
                     w.rec.count(M.proactive_visits, p.locality, w.env.now)

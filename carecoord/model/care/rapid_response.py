@@ -50,7 +50,12 @@ class RapidResponse:
         rr = self.params
         nursing = w.service("community_nursing", p)
         served = yield from nursing.serve(
-            p.locality, rr.visit_minutes / MINUTES_PER_DAY, patience=rr.max_response_hours * HOURS, priority=URGENT
+            p.locality,
+            rr.visit_minutes / MINUTES_PER_DAY,
+            patience=rr.max_response_hours * HOURS,
+            priority=URGENT,
+            patient=p.id,
+            activity="rapid_response_visit",
         )
         if served:
             w.rec.count(M.rapid_responses, p.locality, w.env.now)
