@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 
 import pytest
+from span_activities import SPAN_ACTIVITIES
 
 from carecoord.cohort import Cohort, PatientRecord
 from carecoord.model.run import build_world, start_lives
@@ -102,21 +103,7 @@ def episode(**values: float) -> list[float]:
     return ep
 
 
-DURATION_ONLY = {
-    "hospital_stay",
-    "delayed_discharge",
-    "intermediate_care",
-    "trolley_wait",
-    "nursing_visit",
-    "nursing_home_treatment",
-    "proactive_visit",
-    "rapid_response_visit",
-    "post_discharge_visit",
-    "palliative_visit",
-    "self_management_session",
-    "medication_review",
-    "falls_assessment",
-}
+DURATION_ONLY = SPAN_ACTIVITIES
 
 
 def trace(

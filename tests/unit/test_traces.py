@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from span_activities import SPAN_ACTIVITIES
 
 from carecoord.cohort import generate_cohort
 from carecoord.model.run import run_arm
@@ -28,21 +29,7 @@ def run(arm: str, *overrides: str) -> tuple[Scenario, Recorder]:
     return scenario, run_arm(scenario, generate_cohort(scenario, 0), arm, 0, log_events=True)
 
 
-SPANS = {
-    "hospital_stay",
-    "delayed_discharge",
-    "intermediate_care",
-    "trolley_wait",
-    "nursing_visit",
-    "nursing_home_treatment",
-    "proactive_visit",
-    "rapid_response_visit",
-    "post_discharge_visit",
-    "palliative_visit",
-    "self_management_session",
-    "medication_review",
-    "falls_assessment",
-}
+SPANS = SPAN_ACTIVITIES
 """Rows that only say how long an activity lasted (tests/test_event_log.py checks them); left out here."""
 
 
