@@ -197,3 +197,26 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("verification figures")
         for line in sorted(lines):
             terminalreporter.write_line(line)
+
+
+# Overrides for a cohort that only has crises, all at home: no deaths, no other events, nobody starts in
+# hospital or a care home, no crisis admitted or referred on, GP capacity unlimited (rates can be checked
+# against theory without anything else moving patients).
+CRISES_ONLY_AT_HOME = (
+    "cohort.tiers.moderate.mortality_per_year=0",
+    "cohort.tiers.high.mortality_per_year=0",
+    "cohort.instability.spell_rate_ratio=1",
+    "cohort.events.readmission_rate_ratio=1",
+    "cohort.events.fall_rate_per_year=0",
+    "cohort.events.fall_rate_per_year_80plus=0",
+    "cohort.events.social_crisis_rate_per_year=0",
+    "cohort.events.social_crisis_rate_per_year_alone=0",
+    "cohort.events.decline_rate_per_year=0",
+    "cohort.initial.in_hospital_fraction=0",
+    "cohort.initial.in_residential_fraction=0",
+    "services.gp.admission_probability=0",
+    "services.ae.admission_probability=0",
+    "services.out_of_hours.admission_probability=0",
+    "services.gp.nursing_referral_probability=0",
+    "services.gp.capacity=",
+)

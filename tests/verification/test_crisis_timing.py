@@ -17,6 +17,7 @@ import pytest
 from carecoord.daycycle import crisis_profile
 from carecoord.rates import DAYS_PER_YEAR
 from carecoord.scenario import Scenario
+from tests.verification.conftest import CRISES_ONLY_AT_HOME
 
 Z = 4.0
 ALL_AT_HOME = (
@@ -28,23 +29,8 @@ ALL_AT_HOME = (
     "localities.west.incidence_per_year=0",
     "cohort.tiers.moderate.crisis_rate_per_year=2",
     "cohort.tiers.high.crisis_rate_per_year=4",
-    "cohort.tiers.moderate.mortality_per_year=0",
-    "cohort.tiers.high.mortality_per_year=0",
     "services.hospital.in_hospital_mortality=0",
-    "cohort.instability.spell_rate_ratio=1",
-    "cohort.events.readmission_rate_ratio=1",
-    "cohort.events.fall_rate_per_year=0",
-    "cohort.events.fall_rate_per_year_80plus=0",
-    "cohort.events.social_crisis_rate_per_year=0",
-    "cohort.events.social_crisis_rate_per_year_alone=0",
-    "cohort.events.decline_rate_per_year=0",
-    "cohort.initial.in_hospital_fraction=0",
-    "cohort.initial.in_residential_fraction=0",
-    "services.gp.admission_probability=0",
-    "services.ae.admission_probability=0",
-    "services.out_of_hours.admission_probability=0",
-    "services.gp.nursing_referral_probability=0",
-    "services.gp.capacity=",
+    *CRISES_ONLY_AT_HOME,
 )
 
 

@@ -29,6 +29,7 @@ from carecoord.mortality import background_mortality
 from carecoord.rates import DAYS_PER_YEAR
 from carecoord.recording import M, Recorder
 from carecoord.scenario import Scenario
+from tests.verification.conftest import CRISES_ONLY_AT_HOME
 
 Z = 4.0
 FLAT_WEEK = (
@@ -148,22 +149,7 @@ AT_HOME = (
     "localities.east.incidence_per_year=0",
     "localities.west.incidence_per_year=0",
     *(f"cohort.tiers.{tier}.crisis_rate_per_year={rate}" for tier, rate in RATES.items()),
-    "cohort.tiers.moderate.mortality_per_year=0",
-    "cohort.tiers.high.mortality_per_year=0",
-    "cohort.instability.spell_rate_ratio=1",
-    "cohort.events.readmission_rate_ratio=1",
-    "cohort.events.fall_rate_per_year=0",
-    "cohort.events.fall_rate_per_year_80plus=0",
-    "cohort.events.social_crisis_rate_per_year=0",
-    "cohort.events.social_crisis_rate_per_year_alone=0",
-    "cohort.events.decline_rate_per_year=0",
-    "cohort.initial.in_hospital_fraction=0",
-    "cohort.initial.in_residential_fraction=0",
-    "services.gp.admission_probability=0",
-    "services.ae.admission_probability=0",
-    "services.out_of_hours.admission_probability=0",
-    "services.gp.nursing_referral_probability=0",
-    "services.gp.capacity=",
+    *CRISES_ONLY_AT_HOME,
     *FLAT_WEEK,
 )
 
