@@ -31,8 +31,9 @@ class LazyConsole:
             if self._wide_when_piped and not console.is_terminal:
                 from carecoord.printout import piped_width
 
-                # piped or logged: COLUMNS if given, else wide enough for a two-arm comparison table
-                console = Console(stderr=self._stderr, width=piped_width())
+                # piped or logged: COLUMNS if given, else wide enough for a two-arm comparison table;
+                # prose is never broken across lines (a log reader greps whole sentences)
+                console = Console(stderr=self._stderr, width=piped_width(), soft_wrap=True)
             self._console = console
         return self._console
 
