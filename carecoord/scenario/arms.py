@@ -55,12 +55,13 @@ class EnrolmentSpec(Mechanism):
         14.0, description="Days between MDT meetings. Source: [ref:mdt.meeting_interval_days.bhr_integrated_care]."
     )
     mdt_minutes_per_patient: PositiveFloat = Field(
-        15.0, description="MDT discussion per patient, minutes. Source: assumption."
+        15.0, description="MDT discussion of one new care plan, minutes. Source: assumption."
     )
     mdt_attendees: PositiveInt = Field(
         5,
-        description="Professionals at the MDT. Source: seed 004 (social worker, district nurse, "
-        "community matron, mental health lead, GP).",
+        description="Professionals at the MDT besides the coordinators (MDT hours = meeting hours x attendees, "
+        "costed per hour; the coordinators' time is coordinator time). "
+        "Source: seed 004 (social worker, district nurse, community matron, mental health lead, GP).",
     )
     review_interval_days: PositiveFloat = Field(
         90.0, description="Care-plan review interval, days. Source: assumption."
@@ -70,7 +71,8 @@ class EnrolmentSpec(Mechanism):
     )
     coordinator_working_hours: OpeningHoursSpec = Field(
         default_factory=lambda: weekday_hours(9.0, 17.0),
-        description="When coordinators do their assessments (each coordinator one at a time). Source: assumption.",
+        description="When coordinators work (assessments, contacts, crisis triage, MDT meetings; each coordinator "
+        "one task at a time). Source: assumption.",
     )
     new_plans_per_coordinator_per_meeting: PositiveInt = Field(
         5,
@@ -78,6 +80,54 @@ class EnrolmentSpec(Mechanism):
         "the next meeting, so a go-live enrols over weeks. Source: assumption (15 minutes per new patient, "
         "mdt_minutes_per_patient, at a meeting of about 1.5 hours shared by 4 coordinators).",
     )
+    mdt_meeting_hours: PositiveFloat = Field(
+        3.0,
+        description="Length of one MDT meeting, hours: it holds every coordinator of the locality for this long, "
+        "and its discussion time (this x 60 minutes) is shared by the care-plan reviews due (first) and the new "
+        "plans (the time left). Source: assumption (a half-day fortnightly meeting).",
+    )
+    mdt_review_minutes_per_patient: PositiveFloat = Field(
+        5.0,
+        description="MDT discussion of one care-plan review, minutes (a new plan takes mdt_minutes_per_patient). "
+        "Reviews not reached wait for the next meeting. Source: assumption (an agreed plan is checked, not "
+        "rewritten).",
+    )
+    contact_interval_days: PositiveFloat = Field(
+        14.0,
+        description="Days between the coordinator's regular contacts with each patient who has a care plan "
+        "(routine coordinator work, skipped while the patient is away from home). Source: assumption.",
+    )
+    contact_minutes: PositiveFloat = Field(
+        45.0,
+        description="Coordinator time of one regular contact, minutes (call or visit, travel and notes). "
+        "Source: assumption.",
+    )
+    triage_minutes: PositiveFloat = Field(
+        20.0,
+        description="Coordinator time to triage a crisis call of a patient with a plan in coordinator hours "
+        "(single point of contact): urgent work, before regular contacts. Source: assumption.",
+    )
+    triage_max_wait_hours: NonNegativeFloat = Field(
+        1.0,
+        description="Longest a crisis call waits for a coordinator to answer, hours; unanswered, the crisis goes "
+        "on to usual care without the plan's crisis response. 0: answered only if a coordinator is free at once. "
+        "Source: assumption.",
+    )
+
+    @model_validator(mode="after")
+    def _meeting_fits_a_plan(self) -> EnrolmentSpec:
+        minutes = self.mdt_meeting_hours * 60.0
+        if minutes < self.mdt_minutes_per_patient:
+            raise ValueError(
+                f"mdt_meeting_hours ({self.mdt_meeting_hours:g} h) is shorter than mdt_minutes_per_patient "
+                f"({self.mdt_minutes_per_patient:g} min): no new care plan could ever be agreed"
+            )
+        if minutes < self.mdt_review_minutes_per_patient:
+            raise ValueError(
+                f"mdt_meeting_hours ({self.mdt_meeting_hours:g} h) is shorter than mdt_review_minutes_per_patient "
+                f"({self.mdt_review_minutes_per_patient:g} min): no care-plan review could ever be discussed"
+            )
+        return self
 
 
 class ProactiveVisitsSpec(Mechanism):

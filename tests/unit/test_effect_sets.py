@@ -56,10 +56,12 @@ def test_unknown_effect_set_is_a_scenario_error() -> None:
 
 
 def test_neutral_set_switches_off_every_effect_of_every_mechanism() -> None:
-    """Every mechanism but enrolment (which has no effect parameter) is in the neutral set, with every
-    parameter that could change a risk, route or stay at its no-effect value."""
+    """Every mechanism is in the neutral set, with every parameter that could change a risk, route or stay
+    at its no-effect value; enrolment's only such parameter is the crisis call's wait for a coordinator
+    (a wait would delay the crisis), which is zero."""
     neutral = effect_set("neutral")
-    assert set(neutral) == set(MechanismsSpec.model_fields) - {"enrolment"}
+    assert set(neutral) == set(MechanismsSpec.model_fields)
+    assert neutral["enrolment"] == {"triage_max_wait_hours": 0.0}
     for mechanism, values in neutral.items():
         for key, value in values.items():
             if key.endswith("_ratio"):

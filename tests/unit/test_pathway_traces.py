@@ -60,7 +60,9 @@ arms:
   - name: baseline
   - name: integrated
     mechanisms:
-      enrolment: {{coordinators: 1, caseload: 1, mdt_interval_days: 14}}
+      enrolment:
+        {{coordinators: 1, caseload: 1, mdt_interval_days: 14, mdt_meeting_hours: 3, contact_interval_days: 14,
+          contact_minutes: 45, triage_minutes: 20, triage_max_wait_hours: 1}}  # coordinators: weekdays 09-17
       proactive_visits:
         {{interval_days: 14, visit_minutes: 45, detection_window_days: 7, sensitivity: 1, prevented_fraction: 1}}
 """
@@ -164,35 +166,63 @@ def test_crisis_gp_admission_delayed_discharge_home_care(scenario: Scenario) -> 
 
 
 PLAN_DAY = 14.0  # go-live is day 0 (a Monday); the MDT meets on days 0, 14, 28 ...
+AGREED = PLAN_DAY + 12 * HOUR  # the day-14 meeting holds the coordinator 09:00-12:00 and agrees the plan at its end
 
 
 def test_enrolment_visits_managed_crisis(scenario: Scenario) -> None:
     """Integrated: enrolled on arrival, assessed by the coordinator, plan at the next MDT, visited,
-    the crisis the visit saw is managed at home."""
+    the crisis the visit saw is triaged by the coordinator and managed at home; regular contacts."""
     # The same crisis as the baseline's admission above, but the visit on day 14 saw it coming
     # (detection 0 < sensitivity 1) and the coordinator prevents it (mechanism 0 < prevented fraction 1).
     ep = episode(severity=0.0, short_stay=0.99, stay=0.5, dies=0.99, needs=0.2)
     ep[DETECTION] = 0.0
     ep[MECHANISM] = 0.0
-    crisis = PLAN_DAY + CRISIS_DAY
+    crisis = PLAN_DAY + CRISIS_DAY  # Wednesday 12:00: in coordinator hours
     got = trace(scenario, "integrated", {CRISIS_EPISODE: ep}, crisis_day=crisis)
     visit = 45 * MINUTE
     assert_trace(
         got,
         [
             (0.0, "enrolled"),  # a place is free at go-live
-            (11 * HOUR, "coordinator_assessment"),  # coordinators start at 09:00; a 2-hour assessment
-            (PLAN_DAY, "care_plan_agreed"),  # the first MDT after the assessment (day 0's met before it)
-            (PLAN_DAY, "mdt_reviews"),
-            (PLAN_DAY + visit, "proactive_visits"),
-            (PLAN_DAY + visit, "community_nursing_visits"),
-            (crisis, "crisis"),  # 2.5 days after the visit: inside the 7-day detection window
-            (crisis, "managed_at_home"),
+            # Day 0's MDT (due at midnight) holds the only coordinator 09:00-12:00 (urgent, before the routine
+            # assessment asked for at the same time); the 2-hour assessment follows, too late for that meeting.
+            (14 * HOUR, "coordinator_assessment"),
+            (AGREED, "care_plan_agreed"),  # the next MDT, at the end of the meeting
+            (AGREED, "mdt_reviews"),
+            (AGREED + visit, "proactive_visits"),
+            (AGREED + visit, "community_nursing_visits"),
+            (crisis, "crisis"),  # 2 days after the visit: inside the 7-day detection window
+            (crisis, "managed_at_home"),  # the coordinator answered at once (free): route decided on answering
+            (crisis + 20 * MINUTE, "crisis_triage"),  # the call and arranging the response hold the coordinator
             (crisis + 40 * MINUTE, "community_nursing_visits"),  # the nurse's treatment visit
-            (PLAN_DAY + visit + 14 + visit, "proactive_visits"),  # the next visit, 14 days after the last ended
-            (PLAN_DAY + visit + 14 + visit, "community_nursing_visits"),
+            (AGREED + 14 + visit, "coordinator_contact"),  # 14 days after the plan, a 45-minute contact
+            (AGREED + visit + 14 + visit, "proactive_visits"),  # the next visit, 14 days after the last ended
+            (AGREED + visit + 14 + visit, "community_nursing_visits"),
         ],
     )
+
+
+@pytest.mark.parametrize(("patience", "answered"), [(1.0, True), (0.5, False)])
+def test_a_coordinator_contact_holds_the_coordinator_from_a_crisis_call(
+    tmp_path: Path, patience: float, answered: bool
+) -> None:
+    """A crisis 10 minutes into the 45-minute regular contact (day 28.5, Monday 12:00) waits 35 minutes
+    for the only coordinator: within 1 hour the call is answered when the contact ends and the crisis goes
+    on from then; within 30 minutes it is not, and after those 30 minutes the crisis goes on without triage."""
+    path = tmp_path / "trace.yaml"
+    path.write_text(SCENARIO)
+    scenario = load_scenario(path, [f"arms.integrated.mechanisms.enrolment.triage_max_wait_hours={patience}"])
+    ep = episode(severity=0.0, short_stay=0.99, stay=0.5, dies=0.99, needs=0.2)  # a GP admission, not detected
+    contact_end = AGREED + 14 + 45 * MINUTE
+    crisis = AGREED + 14 + 10 * MINUTE
+    got = trace(scenario, "integrated", {CRISIS_EPISODE: ep}, crisis_day=crisis)
+    after = got[got.index((pytest.approx(crisis), "crisis")) :]
+    gp_from = contact_end if answered else crisis + patience * HOUR  # answered, or given up on after the wait
+    expected = [(crisis, "crisis"), (contact_end, "coordinator_contact")]
+    if answered:
+        expected += [(contact_end + 20 * MINUTE, "crisis_triage")]
+    expected += [(gp_from + 24 * MINUTE, "gp_home_visit"), (gp_from + 24 * MINUTE, "emergency_admission")]
+    assert_trace(sorted(after[: len(expected)]), sorted(expected))
 
 
 def test_crisis_outside_the_detection_window_takes_the_usual_pathway(scenario: Scenario) -> None:

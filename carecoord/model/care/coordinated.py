@@ -74,6 +74,7 @@ class CoordinatedCare(UsualCare):
         w.routine.update(p)  # the plan may replace some routine contacts
         self.enrolment.mdt(p)
         env.process(self.enrolment.reviews(p))
+        env.process(self.enrolment.contacts(p))
         p.clock.advance(now)
         if self.medication is not None:
             self.medication.start(p, now)
@@ -116,6 +117,10 @@ class CoordinatedCare(UsualCare):
         if self.end_of_life is not None and self.end_of_life.at_home(p, ep):
             return MANAGED
         if not p.plan_active:
+            return USUAL
+        assert self.enrolment is not None
+        answered = yield from self.enrolment.triage(p)  # the single point of contact, if a coordinator answers
+        if not answered:
             return USUAL
         would = would_admit(self.world, p, ep[SEVERITY])
         if self.proactive is not None:

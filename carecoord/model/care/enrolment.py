@@ -1,12 +1,17 @@
-"""Enrolment: a caseload per locality, a waiting list by risk, the MDT and care-plan reviews.
+"""Enrolment: a caseload per locality, a waiting list by risk, the MDT and the coordinators' time.
 
 Patients above the risk threshold join their locality's waiting list from go-live and are
 enrolled while coordinators x caseload allows (highest risk first). A coordinator then makes the
 first assessment, in coordinators' working hours and one at a time per coordinator (a resource
-with one place per coordinator), and the patient waits for an MDT meeting with room for a new
-plan (:mod:`carecoord.model.mdt`: at most ``new_plans_per_coordinator_per_meeting`` x
-coordinators per meeting). The meeting agrees the care plan, which ``start_plan`` (given by the
-coordinated care) then starts. A go-live therefore enrols over weeks, not in one instant.
+with one place per coordinator), and the patient waits for an MDT meeting with time and room for a
+new plan (:mod:`carecoord.model.mdt`). The meeting agrees the care plan, which ``start_plan`` (given
+by the coordinated care) then starts. A go-live therefore enrols over weeks, not in one instant.
+
+Every patient on the caseload costs coordinator time: a regular contact every
+``contact_interval_days`` (routine work), a care-plan review at the MDT every
+``review_interval_days``, the MDT meetings themselves, and the triage of each crisis call in
+coordinator hours (urgent work, :meth:`Enrolment.triage`). A bigger caseload therefore stretches
+the same coordinators, and a saturated team answers fewer crisis calls.
 
 Example:
     >>> enrolment = Enrolment(world, params, start_plan)
@@ -15,16 +20,17 @@ Example:
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any
 
 from carecoord.calendar import OpeningHours
-from carecoord.locations import PENDING
+from carecoord.locations import HOME, PENDING
 from carecoord.model.care.common import HOURS, YEAR, is_live
 from carecoord.model.caseload import Caseload, Place
-from carecoord.model.mdt import MdtMeeting
+from carecoord.model.mdt import MdtMeeting, MdtTimes
 from carecoord.model.patient import Patient, is_gone
-from carecoord.model.services import ROUTINE, Service
+from carecoord.model.services import MINUTES_PER_DAY, ROUTINE, URGENT, Service
 from carecoord.model.world import World
 from carecoord.recording import M
 
@@ -54,8 +60,17 @@ class Enrolment:
             if capacity > 0:
                 team = Service(world.env, "coordinator", n, hours, world.rec, f"coordinators:{name}")
                 places = n * params.new_plans_per_coordinator_per_meeting
-                first = float(world.params.go_live_days[loc])
-                meeting = MdtMeeting(world.env, first, params.mdt_interval_days, places, world.horizon, self._agree)
+                times = MdtTimes(
+                    float(world.params.go_live_days[loc]),
+                    params.mdt_interval_days,
+                    world.horizon,
+                    params.mdt_meeting_hours,
+                    params.mdt_minutes_per_patient,
+                    params.mdt_review_minutes_per_patient,
+                )
+                meeting = MdtMeeting(
+                    world.env, times, places, self._agree, self._review, team, loc, self._meeting_recorder(loc, n)
+                )
             self.teams.append(team)
             self.meetings.append(meeting)
         for loc, caseload in enumerate(self.caseload):
@@ -157,17 +172,94 @@ class Enrolment:
         p.plan_start = None
 
     def mdt(self, p: Patient) -> None:
-        """An MDT discussion of the patient: its count and its staff time."""
+        """An MDT discussion of the patient (a new plan or a review): its count (the time is the meeting's)."""
+        self.world.rec.count(M.mdt_reviews, p.locality, self.world.env.now)
+
+    def _review(self, p: Patient) -> bool:
+        """The MDT reviews the plan of a patient who still has one (False: no time is spent)."""
+        if not p.plan_active:
+            return False
+        self.mdt(p)
+        self.world.rec.log(p.id, self.world.env.now, "care_plan_reviewed", "mdt")
+        return True
+
+    def _meeting_recorder(self, loc: int, coordinators: int) -> Callable[[deque[Any]], None]:
+        """Record a meeting held: MDT hours (meeting x other attendees), coordinator hours, overdue reviews."""
         w = self.world
         spec = self.params
-        w.rec.count(M.mdt_reviews, p.locality, w.env.now)
-        w.rec.count(M.mdt_hours, p.locality, w.env.now, spec.mdt_minutes_per_patient * spec.mdt_attendees / 60.0)
+
+        def record(reviews: deque[Any]) -> None:
+            now = w.env.now
+            w.rec.count(M.mdt_meetings, loc, now)
+            w.rec.count(M.mdt_hours, loc, now, spec.mdt_meeting_hours * spec.mdt_attendees)
+            w.rec.count(M.coordinator_hours, loc, now, spec.mdt_meeting_hours * coordinators)
+            overdue = sum(1 for p in reviews if p.plan_active)  # once a meeting, not in the event loop's hot path
+            if overdue:
+                w.rec.count(M.mdt_reviews_overdue, loc, now, overdue)
+
+        return record
 
     def reviews(self, p: Patient) -> Generator[Any, Any, None]:
-        """Care-plan reviews at the MDT while the plan lasts."""
+        """Care-plan reviews while the plan lasts: each is put to the next MDT meeting with time for it."""
         interval = self.params.review_interval_days
+        meeting = self.meetings[p.locality]
+        assert meeting is not None
         while True:
             yield self.world.env.timeout(interval)
             if not p.plan_active:
                 return
-            self.mdt(p)
+            meeting.review_due(p)
+
+    def contacts(self, p: Patient) -> Generator[Any, Any, None]:
+        """The coordinator's regular contacts while the plan lasts (routine work; skipped while away)."""
+        w = self.world
+        spec = self.params
+        team = self.teams[p.locality]
+        assert team is not None
+        minutes = spec.contact_minutes
+        while True:
+            yield w.env.timeout(spec.contact_interval_days)
+            if not p.plan_active:
+                return
+            if p.location != HOME:
+                continue
+            yield from team.serve(
+                p.locality, minutes / MINUTES_PER_DAY, priority=ROUTINE, patient=p.id, activity="coordinator_contact"
+            )
+            w.rec.count(M.coordinator_contacts, p.locality, w.env.now)
+            w.rec.count(M.coordinator_hours, p.locality, w.env.now, minutes / 60.0)
+
+    def triage(self, p: Patient) -> Generator[Any, Any, bool]:
+        """The single point of contact answers a crisis call: True if the plan's crisis response may act.
+
+        In coordinator hours the call waits up to ``triage_max_wait_hours`` for a coordinator (urgent
+        work, before routine contacts, after work in progress); unanswered, the crisis goes on to usual
+        care. Once answered the route is decided at once and the coordinator spends ``triage_minutes``
+        on the call and on arranging the response, alongside it. Outside coordinator hours nothing
+        changes from before coordinators took time: the out-of-hours service holds the care plan and
+        its crisis response acts without a coordinator (True, no call counted).
+        """
+        w = self.world
+        team = self.teams[p.locality]
+        assert team is not None
+        now = w.env.now
+        if not team.hours.is_open(now):
+            return True
+        w.rec.count(M.crisis_triage_calls, p.locality, now)
+        spec = self.params
+        held = yield from team.acquire(p.locality, patience=spec.triage_max_wait_hours * HOURS, priority=URGENT)
+        if held is None:
+            return False
+        w.rec.count(M.crises_triaged, p.locality, w.env.now)
+        w.env.process(self._triage_call(p, team, held))
+        return True
+
+    def _triage_call(self, p: Patient, team: Service, held: Any) -> Generator[Any, Any, None]:
+        w = self.world
+        start = w.env.now
+        minutes = self.params.triage_minutes
+        w.rec.count(M.coordinator_hours, p.locality, start, minutes / 60.0)
+        yield w.env.timeout(minutes / MINUTES_PER_DAY)
+        team.release(held)
+        if w.rec.events is not None:
+            w.rec.log(p.id, w.env.now, "crisis_triage", "coordinator", start)
