@@ -9,6 +9,8 @@ days, waits, capacities) and says, per service and locality, when:
 * its queue grew through the run: the mean wait per use in the last third of the results window
   was at least :data:`GROWTH_RATIO` times that of the first third (and the rise across replications is
   above the half-width of its 95% t-interval, :func:`carecoord.stats.t_half_width`);
+* an integrated arm's named coordinators were busy for more than :data:`SATURATED_UTILISATION` of their
+  working hours (:func:`coordinator_utilisation`: assessments, contacts, crisis triage, MDT meetings);
 
 and, per arm, when a result is implausible (mean length of stay, share of bed days delayed).
 Thresholds are diagnostics, not model parameters; their sources are given where they are defined.
@@ -279,6 +281,60 @@ def _mean(indexed: pd.DataFrame, metric: str, arm: str) -> float:
     return float(indexed.loc[(metric, arm), "mean"])
 
 
+# Coordinators are not a scenario service (they exist only in integrated arms, from the enrolment mechanism),
+# so service_warnings does not see them. Their time (assessments, regular contacts, crisis triage, MDT
+# meetings) is recorded as coordinator_hours; the hours available are coordinators x their working hours in
+# the results window.
+COORDINATOR_COLUMNS = ["arm", "locality", "coordinators", "hours_available", "hours_used", "utilisation"]
+
+
+def _coordinators(enrolment: Any, locality: str) -> int:
+    coords = enrolment.coordinators
+    return int(coords.get(locality, 0) if isinstance(coords, dict) else coords)
+
+
+def coordinator_utilisation(result: ExperimentResult) -> pd.DataFrame:
+    """Mean coordinator hours used over hours available, per integrated arm and locality (results window)."""
+    scenario = result.scenario
+    sim = scenario.simulation
+    calendar = Calendar(sim.start_date, sim.horizon_days, sim.warm_up_days)
+    monthly = result.monthly[result.monthly["metric"] == "coordinator_hours"]
+    totals = WindowTotals(monthly)
+    reps = sorted(result.replications["replication"].unique())
+    rows = []
+    for arm in scenario.arm_names:
+        enrolment = scenario.arm(arm).mechanisms.active("enrolment")
+        if enrolment is None:
+            continue
+        hours = open_hours(enrolment.coordinator_working_hours, calendar)  # type: ignore[attr-defined]
+        for loc in scenario.localities:
+            n = _coordinators(enrolment, loc.name)
+            if n == 0:
+                continue
+            used = sum(totals.get(arm, [loc.name], ("coordinator_hours",), r) for r in reps) / max(len(reps), 1)
+            available = n * hours
+            rows.append((arm, loc.name, n, available, used, used / available if available > 0 else 0.0))
+    return pd.DataFrame(rows, columns=COORDINATOR_COLUMNS)
+
+
+def coordinator_warnings(result: ExperimentResult) -> list[RunWarning]:
+    """One warning per integrated arm and locality whose coordinators are saturated."""
+    out = []
+    for row in coordinator_utilisation(result).itertuples(index=False):
+        if row.utilisation <= SATURATED_UTILISATION:
+            continue
+        message = (
+            f"coordinators in locality '{row.locality}' saturated in arm {row.arm}: in use {row.utilisation:.0%} of "
+            f"their working hours ({row.coordinators:g} coordinators, {row.hours_used:.0f} of "
+            f"{row.hours_available:.0f} hours: assessments, contacts, crisis triage, MDT meetings). Crisis calls go "
+            "unanswered, contacts slip and care-plan reviews wait; add coordinators "
+            f"(arms.{row.arm}.mechanisms.enrolment.coordinators) or lower the caseload "
+            f"(arms.{row.arm}.mechanisms.enrolment.caseload)."
+        )
+        out.append(RunWarning("saturated", message, (row.arm,), "coordinator", row.locality, round(row.utilisation, 4)))
+    return out
+
+
 def run_warnings(result: ExperimentResult) -> list[RunWarning]:
-    """Every warning about a run: services first, then results."""
-    return service_warnings(result) + result_warnings(result)
+    """Every warning about a run: services first (coordinators among them), then results."""
+    return service_warnings(result) + coordinator_warnings(result) + result_warnings(result)

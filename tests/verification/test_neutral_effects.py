@@ -74,7 +74,17 @@ def test_neutral_effects_reproduce_every_baseline_outcome(load_tiny, run_arms, r
     runs = run_arms(scenario, replication)
     base, neutral = runs["baseline"], runs["integrated"]
     # Every mechanism really ran and spent staff time.
-    for metric in ("patients_enrolled", "mdt_reviews", "proactive_visits", "rapid_responses", "coordinator_hours"):
+    for metric in (
+        "patients_enrolled",
+        "mdt_reviews",
+        "mdt_meetings",
+        "coordinator_contacts",
+        "crisis_triage_calls",
+        "crises_triaged",
+        "proactive_visits",
+        "rapid_responses",
+        "coordinator_hours",
+    ):
         assert neutral.total(getattr(M, metric), include_warm_up=True) > 0, metric
     assert neutral.total(M.medication_review_hours, include_warm_up=True) > 0
     assert neutral.total(M.staff_hours_community_nursing) > base.total(M.staff_hours_community_nursing)
