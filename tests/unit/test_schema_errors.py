@@ -372,3 +372,14 @@ def test_run_on_bad_scenario_writes_nothing(tmp_path: Path, run_cli) -> None:
     assert "localities.1.cohort_size" in proc.stderr
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
+
+
+def test_an_mdt_meeting_too_short_for_one_new_plan(tmp_path: Path) -> None:
+    """A 0.1-hour meeting (6 minutes) cannot agree a 15-minute plan: named on the enrolment, with both numbers."""
+    text = edit("        coordinators: 1", "        coordinators: 1\n        mdt_meeting_hours: 0.1")
+    _, err = problems_of(tmp_path, text)
+    assert len(err.problems) == 1
+    path, message, line = parse(err.problems[0])
+    assert path == "arms.1.mechanisms.enrolment"
+    assert line == line_of(text, "      enrolment:")
+    assert "mdt_meeting_hours (0.1 h)" in message and "(15 min)" in message
