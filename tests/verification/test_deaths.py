@@ -55,7 +55,9 @@ MORE_ADMISSIONS = (
 DIVERSION_ONLY = (
     # An arm whose only effect is to keep detected would-be admissions at home: every enrolled patient is
     # visited, every deterioration after a visit is detected and managed at home, nothing is escalated.
-    "arms.all_off.mechanisms.enrolment={coordinators: 100, caseload: 100}",
+    # An MDT with time for every plan and review (this test is about deaths, not the MDT's capacity).
+    "arms.all_off.mechanisms.enrolment={coordinators: 100, caseload: 100, mdt_meeting_hours: 1, "
+    "mdt_minutes_per_patient: 0.01, mdt_review_minutes_per_patient: 0.01}",
     "arms.all_off.mechanisms.proactive_visits={sensitivity: 1, prevented_fraction: 1, "
     "escalation_probability: 0, detection_window_days: 100000}",
 )

@@ -30,7 +30,8 @@ from carecoord.scenario.base import DAY_INDEX, OpeningHoursSpec
 ARMS = ("baseline", "all_off", "integrated")
 SERVICES = ("gp", "ae", "community_nursing", "social_work", "home_care", "hospital", "intermediate_care")
 ALL_SERVICES = (*SERVICES, "residential_care")
-WAITS = [name for name in RECORDED_METRICS if name.startswith("wait_hours_")]
+WAITS = [name for name in RECORDED_METRICS if name.startswith("wait_hours_") and name != "wait_hours_coordinator"]
+"""Waits for the scenario's services (coordinators are always a finite team: one place per coordinator)."""
 
 NO_EVENTS = (
     "cohort.tiers.moderate.crisis_rate_per_year=0",
