@@ -4,7 +4,9 @@ A locality's MDT meets every ``interval_days`` from its go-live date, in the coo
 hours (a meeting due at night or at a weekend starts at the next opening). It holds every coordinator
 for ``meeting_hours``: one URGENT request per coordinator, so the meeting waits for work in progress
 but never behind the queue of routine contacts (a saturated team would otherwise never meet, and no
-plan would ever be agreed). Its discussion time (``meeting_hours`` x 60 minutes) goes first to the
+plan would ever be agreed). Each coordinator's patients are discussed for the whole meeting (one
+practice MDT per coordinator, at the same time), so its discussion time is ``meeting_hours`` x 60
+minutes x ``tables`` (the number of coordinators; 1 without a team). It goes first to the
 care-plan reviews due, ``review_minutes`` each, then to new plans, ``new_plan_minutes`` each and at
 most ``places`` of them; reviews not reached roll to the next meeting (``overdue``) and so do the
 new plans. Decisions are taken when the meeting ends. Meetings are scheduled events (one timeout per
@@ -69,6 +71,7 @@ class MdtMeeting:
         self.team = team
         self.locality = locality
         self.on_meeting = on_meeting
+        self.tables = team.resource.capacity if team is not None and team.resource is not None else 1
         self.queue: deque[Any] = deque()
         self.reviews: deque[Any] = deque()
         self.meetings = 0
@@ -112,7 +115,7 @@ class MdtMeeting:
 
     def _discuss(self) -> None:
         times = self.times
-        minutes = times.meeting_hours * 60.0
+        minutes = times.meeting_hours * 60.0 * self.tables
         reviewed = 0
         while self.reviews and minutes >= times.review_minutes:
             if self.review(self.reviews.popleft()):

@@ -59,7 +59,8 @@ class EnrolmentSpec(Mechanism):
     )
     mdt_attendees: PositiveInt = Field(
         5,
-        description="Professionals at the MDT besides the coordinators (MDT hours = meeting hours x attendees, "
+        description="Professionals at each coordinator's MDT besides the coordinator (MDT hours = meeting hours x "
+        "attendees x coordinators, "
         "costed per hour; the coordinators' time is coordinator time). "
         "Source: seed 004 (social worker, district nurse, community matron, mental health lead, GP).",
     )
@@ -77,14 +78,16 @@ class EnrolmentSpec(Mechanism):
     new_plans_per_coordinator_per_meeting: PositiveInt = Field(
         5,
         description="New care plans each coordinator can bring to one MDT meeting for agreement; the rest wait for "
-        "the next meeting, so a go-live enrols over weeks. Source: assumption (15 minutes per new patient, "
-        "mdt_minutes_per_patient, at a meeting of about 1.5 hours shared by 4 coordinators).",
+        "the next meeting, so a go-live enrols over weeks. Source: assumption (five 15-minute discussions, "
+        "mdt_minutes_per_patient, in each coordinator's 1.25 hours of a meeting, mdt_meeting_hours).",
     )
     mdt_meeting_hours: PositiveFloat = Field(
-        3.0,
-        description="Length of one MDT meeting, hours: it holds every coordinator of the locality for this long, "
-        "and its discussion time (this x 60 minutes) is shared by the care-plan reviews due (first) and the new "
-        "plans (the time left). Source: assumption (a half-day fortnightly meeting).",
+        1.25,
+        description="Length of one MDT meeting, hours: it holds every coordinator of the locality for this long. "
+        "Each coordinator's patients are discussed for that time (one practice MDT per coordinator, meeting at the "
+        "same time), so the discussion time is this x 60 minutes x coordinators, shared by the care-plan reviews "
+        "due (first) and the new plans (the time left). Source: assumption (1.25 h = the 5 new plans per "
+        "coordinator of new_plans_per_coordinator_per_meeting x 15 minutes, mdt_minutes_per_patient).",
     )
     mdt_review_minutes_per_patient: PositiveFloat = Field(
         5.0,

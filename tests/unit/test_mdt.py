@@ -2,7 +2,7 @@
 
 Meetings last ``meeting_hours`` (decisions at the end), discuss the reviews due first and give new
 plans the time left; reviews not reached roll over. With a coordinator team the meeting holds
-every coordinator for its length.
+every coordinator for its length, and each coordinator brings that much discussion time.
 """
 
 from __future__ import annotations
@@ -115,3 +115,19 @@ def test_the_meeting_holds_every_coordinator_in_working_hours() -> None:
     env.run(until=14.0)
     assert mdt.held_at == [9.0 * HOUR]
     assert abs(started[0] - 11.0 * HOUR) < 1e-9
+
+
+def test_each_coordinator_brings_the_meeting_its_own_discussion_time() -> None:
+    """Three coordinators in a 1-hour meeting: 3 x 60 minutes hold twelve 15-minute new plans (one
+    coordinator's meeting holds four), so a larger team enrols proportionately faster."""
+    env = simpy.Environment()
+    calendar = Calendar(dt.date(2024, 1, 1), 14, 0)
+    rec = Recorder(calendar, 1, 0)
+    hours = OpeningHours(weekday_hours(9.0, 17.0), calendar)
+    team = Service(env, "coordinator", 3, hours, rec, "coordinators:x")
+    mdt = MdtMeeting(env, times(0.0, 14.0, 14.0, hours=1.0), places=100, agree=lambda _: True, team=team)
+    for i in range(20):
+        mdt.refer(i)
+    env.run(until=14.0)
+    assert mdt.tables == 3
+    assert mdt.agreed == [12]

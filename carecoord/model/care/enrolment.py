@@ -184,14 +184,14 @@ class Enrolment:
         return True
 
     def _meeting_recorder(self, loc: int, coordinators: int) -> Callable[[deque[Any]], None]:
-        """Record a meeting held: MDT hours (meeting x other attendees), coordinator hours, overdue reviews."""
+        """Record a meeting held: MDT hours (meeting x attendees x coordinators), coordinator hours, overdue reviews."""
         w = self.world
         spec = self.params
 
         def record(reviews: deque[Any]) -> None:
             now = w.env.now
             w.rec.count(M.mdt_meetings, loc, now)
-            w.rec.count(M.mdt_hours, loc, now, spec.mdt_meeting_hours * spec.mdt_attendees)
+            w.rec.count(M.mdt_hours, loc, now, spec.mdt_meeting_hours * spec.mdt_attendees * coordinators)
             w.rec.count(M.coordinator_hours, loc, now, spec.mdt_meeting_hours * coordinators)
             overdue = sum(1 for p in reviews if p.plan_active)  # once a meeting, not in the event loop's hot path
             if overdue:
