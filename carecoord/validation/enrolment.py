@@ -32,6 +32,17 @@ from carecoord.scenario import Scenario
 YEAR_DAYS = 365.0
 """The before-and-after window of carecoord.before_after: a year either side of enrolment."""
 
+BEFORE_AFTER_COLUMNS = [
+    "replication",
+    "arm",
+    "patients",
+    "arm_before",
+    "arm_after",
+    "baseline_before",
+    "baseline_after",
+]
+"""The columns summarise_before_after reads (before_after(...).as_dict(), with the replication and arm)."""
+
 COHORT_FOLLOW_UP_DAYS = 730.0
 """Default whole-cohort follow-up after go-live in enrolment runs: 24 months (Gravelle 2007's two years)."""
 
@@ -103,7 +114,8 @@ def enrolment_tables(
             for arm, counts in run["enrolled"].items()
             if counts[subset] is not None
         ]
-        tables[subset] = summarise_before_after(pd.DataFrame(rows))
+        # No patient in a subset (a short run, or nobody enrolled at an admission): an empty summary.
+        tables[subset] = summarise_before_after(pd.DataFrame(rows, columns=BEFORE_AFTER_COLUMNS))
     tables["cohort"] = pd.DataFrame(
         [
             {"replication": r, "arm": arm, "change_pct": 100.0 * (count / run["cohort"]["baseline"] - 1.0)}

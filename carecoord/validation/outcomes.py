@@ -66,7 +66,9 @@ class RateRatioArgs(ArmArgs):
 class WindowArgs(ArmArgs):
     first_month: int = Field(0, ge=0, description="First calendar month after the start month (0: that month).")
     months: int = Field(gt=0, description="How many calendar months.")
-    start: dt.date | None = Field(None, description="Start date; default: the first locality's go-live.")
+    start: dt.date | None = Field(
+        None, description="Start date; default: the first locality's go-live (the end of the warm-up if none)."
+    )
 
 
 class WindowMetricArgs(WindowArgs):
@@ -112,14 +114,18 @@ def _before_after_summary(run: Any, subset: str) -> pd.DataFrame:
 
 
 def _ba(summary: pd.DataFrame, arm: str, measure: str) -> Estimate:
-    row = summary.set_index(["arm", "measure"]).loc[(arm, measure)]
+    table = summary.set_index(["arm", "measure"])
+    if (arm, measure) not in table.index:
+        raise ValueError(f"{arm}: no enrolled patient has a full year before and after enrolment in this run")
+    row = table.loc[(arm, measure)]
     return float(row["mean"]), float(row["ci_low"]), float(row["ci_high"])
 
 
 def months_after(result: Any, args: WindowArgs) -> list[str]:
     """Labels of calendar months first .. first+count-1 after the start month (0 = that month)."""
     scenario = result.scenario
-    start = pd.Timestamp(args.start or scenario.localities[0].go_live or scenario.simulation.start_date)
+    go_live = scenario.simulation.start_date + dt.timedelta(days=scenario.locality_go_live_day(0))
+    start = pd.Timestamp(args.start or go_live)
     return list(pd.period_range(start, periods=args.first_month + args.months, freq="M").strftime("%Y-%m"))[
         args.first_month :
     ]

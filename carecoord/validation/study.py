@@ -177,7 +177,10 @@ def load_setting(path: Path) -> Setting:
     """One shared setting file."""
     data, lines = read_yaml(path)
     setting = _validate(Setting, data, lines, path)
-    return setting.model_copy(update={"scenario": str((path.parent / setting.scenario).resolve())})
+    scenario = (path.parent / setting.scenario).resolve()
+    if not scenario.is_file():
+        raise StudyError(str(path), [_at(("scenario",), f"no scenario file {scenario}", lines)])
+    return setting.model_copy(update={"scenario": str(scenario)})
 
 
 def load_study(path: Path, references: set[str] | None = None) -> Study:
@@ -196,6 +199,8 @@ def load_study(path: Path, references: set[str] | None = None) -> Study:
     else:
         setting = None
     problems = _check_outcomes(study, setting, references)
+    if setting is not None and isinstance(study.setting, Setting) and not setting.scenario_path.is_file():
+        problems.insert(0, (("setting", "scenario"), f"no scenario file {setting.scenario}"))
     if problems:
         raise StudyError(str(path), [_at(loc, text, lines) for loc, text in problems])
     return study.model_copy(update={"setting": setting})
