@@ -262,7 +262,11 @@ def _args_problems(model: type[BaseModel], args: dict[str, Any], loc: Loc) -> li
     try:
         model.model_validate(args)
     except ValidationError as exc:
-        return [((*loc, *err["loc"]), _message(err, model, err["loc"])) for err in exc.errors()]
+        problems: dict[Loc, str] = {}
+        for err in exc.errors():
+            where = _data_loc(err["loc"], args) or ()
+            problems.setdefault((*loc, *where), _message(err, model, where))
+        return list(problems.items())
     return []
 
 
@@ -288,14 +292,20 @@ def _data_loc(loc: tuple[Any, ...], data: Any) -> Loc | None:
         in_dict = isinstance(current, dict) and part in current
         if in_dict or (isinstance(current, list) and isinstance(part, int) and part < len(current)):
             current = current[part]
-        elif (part == "str" and isinstance(current, dict)) or (part == "Setting" and isinstance(current, str)):
-            return None
-        elif part in ("str", "Setting", "list[str]", "float", "int", "function-after[_baseline_first(), Setting]"):
+        elif _union_tag(part):
+            if (part == "str" and isinstance(current, dict)) or ("Setting" in part and isinstance(current, str)):
+                return None
             continue
         out.append(part)
         if not isinstance(current, dict | list):
             current = None
     return tuple(out)
+
+
+def _union_tag(part: Any) -> bool:
+    """Whether a part of pydantic's error location names a union member ('str', 'list[str]', 'Setting',
+    'function-after[_baseline_first(), Setting]') rather than a field."""
+    return isinstance(part, str) and (part in ("str", "int", "float", "bool") or "[" in part or part[:1].isupper())
 
 
 def _message(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
