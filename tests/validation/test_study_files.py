@@ -119,3 +119,31 @@ def test_a_tiny_study_runs_end_to_end_and_gives_finite_rows() -> None:
         else:
             assert all(math.isfinite(v) for v in outcome.model), outcome
             assert outcome.verdict, outcome
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def test_published_figures_are_the_ones_in_references_csv() -> None:
+    """Where an outcome cites a row of docs/references.csv and gives a number, the number (and CI) is that
+    row's; a row holding a planned fractional reduction is compared as a % change (-100 x the fraction)."""
+    with (ROOT / "docs" / "references.csv").open(encoding="utf-8", newline="") as fh:
+        rows = {row["key"]: row for row in csv.DictReader(fh)}
+    compared = 0
+    for study in load_studies(STUDIES):
+        for outcome in study.outcomes:
+            published = outcome.published
+            if published.ref is None or published.value is None or _number(rows[published.ref]["value"]) is None:
+                continue
+            row = rows[published.ref]
+            factor = -100.0 if "fractional reduction" in row["unit"] else 1.0
+            assert published.value == pytest.approx(factor * float(row["value"])), (study.study, outcome.measure)
+            for mine, theirs in ((published.low, row["low"]), (published.high, row["high"])):
+                if _number(theirs) is not None:
+                    assert mine == pytest.approx(float(theirs)), (study.study, outcome.measure)
+            compared += 1
+    assert compared >= 10
