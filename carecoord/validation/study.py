@@ -29,7 +29,7 @@ from carecoord.errors import ScenarioError
 from carecoord.scenario.base import StrictModel
 from carecoord.scenario.yaml_reader import read_yaml
 from carecoord.validation.outcomes import COMPUTATIONS, RunKind
-from carecoord.validation.verdicts import VERDICTS
+from carecoord.validation.verdicts import VERDICTS, Published
 
 Loc = tuple[str | int, ...]
 Unit = Literal["pct", "per_patient", "per_patient_month", "ratio", "days"]
@@ -68,16 +68,6 @@ class Setting(StrictModel):
     @property
     def scenario_path(self) -> Path:
         return Path(self.scenario)
-
-
-class Published(StrictModel):
-    """The published figure: a number with its CI, words, or both (the words are shown when given)."""
-
-    value: float | None = None
-    low: float | None = None
-    high: float | None = None
-    text: str | None = Field(None, description="The figure in words, shown instead of the number.")
-    ref: str | None = Field(None, description="Its row in docs/references.csv, if it has one.")
 
 
 class Compute(StrictModel):

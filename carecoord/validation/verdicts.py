@@ -14,15 +14,22 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import Field
 
 from carecoord.scenario.base import StrictModel
 from carecoord.validation.outcomes import Estimate
 
-if TYPE_CHECKING:
-    from carecoord.validation.study import Published
+
+class Published(StrictModel):
+    """The published figure: a number with its CI, words, or both (the words are shown when given)."""
+
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    text: str | None = Field(None, description="The figure in words, shown instead of the number.")
+    ref: str | None = Field(None, description="Its row in docs/references.csv, if it has one.")
 
 
 class NoArgs(StrictModel):
