@@ -8,12 +8,9 @@ small scenario and writes a calibrated copy with its comments and a record of wh
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from typer.testing import CliRunner
@@ -21,18 +18,10 @@ from typer.testing import CliRunner
 from carecoord.calibration import calibrate, simulated_rates, with_rates
 from carecoord.cli import app
 from carecoord.scenario import Scenario, load_scenario
+from carecoord.validation.calibration import tier_check
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
-
-
-def _load_validation() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("carecoord_validation", ROOT / "experiments" / "validation.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_pilot_baseline_reproduces_its_targets_on_20_held_out_replications() -> None:
@@ -40,11 +29,10 @@ def test_pilot_baseline_reproduces_its_targets_on_20_held_out_replications() -> 
     never saw (the 20 after those it ran, as in docs/validation.md).
 
     Allowed error: the calibration's tolerance plus the t-based 95% half-width of the difference between the
-    held-out mean and the calibration's own mean (``allowed_error`` of experiments/validation.py): a check on
-    the calibration's own replications would pass by construction.
+    held-out mean and the calibration's own mean (``allowed_error`` of carecoord.validation.calibration): a check
+    on the calibration's own replications would pass by construction.
     """
-    validation = _load_validation()
-    table = validation.tier_check("east_blackburn_pilot", 20, workers=2)
+    table = tier_check(ROOT / "scenarios", "east_blackburn_pilot", 20, workers=2)
     assert table["n"].min() == 20
     for row in table.itertuples():
         assert row.consistent, f"{row.tier}: {row.mean:.3f} vs target {row.target} (allowed +/-{row.allowed_error:.3f})"

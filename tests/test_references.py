@@ -35,6 +35,7 @@ def project_files() -> list[Path]:
         "carecoord/**/*.yaml",
         "scenarios/*",
         "experiments/*",
+        "experiments/studies/**/*.yaml",
         "docs/*.md",
         "tests/**/*.py",
     )

@@ -1,67 +1,79 @@
 """The model against published studies, and the baseline against its calibration targets (issue 4).
 
-Fast versions of ``experiments/validation.py``, which regenerates docs/validation.md: the study settings
-(overrides, arms, selection) are read from that script, so the tests check the configurations the
-document reports, with smaller cohorts and fewer replications. Every integrated arm uses the
-``evidence_based`` effect set. Where the model does not reproduce a study's outcome (Gravelle 2007's bed
-days, Stokes 2015's A&E use and costs, Damery 2016), the test asserts what the model does instead and says
-so; comparisons with a study an effect-set value was derived from are marked circular.
+Fast versions of ``experiments/validation.py``, which regenerates docs/validation.md from the study files
+in ``experiments/studies/``: the settings (overrides, arms, selection) and the outcomes' computations and
+rules are read from those files, so the tests check the configurations the document reports, with smaller
+cohorts and fewer replications. Every integrated arm uses the ``evidence_based`` effect set. Where the model
+does not reproduce a study's outcome (Gravelle 2007's bed days, Stokes 2015's A&E use and costs, Damery
+2016), the test asserts what the model does instead and says so; comparisons with a study an effect-set
+value was derived from are marked circular.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from carecoord.before_after import summarise_before_after
 from carecoord.experiment import run_experiment
+from carecoord.validation.calibration import CALIBRATION_REPLICATIONS, SHRINK, tier_check
+from carecoord.validation.configure import configure
+from carecoord.validation.enrolment import enrolment_tables
+from carecoord.validation.runner import estimate, verdict
+from carecoord.validation.study import Outcome, Setting, Study, load_studies
 
 ROOT = Path(__file__).resolve().parents[2]
+STUDIES = {s.study.split(" (")[0].split(",")[0]: s for s in load_studies(ROOT / "experiments" / "studies")}
+"""Study files by the study's short name (e.g. 'Gravelle 2007', 'Huntley 2013', 'Stokes 2016')."""
+NO_DIFFERENCE_PCT = 5.0
+"""As the study files' no_difference rule: a change within +/-5% reads as 'no significant difference'."""
 
 
-def _load_validation() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("carecoord_validation", ROOT / "experiments" / "validation.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return module
+def _study(name: str, measure_start: str = "") -> Study:
+    found = [s for s in load_studies(ROOT / "experiments" / "studies") if s.study.startswith(name)]
+    assert len(found) == 1, name
+    return found[0]
 
 
-validation = _load_validation()
+def _setting(name: str) -> Setting:
+    setting = _study(name).resolved_setting
+    assert setting is not None
+    return setting
+
+
+def _outcome(study: str, measure_start: str) -> Outcome:
+    found = [o for o in _study(study).outcomes if o.measure.startswith(measure_start)]
+    assert len(found) == 1, [o.measure for o in _study(study).outcomes]
+    return found[0]
+
+
+def _check(study: str, measure_start: str, run) -> tuple[tuple[float, float, float], str, Outcome]:
+    """The model's estimate and the verdict of one outcome of a study file, from a run of its setting."""
+    outcome = _outcome(study, measure_start)
+    model = estimate(outcome, run)
+    return model, verdict(outcome, model), outcome
 
 
 @pytest.fixture(scope="module")
 def at_risk():
     """The at-risk setting (Huntley community-initiated, Stokes 2015/2016, Roland, DH ICP, Damery), cohort
     and capacities halved, its own three years (two after go-live), 6 replications."""
-    scenario = validation.configure(validation.AT_RISK, scale=0.5)
+    scenario = configure(_setting("Huntley 2013, community"), scale=0.5)
     return run_experiment(scenario, replications=6, workers=1)
 
 
 @pytest.fixture(scope="module")
 def evercare() -> dict:
     """The Evercare setting (Gravelle 2007), cohort and capacities halved, 5 replications."""
-    return validation.enrolment_tables(validation.configure(validation.EVERCARE, scale=0.5), replications=5, workers=1)
+    return enrolment_tables(configure(_setting("Gravelle 2007"), scale=0.5), replications=5, workers=1)
 
 
 @pytest.fixture(scope="module")
 def popp() -> dict:
     """The POPP setting (Robert's selection), baseline and integrated arms, 4 replications."""
-    scenario = validation.configure(
-        validation.POPP, arms=("baseline", "integrated"), extra=["simulation.duration_days=1096"]
-    )
-    return validation.enrolment_tables(scenario, replications=4, workers=1)
-
-
-def _outcome(outcomes, measure_start: str):
-    found = [o for o in outcomes if o.outcome.startswith(measure_start)]
-    assert len(found) == 1, [o.outcome for o in outcomes]
-    return found[0]
+    scenario = configure(_setting("POPP"), arms=("baseline", "integrated"), extra=["simulation.duration_days=1096"])
+    return enrolment_tables(scenario, replications=4, workers=1)
 
 
 def _before_after(result, arm: str, measure: str) -> tuple[float, float, float]:
@@ -87,12 +99,11 @@ def test_stokes_2016_mdt_case_management_differences_per_patient_month_are_insid
     The at-risk setting (as Huntley's community-initiated trials); rounded as the study rounded, each of the
     model's differences lies inside the published CI.
     """
-    summary = summarise_before_after(at_risk.before_after)
-    scenario = at_risk.scenario
-    go_live = validation.pd.Timestamp(scenario.localities[0].go_live or scenario.simulation.start_date)
-    rows = validation.stokes_2016_rows(at_risk, summary, go_live)
-    assert [r.verdict.split(" ")[0] for r in rows] == ["yes", "yes"], [r.verdict for r in rows]
-    assert rows[0].model > 0  # more admissions, as in the study (case finding, escalation)
+    admissions, said, _ = _check("Stokes 2016", "non-elective admissions", at_risk)
+    assert said.startswith("yes"), (admissions, said)
+    readmissions, said, _ = _check("Stokes 2016", "30-day readmissions", at_risk)
+    assert said.startswith("yes"), (readmissions, said)
+    assert admissions[0] > 0  # more admissions, as in the study (case finding, escalation)
 
 
 def test_huntley_hospital_initiated_model_is_inside_the_published_ci_but_not_at_its_point_estimate() -> None:
@@ -105,10 +116,12 @@ def test_huntley_hospital_initiated_model_is_inside_the_published_ci_but_not_at_
     published upper limit (its CI reaches 1.03 or below) and the published point estimate 0.71 lies below the
     model's whole CI (the trials' effect is not reproduced). See docs/validation.md.
     """
-    scenario = validation.configure(validation.HOSPITAL, scale=0.5, arms=("baseline", "integrated"))
-    tables = validation.enrolment_tables(scenario, replications=5, workers=1)
+    scenario = configure(_setting("Huntley 2013, hospital"), scale=0.5, arms=("baseline", "integrated"))
+    tables = enrolment_tables(scenario, replications=5, workers=1)
     assert tables["at_admission"]["patients"].min() >= 50
-    mean, low, high = validation.rate_ratio(tables["at_admission"], "integrated")
+    (mean, low, high), _, _ = _check(
+        "Huntley 2013, hospital", "unplanned admissions, rate ratio, 12 months (enrolled at an admission)", tables
+    )
     assert low <= 1.03, (mean, low, high)
     assert low > 0.71, (mean, low, high)
 
@@ -124,8 +137,9 @@ def test_gravelle_2007_evercare_high_risk_and_whole_population_changes_are_insid
     side), cohort and capacities halved: both of the model's changes lie inside the published CIs.
     """
     assert evercare["all"]["patients"].min() >= 50
-    rows = validation.evercare_rows(evercare)
-    assert [r.verdict for r in rows] == ["yes", "yes"], [(r.measure, r.model, r.verdict) for r in rows]
+    for measure in ("emergency admissions, high-risk", "emergency admissions, whole 65+"):
+        model, said, _ = _check("Gravelle 2007", measure, evercare)
+        assert said == "yes", (measure, model, said)
 
 
 def test_popp_before_and_after_fall_is_regression_to_the_mean(popp: dict) -> None:
@@ -135,8 +149,8 @@ def test_popp_before_and_after_fall_is_regression_to_the_mean(popp: dict) -> Non
     integrated arm, while the controlled change (integrated vs baseline, same patients) stays within +/-10%.
     """
     assert popp["all"]["patients"].min() >= 50
-    pilot, _, _ = validation._ba(popp["all"], "integrated", "before_after_change_pct")
-    controlled, _, _ = validation._ba(popp["all"], "integrated", "controlled_change_pct")
+    (pilot, _, _), _, _ = _check("POPP", "admissions, year after vs year before", popp)
+    (controlled, _, _), _, _ = _check("POPP", "controlled change, integrated vs baseline", popp)
     assert pilot < -30
     assert abs(controlled) <= 10
 
@@ -147,25 +161,26 @@ def test_better_care_fund_does_not_cut_admissions_as_planned() -> None:
     Blackburn with Darwen's BCF (cohorts, capacities and caseloads x 0.25): the controlled change in
     emergency admissions in 2015/16 is not a fall of 3.07% or more.
     """
-    scenario = validation.configure(validation.BCF, scale=0.25)
+    scenario = configure(_setting("Better Care Fund"), scale=0.25)
     result = run_experiment(scenario, replications=4, workers=1)
-    mean, _, _ = validation.bcf_change(result)
-    assert mean > validation.BCF_PLANNED_PCT
+    (mean, _, _), _, outcome = _check("Better Care Fund", "emergency admissions in 2015/16", result)
+    assert outcome.published.value == -3.07
+    assert mean > outcome.published.value
 
 
-@pytest.mark.parametrize("name", sorted(validation.SHRINK))
+@pytest.mark.parametrize("name", sorted(SHRINK))
 def test_baseline_reproduces_each_tier_s_admission_rate_on_held_out_replications(name: str) -> None:
     """Each tier's simulated admissions per person-year agree with the target it was calibrated to.
 
     The replications are the ones after those the calibration used (same seed), on cohorts shrunk with
-    their capacities (validation.SHRINK, CALIBRATION_REPLICATIONS): the rows marked "x scale" in
+    their capacities (calibration.SHRINK, CALIBRATION_REPLICATIONS): the rows marked "x scale" in
     docs/validation.md, shown beside the full cohorts on the same replications, which is how the document
     shows what shrinking does. Allowed error: the calibration's tolerance plus the t-based 95% half-width
-    of the difference between the held-out mean and the calibration's own mean (validation.allowed_error).
+    of the difference between the held-out mean and the calibration's own mean (calibration.allowed_error).
     The east Blackburn pilot is checked in tests/test_calibration.py.
     """
-    replications = validation.CALIBRATION_REPLICATIONS[name][1]
-    table = validation.tier_check(name, replications, scale=validation.SHRINK[name], workers=1)
+    replications = CALIBRATION_REPLICATIONS[name][1]
+    table = tier_check(ROOT / "scenarios", name, replications, scale=SHRINK[name], workers=1)
     for row in table.itertuples():
         assert row.consistent, (
             f"{name} {row.tier}: {row.mean:.3f} vs target {row.target} (allowed +/-{row.allowed_error:.3f})"
@@ -180,8 +195,8 @@ def test_gravelle_2007_mortality_of_the_high_risk_group_shows_no_significant_eff
     depend on care only through crisis rates (docs/model.md, Deaths).
     """
     assert evercare["outcomes"]["patients"].min() >= 50
-    row = _outcome(validation.evercare_outcomes(evercare), "mortality (deaths), high-risk")
-    assert row.verdict.startswith("yes"), (row.outcome, row.model)
+    model, said, _ = _check("Gravelle 2007", "mortality (deaths), high-risk", evercare)
+    assert said.startswith("yes"), model
 
 
 def test_popp_ae_use_falls_before_and_after_mostly_by_regression_to_the_mean(popp: dict) -> None:
@@ -191,9 +206,8 @@ def test_popp_ae_use_falls_before_and_after_mostly_by_regression_to_the_mean(pop
     the year before, in the integrated arm AND in the baseline (no programme): the whole 95% CI of each fall is
     below 0, and the baseline's fall is most of the integrated arm's.
     """
-    outcomes = validation.popp_outcomes(popp)
-    pilot = _outcome(outcomes, "A&E attendances, year after").model
-    rtm = _outcome(outcomes, "A&E attendances, same patients").model
+    pilot, _, _ = _check("POPP", "A&E attendances, year after", popp)
+    rtm, _, _ = _check("POPP", "A&E attendances, same patients", popp)
     assert pilot[2] < 0
     assert rtm[2] < 0
     assert abs(rtm[0]) > abs(pilot[0]) / 2
@@ -206,11 +220,8 @@ def test_gravelle_2007_bed_days_are_not_reproduced_they_rise(evercare: dict) -> 
     while their admissions rise by about 1%: the rise is in length of stay (docs/validation.md). The test
     asserts the miss in the cohort and capacities halved: a mean rise beyond the +/-5% read as 'no difference'.
     """
-    tables = validation.enrolment_tables(
-        validation.configure(validation.EVERCARE, scale=0.5), replications=5, workers=1
-    )
-    row = _outcome(validation.evercare_outcomes(tables), "emergency bed days, high-risk")
-    assert row.model[0] > validation.STOKES_SMALL_PCT, row.model
+    model, _, _ = _check("Gravelle 2007", "emergency bed days, high-risk", evercare)
+    assert model[0] > NO_DIFFERENCE_PCT, model
 
 
 def test_roland_routine_contacts_fall_by_less_than_the_share_replaced_circular(at_risk) -> None:
@@ -220,10 +231,9 @@ def test_roland_routine_contacts_fall_by_less_than_the_share_replaced_circular(a
     less than the 20% replaced for a patient with a care plan, because plans start over the weeks after go-live
     (paced MDT). Whole 95% CI within (-20%, 0).
     """
-    row = _outcome(validation.at_risk_outcomes(at_risk), "outpatient attendances")
-    _, low, high = row.model
-    assert low > -20 and high < 0, row.model
-    assert row.source.startswith("circular")
+    (_, low, high), _, outcome = _check("Roland 2012", "outpatient attendances, 6 months", at_risk)
+    assert low > -20 and high < 0, (low, high)
+    assert outcome.circularity is not None and outcome.circularity.startswith("circular")
 
 
 def test_stokes_2015_other_outcomes_as_the_document_states(at_risk) -> None:
@@ -233,14 +243,17 @@ def test_stokes_2015_other_outcomes_as_the_document_states(at_risk) -> None:
     fall and NHS and council costs rise, both significantly (proactive visits, rapid response and out-of-hours
     care cost more than the admissions and contacts they replace), so those are NOT reproduced.
     """
-    outcomes = [o for o in validation.at_risk_outcomes(at_risk) if o.outcome.endswith("0-12 months, %")]
-    verdicts = {o.outcome.split(",")[0]: o.verdict.split(":")[0] for o in outcomes}
-    assert verdicts["emergency bed days"] == "yes", outcomes
-    assert verdicts["mortality (deaths)"] == "yes", outcomes
-    ae = next(o for o in outcomes if o.outcome.startswith("A&E"))
-    assert ae.model[2] < -validation.STOKES_SMALL_PCT, ae.model
-    costs = next(o for o in outcomes if o.outcome.startswith("NHS and council costs"))
-    assert costs.model[1] > validation.STOKES_SMALL_PCT, costs.model
+    for measure in ("emergency bed days, 0-12", "mortality (deaths), 0-12"):
+        model, said, _ = _check("Stokes 2015", measure, at_risk)
+        assert said.startswith("yes"), (measure, model, said)
+    ae, _, _ = _check("Stokes 2015", "A&E attendances, 0-12", at_risk)
+    assert ae[2] < -NO_DIFFERENCE_PCT, ae
+    costs, _, _ = _check(
+        "Stokes 2015",
+        "NHS and council costs (programme excluded: its 24 coordinators are a setting device), 0-12",
+        at_risk,
+    )
+    assert costs[1] > NO_DIFFERENCE_PCT, costs
 
 
 def test_damery_2016_readmissions_and_length_of_stay_are_missed(at_risk) -> None:
@@ -250,8 +263,7 @@ def test_damery_2016_readmissions_and_length_of_stay_are_missed(at_risk) -> None
     discharges open a 30-day window), and stays are shorter by well under a day. Asserted: mean readmission
     change above -10%; the whole length-of-stay CI between -1 and 0 days.
     """
-    outcomes = validation.at_risk_outcomes(at_risk)
-    readmissions = _outcome(outcomes, "30-day readmissions")
-    assert readmissions.model[0] > -10, readmissions.model
-    stay = _outcome(outcomes, "mean length of stay")
-    assert stay.model[1] > -1 and stay.model[2] < 0, stay.model
+    readmissions, _, _ = _check("Damery 2016", "30-day readmissions", at_risk)
+    assert readmissions[0] > -10, readmissions
+    stay, _, _ = _check("Damery 2016", "mean length of stay", at_risk)
+    assert stay[1] > -1 and stay[2] < 0, stay
