@@ -4,14 +4,16 @@ A crisis (or a fall) may be fatal. Whether it is depends only on the episode's o
 on the route it takes or on the arm: the most severe ``fatality`` share of crises are fatal, a
 subset of those every baseline route admits. A fatal crisis ends in death after the time its
 hospital stay would have taken: in hospital if the patient was admitted, at home (or in the care
-home) if a GP, a nurse or the coordinator kept them there. On top of that runs a background hazard
-everywhere (at home, in hospital, in intermediate care), solved per tier so that crisis-related
-deaths plus background deaths equal the tier's ``mortality_per_year``. So an avoided admission
-moves a death from hospital to home; it saves a life only through an explicit parameter (a lower
-crisis rate, for instance), never by itself. What remains: a patient kept at home has crisis (not
-background) hazard during days they would have spent in hospital, and an avoided discharge avoids
-the raised crisis rate of the weeks after it (``readmission_rate_ratio``), so each avoided
-admission changes expected deaths by a little (docs/model.md, deaths).
+home) if a GP, a nurse or the coordinator kept them there. Crisis and fall clocks stop while a
+patient is in hospital or intermediate care (no new crisis starts there), so the fatal share of the
+crises and falls they would have had at home runs on there as a death hazard
+(``World.fatal_hazard_away``): time away from home neither protects nor exposes. On top of that
+runs a background hazard everywhere, solved per tier so that crisis-related deaths plus background
+deaths equal the tier's ``mortality_per_year``. So an avoided admission, or a bed day saved, moves
+a death between hospital and home; it saves a life only through an explicit parameter (a lower
+crisis rate, for instance), never by itself. What remains: an avoided discharge avoids the raised
+crisis rate of the weeks after it (``readmission_rate_ratio``), so each avoided admission changes
+expected deaths by a little (docs/model.md, deaths).
 
 The solve is exact when crisis counts are what ``crises_per_home_year`` says (no instability
 spells, no post-discharge boost); with them it is an analytic approximation that overstates
@@ -31,8 +33,6 @@ from carecoord.rates import (
     DAYS_PER_YEAR,
     crisis_admission_probability,
     crisis_rates_per_day,
-    mean_stay_days,
-    other_admissions_per_year,
 )
 from carecoord.scenario.schema import Scenario
 
@@ -106,19 +106,18 @@ class BackgroundMortality:
 
     home_per_day: list[float]
     care_home_per_day: list[float]
-    crisis_deaths_per_year: list[float] = field(default_factory=list)  # per person-year, at home, by tier
+    crisis_deaths_per_year: list[float] = field(default_factory=list)  # per person-year, by tier
     problems: list[str] = field(default_factory=list)
 
 
 def background_mortality(scenario: Scenario) -> BackgroundMortality:
     """Solve each tier's background hazard so that total deaths per person-year equal its input.
 
-    Per person-year, a tier's patients spend a share ``h`` of their time at home (the rest in
-    hospital, where no crisis starts); at home they die of crises and falls at
-    ``D = f_c x crises + f_f x falls`` per year at home. The background rate ``b`` runs wherever they
-    are, so time in hospital neither protects nor exposes them: ``m = b + h D`` gives ``b = m - h D``.
-    A tier whose input is below ``h D`` gets ``b = 0`` and a problem message (its total mortality is
-    then above the input).
+    Per person-year at home a tier's patients die of crises and falls at ``D = f_c x crises + f_f x falls``;
+    away from home (hospital, intermediate care) the same fatal hazard runs on the death clock, so
+    it applies all year. The background rate ``b`` runs everywhere too: ``m = b + D`` gives
+    ``b = m - D``. A tier whose input is below ``D`` gets ``b = 0`` and a problem message (its total
+    mortality is then above the input).
     """
     c = scenario.cohort
     ev = c.events
@@ -126,21 +125,18 @@ def background_mortality(scenario: Scenario) -> BackgroundMortality:
     f_fall = fall_fatality(scenario)
     f_resident = resident_crisis_fatality(scenario)
     falls = _mean_fall_rate_per_year(scenario)
-    other = other_admissions_per_year(scenario)
-    stay = mean_stay_days(scenario)
     home, care_home, crisis_deaths, problems = [], [], [], []
     for t, (tier, rate_per_day) in enumerate(zip(c.tiers, crisis_rates_per_day(scenario), strict=True)):
         rate = rate_per_day * DAYS_PER_YEAR
         crises, admissions = crises_per_home_year(scenario, rate)
-        share_home = 1.0 / (1.0 + (admissions + other) * stay / DAYS_PER_YEAR)
         deaths = f_crisis * crises + f_fall * falls
         admitted = admissions + falls * ev.fall_admission_probability
-        background = tier.mortality_per_year - share_home * deaths
-        crisis_deaths.append(deaths * share_home)
+        background = tier.mortality_per_year - deaths
+        crisis_deaths.append(deaths)
         if background < 0:
             problems.append(
                 f"cohort.tiers.{t}.mortality_per_year: {tier.mortality_per_year:g} deaths per person-year is below "
-                f"the {deaths * share_home:.3g} that crises and falls alone cause (in_hospital_mortality "
+                f"the {deaths:.3g} that crises and falls alone cause (in_hospital_mortality "
                 f"{scenario.services.hospital.in_hospital_mortality:g} x ~{admitted:.2f} "
                 "crisis and fall admissions per person-year); background mortality set to 0, so this tier dies "
                 "faster than its input"

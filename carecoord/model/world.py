@@ -22,7 +22,7 @@ from carecoord.cohort import Cohort
 from carecoord.daycycle import crisis_profile
 from carecoord.locations import DEAD, HOME, HOSPITAL, INTERMEDIATE, PENDING, RESIDENTIAL
 from carecoord.model.care.plan import UsualCare
-from carecoord.model.clock import EVENT_TYPES
+from carecoord.model.clock import CRISIS, EVENT_TYPES, FALL
 from carecoord.model.params import compile_params
 from carecoord.model.patient import Patient
 from carecoord.model.routine import RoutineCare
@@ -57,6 +57,11 @@ def _capacity(base: int | None, added: int | None) -> int | None:
 def make_calendar(scenario: Scenario) -> Calendar:
     sim = scenario.simulation
     return Calendar(sim.start_date, sim.horizon_days, sim.warm_up_days)
+
+
+def _step_product(p: Patient, kind: int, now: float) -> float:
+    """The product of a patient's multipliers of one event type at ``now`` (1 without a clock)."""
+    return math.prod(step.value(now) for step in p.clock.steps[kind].values()) if p.clock is not None else 1.0
 
 
 class World:
@@ -155,11 +160,28 @@ class World:
                 0.0,
                 self.background.care_home_per_day[r.tier],
             )
-        if location in (HOSPITAL, INTERMEDIATE):  # no new crisis starts there; the background hazard runs on
+        if location in (HOSPITAL, INTERMEDIATE):  # no new crisis starts there; death hazards run on
             resident = p.residential_hold is not None
             background = self.background.care_home_per_day if resident else self.background.home_per_day
-            return (0.0, 0.0, 0.0, 0.0, background[r.tier])
+            return (0.0, 0.0, 0.0, 0.0, background[r.tier] + self.fatal_hazard_away(p, resident))
         return ZERO_RATES
+
+    def fatal_hazard_away(self, p: Patient, resident: bool) -> float:
+        """Death hazard per day away from home of the fatal crises and falls the patient would have had there.
+
+        Crisis and fall clocks stop in hospital and intermediate care, so this runs on the death clock, at
+        their rates (multipliers included) when the patient left: time away neither protects nor exposes,
+        and fewer bed days change no deaths unless a mechanism changes a rate (carecoord.mortality).
+        """
+        r = p.rec
+        fatality = self.fatality
+        crisis_steps, fall_steps = _step_product(p, CRISIS, self.env.now), _step_product(p, FALL, self.env.now)
+        if resident:
+            crisis = r.crisis_rate * self.params.events.care_home_crisis_rate_ratio * self.care.care_home_ratio(p)
+            return crisis * crisis_steps * fatality.resident_crisis
+        ev = self.params.events
+        falls = ev.fall_per_day_80plus if r.age >= 80 else ev.fall_per_day
+        return r.crisis_rate * crisis_steps * fatality.crisis + falls * fall_steps * fatality.fall
 
     def move(self, p: Patient, location: int) -> None:
         """Move a patient: close the time spent where they were, retime their clocks."""

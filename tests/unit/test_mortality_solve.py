@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from carecoord.cohort import generate_cohort
+from carecoord.locations import HOME, HOSPITAL, INTERMEDIATE
+from carecoord.model.clock import CRISIS, DEATH, FALL
+from carecoord.model.run import build_world
 from carecoord.mortality import background_mortality, crisis_fatality, fall_fatality
 from carecoord.rates import DAYS_PER_YEAR, crisis_admission_probability
 
@@ -38,3 +42,22 @@ def test_an_input_below_the_crisis_deaths_is_reported(load_tiny) -> None:
     b = background_mortality(s)
     assert b.home_per_day[1] == 0.0
     assert len(b.problems) == 1 and b.problems[0].startswith("cohort.tiers.1.mortality_per_year")
+
+
+def test_away_from_home_the_fatal_crises_and_falls_run_on_as_a_death_hazard(load_tiny) -> None:
+    """In hospital and intermediate care no crisis or fall starts, but the patient's fatal share of them (at the
+    rates of home, spell multiplier included) runs on the death clock: total death hazard = background + that."""
+    scenario = load_tiny()
+    world = build_world(scenario, generate_cohort(scenario, 0), "baseline", 0)
+    fatality = world.fatality
+    assert fatality.crisis > 0 and fatality.fall > 0
+    for p in world.patients[:20]:
+        home = world.rates(p, HOME)
+        p.start_clock(0.0, [1.0] * len(home), home)
+        assert p.clock is not None
+        spell = p.clock.steps[CRISIS]["spell"].value(0.0)
+        expected = home[DEATH] + home[CRISIS] * spell * fatality.crisis + home[FALL] * fatality.fall
+        for place in (HOSPITAL, INTERMEDIATE):
+            away = world.rates(p, place)
+            assert away[CRISIS] == away[FALL] == 0.0
+            assert away[DEATH] == pytest.approx(expected)

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 from carecoord.locations import DEAD, PENDING
-from carecoord.mortality import background_mortality
+from carecoord.model.params import compile_params
+from carecoord.mortality import Fatality, background_mortality
 from carecoord.rates import DAYS_PER_YEAR
 from carecoord.recording import M, Recorder
 from carecoord.scenario import Scenario
@@ -63,6 +64,15 @@ DIVERSION_ONLY = (
 )
 
 
+def away_hazard(scenario: Scenario, patient) -> float:
+    """Death hazard per day in hospital of a community patient (no spells, no boost, no care plan)."""
+    background = background_mortality(scenario).home_per_day[patient.tier]
+    fatality = Fatality.of(scenario)
+    ev = compile_params(scenario).events
+    falls = ev.fall_per_day_80plus if patient.age >= 80 else ev.fall_per_day
+    return background + patient.crisis_rate * fatality.crisis + falls * fatality.fall
+
+
 def deaths_by_tier(scenario: Scenario, cohort, rec: Recorder) -> list[tuple[float, float]]:
     """(deaths, person-years alive) per tier over the whole run."""
     tier = np.array([p.tier for p in cohort.patients])
@@ -83,11 +93,12 @@ def deaths_by_tier(scenario: Scenario, cohort, rec: Recorder) -> list[tuple[floa
 def check_mortality(scenario: Scenario, cohort, rec: Recorder, figure, label: str) -> None:
     for t, (deaths, years) in enumerate(deaths_by_tier(scenario, cohort, rec)):
         name = scenario.cohort.tiers[t].name
+        expected = scenario.cohort.tiers[t].mortality_per_year
         rate, se = deaths / years, math.sqrt(deaths) / years
-        text = f"Deaths per person-year, tier {name} ({label}): {rate:.4f} vs input {MORTALITY[name]} ± {se:.4f}"
+        text = f"Deaths per person-year, tier {name} ({label}): {rate:.4f} vs input {expected} ± {se:.4f}"
         figure(text)
         assert deaths > 200
-        assert abs(rate - MORTALITY[name]) <= Z * se, text
+        assert abs(rate - expected) <= Z * se, text
 
 
 @pytest.fixture(scope="module")
@@ -106,16 +117,15 @@ def test_total_mortality_per_tier_is_the_input(community: Scenario, run_one, fig
 
 def test_the_share_of_admissions_that_die_is_the_in_hospital_mortality(community: Scenario, run_one, figure) -> None:
     """Only crises and falls admit here, and fatal ones are always admitted: a share ``in_hospital_mortality``
-    of stays ends in death, plus the background hazard over each stay to medically fit:
-    ``P(death) = m + (1 - m)(1 - exp(-b L))`` for a stay of ``L`` days (binomial SE, summed over stays)."""
+    of stays ends in death, plus, over each stay to medically fit, the background hazard ``b`` and the
+    fatal crises and falls the patient would have had at home ``d`` (carecoord.mortality):
+    ``P(death) = m + (1 - m)(1 - exp(-(b + d) L))`` for a stay of ``L`` days (binomial SE, summed over stays)."""
     cohort, rec = run_one(community, "baseline", 0, log_events=True)
-    background = background_mortality(community).home_per_day
+    hazard = [away_hazard(community, p) for p in cohort.patients]
     m = community.services.hospital.in_hospital_mortality
     closed = [s for s in rec.stays if s.outcome != "censored" and s.admitted > 0]
     died = sum(1 for s in closed if s.outcome == "died")
-    chances = np.array(
-        [m + (1 - m) * -math.expm1(-background[cohort.patients[s.patient].tier] * (s.fit - s.admitted)) for s in closed]
-    )
+    chances = np.array([m + (1 - m) * -math.expm1(-hazard[s.patient] * (s.fit - s.admitted)) for s in closed])
     expected, se = chances.sum(), math.sqrt((chances * (1 - chances)).sum())
     text = (
         f"Admissions ending in death: {died} of {len(closed)} vs {expected:.1f} ± {se:.1f} (in-hospital mortality {m})"
@@ -155,3 +165,41 @@ def test_an_arm_that_only_diverts_admissions_moves_deaths_home(load_tiny, run_on
     assert arm.total(M.deaths_in_hospital) < base.total(M.deaths_in_hospital)
     assert arm.total(M.deaths_at_home) > base.total(M.deaths_at_home)
     check_mortality(scenario, cohort, arm, figure, "diversion-only arm")
+
+
+FEWER_BED_DAYS = (
+    # Fatal crises common enough that time at home matters: a third of crisis admissions die.
+    "services.hospital.in_hospital_mortality=0.3",
+    "cohort.tiers.moderate.mortality_per_year=0.3",
+    "cohort.tiers.high.mortality_per_year=0.6",
+    # Nearly every discharge waits for two assessments 20 days apart, then intermediate care.
+    "services.hospital.discharge_needs.intermediate_care=0.9",
+    "services.hospital.discharge_needs.home_care=0",
+    "services.social_work.referral_delay_days=20",
+    # The arm's only lever: one shared assessment instead of two (fewer delayed bed days, no rate changed).
+    "arms.all_off.mechanisms.shared_assessment={applies_to: everyone, assessments_per_referral: 1}",
+)
+
+
+def test_fewer_bed_days_change_no_deaths(load_tiny, run_one, figure) -> None:
+    """An arm that only shortens delayed discharges keeps patients at home longer, where crises start;
+    the fatal crises they would have had meanwhile ran on in hospital, so deaths are the same (paired
+    McNemar bound) and each tier's mortality is its input, in both arms (Poisson bound)."""
+    scenario = load_tiny(*COMMUNITY, *FEWER_BED_DAYS)
+    assert not [m for m in background_mortality(scenario).problems if m.startswith("cohort.tiers")]  # no residents here
+    cohort, base = run_one(scenario, "baseline", 0, log_events=True)
+    _, arm = run_one(scenario, "all_off", 0, log_events=True)
+    base_days, arm_days = base.total(M.delayed_discharge_days), arm.total(M.delayed_discharge_days)
+    assert arm_days < 0.7 * base_days, (arm_days, base_days)
+    dead_base = {pid for pid, _, a, _ in base.events if a == "death"}
+    dead_arm = {pid for pid, _, a, _ in arm.events if a == "death"}
+    discordant = len(dead_base ^ dead_arm)
+    diff = len(dead_arm) - len(dead_base)
+    text = (
+        f"Deaths, fewer-bed-days arm vs baseline: {len(dead_arm)} vs {len(dead_base)} (difference {diff} ± "
+        f"{math.sqrt(max(discordant, 1)):.1f}, {discordant} discordant); delayed days {arm_days:.0f} vs {base_days:.0f}"
+    )
+    figure(text)
+    assert abs(diff) <= Z * math.sqrt(max(discordant, 1)), text
+    check_mortality(scenario, cohort, base, figure, "baseline, long delays")
+    check_mortality(scenario, cohort, arm, figure, "fewer bed days")
