@@ -22,7 +22,7 @@ from carecoord.cohort import Cohort
 from carecoord.daycycle import crisis_profile
 from carecoord.locations import DEAD, HOME, HOSPITAL, INTERMEDIATE, PENDING, RESIDENTIAL
 from carecoord.model.care.plan import UsualCare
-from carecoord.model.clock import EVENT_TYPES
+from carecoord.model.clock import EVENT_TYPES, Step
 from carecoord.model.params import compile_params
 from carecoord.model.patient import Patient
 from carecoord.model.routine import RoutineCare
@@ -42,6 +42,7 @@ from carecoord.streams import (
     SOCIAL_CLOCK,
     StreamBank,
 )
+from carecoord.trend import yearly_steps
 
 CLOCK_STREAMS = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CLOCK)
 ZERO_RATES = (0.0,) * len(EVENT_TYPES)
@@ -57,6 +58,14 @@ def _capacity(base: int | None, added: int | None) -> int | None:
 def make_calendar(scenario: Scenario) -> Calendar:
     sim = scenario.simulation
     return Calendar(sim.start_date, sim.horizon_days, sim.warm_up_days)
+
+
+def crisis_trend(scenario: Scenario, horizon: float) -> Step | None:
+    """The secular trend as a crisis-rate step (a change point per simulated year), or ``None``."""
+    trend = scenario.simulation.trend
+    if trend is None:
+        return None
+    return Step(1.0, *yearly_steps(trend.emergency_admissions_per_year, horizon))
 
 
 class World:
@@ -105,6 +114,7 @@ class World:
         self.background = background_mortality(scenario)  # death hazards per tier, per day
         self.fatality = Fatality.of(scenario)
         self.crisis_time = crisis_profile(scenario)
+        self.crisis_trend = crisis_trend(scenario, self.horizon)  # None without a secular trend (carecoord.trend)
         proactive = self.mechanisms.active("proactive_visits")
         replaced = 0.0 if proactive is None else proactive.routine_contacts_replaced_share  # type: ignore[attr-defined]
         self.routine = RoutineCare(self, replaced)
