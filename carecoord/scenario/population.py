@@ -137,10 +137,16 @@ def _cdf(x: float, mean: float, sd: float) -> float:
 
 
 def check_populations(
-    populations: list[dict[str, int] | None], bands: list[str], cohort_in_band: list[list[float]]
+    populations: list[dict[str, int] | None],
+    rates: list[AgeBandRates],
+    cohort_in_band: list[list[float]],
+    cohort_rate: float,
 ) -> None:
     """Every locality or none states a population; each names every band, and no band holds fewer people
-    than the cohort is expected to have there. Raises ``ValueError`` with the field's dotted path."""
+    than the cohort is expected to have there, nor fewer admissions at its rate than the cohort is expected
+    to have there (``cohort_rate``: the tiers' mean observed admissions per person-year). Raises
+    ``ValueError`` with the field's dotted path."""
+    bands = [r.band for r in rates]
     given = [p is not None for p in populations]
     if any(given) and not all(given):
         i = given.index(False)
@@ -157,9 +163,18 @@ def check_populations(
         missing = [b for b in bands if b not in population]
         if missing:
             raise ValueError(f"localities.{i}.population: missing age bands {', '.join(missing)} (give 0 for none)")
-        for band, expected in zip(bands, cohort_in_band[i], strict=True):
-            if population[band] < expected:
+        for band, expected in zip(rates, cohort_in_band[i], strict=True):
+            people = population[band.band]
+            where = f"localities.{i}.population.{band.band}"
+            if people < expected:
                 raise ValueError(
-                    f"localities.{i}.population.{band}: {population[band]} people, fewer than the cohort is expected "
-                    f"to have in this band ({expected:.0f})"
+                    f"{where}: {people} people, fewer than the cohort is expected to have in this band ({expected:.0f})"
+                )
+            whole = people * band.emergency_admissions_per_1000 / 1000.0
+            if whole < expected * cohort_rate:
+                rate = band.emergency_admissions_per_1000
+                raise ValueError(
+                    f"{where}: {people} people at {rate:g} emergency admissions per 1,000 have {whole:.0f} a year, "
+                    f"fewer than the cohort's expected {expected * cohort_rate:.0f} in this band "
+                    "(raise the population or the band's rate in population_rates)"
                 )

@@ -150,7 +150,9 @@ class Scenario(StrictModel):
         cohort_in_band = [
             [0.0 if self.cohort.csv is not None else loc.cohort_size * s for s in shares] for loc in self.localities
         ]
-        check_populations([loc.population for loc in self.localities], bands, cohort_in_band)
+        cohort_rate = sum(t.share * t.emergency_admissions_per_person_year for t in self.cohort.tiers)
+        populations = [loc.population for loc in self.localities]
+        check_populations(populations, self.population_rates.bands, cohort_in_band, cohort_rate)
 
     def arm(self, name: str) -> ArmSpec:
         for a in self.arms:
