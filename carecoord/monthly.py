@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from carecoord.metrics import ALL_INDEX, ALL_METRICS, ArmResult
+from carecoord.population_metrics import MONTHLY_POPULATION_METRICS, population_monthly
 
 ALL_LOCALITIES = "all"
 MONTHLY_COLUMNS = ["replication", "arm", "locality", "month", "metric", "value"]
@@ -30,9 +31,14 @@ def monthly_frame(
     admissions = ALL_INDEX["emergency_admissions"]
     avoided = baseline.values[admissions, :, 1:] - values[admissions]
     grid = np.concatenate([values, avoided[np.newaxis]], axis=0)  # metric, locality, month
+    metrics = list(MONTHLY_METRICS)
+    whole = population_monthly(result)  # the whole population's, when localities give one
+    if whole is not None:
+        grid = np.concatenate([grid, whole], axis=0)
+        metrics += MONTHLY_POPULATION_METRICS
     grid = np.concatenate([grid.sum(axis=1, keepdims=True), grid], axis=1)  # 'all' first
     index = pd.MultiIndex.from_product(
-        [list(MONTHLY_METRICS), [ALL_LOCALITIES, *localities], result.bin_labels[1:]],
+        [metrics, [ALL_LOCALITIES, *localities], result.bin_labels[1:]],
         names=["metric", "locality", "month"],
     )
     frame = pd.DataFrame({"value": grid.reshape(-1)}, index=index).reset_index()

@@ -9,7 +9,9 @@ Example:
 
 from __future__ import annotations
 
-from carecoord.metrics import ArmResult
+import numpy as np
+
+from carecoord.metrics import ALL_INDEX, ArmResult
 from carecoord.population import REST_ADMISSIONS, REST_BED_DAYS
 
 POPULATION_METRICS: tuple[str, ...] = (
@@ -50,4 +52,22 @@ def population_metrics(result: ArmResult, locality: int | None = None) -> dict[s
     }
 
 
-__all__ = ["POPULATION_METRICS", "population_metrics"]
+MONTHLY_POPULATION_METRICS: tuple[str, ...] = (
+    "rest_emergency_admissions",
+    "rest_bed_days",
+    "population_emergency_admissions",
+    "population_bed_days",
+)
+
+
+def population_monthly(result: ArmResult) -> np.ndarray | None:
+    """``[MONTHLY_POPULATION_METRICS, locality, month]`` of the results window, or ``None`` without a population."""
+    stream = result.population
+    if stream is None:
+        return None
+    rest = stream.values[[REST_ADMISSIONS, REST_BED_DAYS], :, 1:]
+    cohort = result.values[[ALL_INDEX["emergency_admissions"], ALL_INDEX["bed_days"]], :, 1:]
+    return np.concatenate([rest, rest + cohort], axis=0)
+
+
+__all__ = ["MONTHLY_POPULATION_METRICS", "POPULATION_METRICS", "population_metrics", "population_monthly"]

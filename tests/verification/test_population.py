@@ -54,7 +54,14 @@ def test_population_on_leaves_every_cohort_number_unchanged(load_tiny) -> None:
             assert np.array_equal(r_off[arm].values, r_on[arm].values)
             assert r_off[arm].tier_admissions == r_on[arm].tier_admissions
     rows_off = build_tables(off, runs_off).replications
-    rows_on = build_tables(on, runs_on).replications
+    tables_on = build_tables(on, runs_on)
+    rows_on = tables_on.replications
+    # The monthly table adds up to the whole-run rows, whole population included.
+    monthly = tables_on.monthly.groupby(["replication", "arm", "locality", "metric"])["value"].sum()
+    for metric in ("population_emergency_admissions", "rest_bed_days"):
+        run_rows = rows_on[rows_on["metric"] == metric].set_index(["replication", "arm", "locality", "metric"])
+        for key, value in run_rows["value"].items():
+            assert monthly[key] == pytest.approx(value)
     cohort_rows = rows_on[~rows_on["metric"].isin(POPULATION_METRICS)].reset_index(drop=True)
     assert cohort_rows.equals(rows_off)
     assert set(POPULATION_METRICS) <= set(rows_on["metric"])
