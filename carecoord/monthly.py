@@ -31,12 +31,12 @@ def monthly_frame(
     admissions = ALL_INDEX["emergency_admissions"]
     avoided = baseline.values[admissions, :, 1:] - values[admissions]
     grid = np.concatenate([values, avoided[np.newaxis]], axis=0)  # metric, locality, month
+    grid = np.concatenate([grid.sum(axis=1, keepdims=True), grid], axis=1)  # 'all' first
     metrics = list(MONTHLY_METRICS)
-    whole = population_monthly(result)  # the whole population's, when localities give one
+    whole = population_monthly(result)  # the whole population's, when localities give one ('all' first)
     if whole is not None:
         grid = np.concatenate([grid, whole], axis=0)
         metrics += MONTHLY_POPULATION_METRICS
-    grid = np.concatenate([grid.sum(axis=1, keepdims=True), grid], axis=1)  # 'all' first
     index = pd.MultiIndex.from_product(
         [metrics, [ALL_LOCALITIES, *localities], result.bin_labels[1:]],
         names=["metric", "locality", "month"],
@@ -44,4 +44,6 @@ def monthly_frame(
     frame = pd.DataFrame({"value": grid.reshape(-1)}, index=index).reset_index()
     frame.insert(0, "arm", arm)
     frame.insert(0, "replication", replication)
+    if whole is not None:  # no whole-population rows for a locality without a population
+        frame = frame[frame["value"].notna()].reset_index(drop=True)
     return frame[MONTHLY_COLUMNS]

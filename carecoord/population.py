@@ -46,6 +46,7 @@ class PopulationStream:
     values: np.ndarray  # [metric (STREAM_METRICS), locality, bin]; bin 0 = warm-up
     population: np.ndarray  # people per locality (all bands, cohort included)
     years: float  # length of the results window, years (for rates per 1,000 a year)
+    given: np.ndarray  # per locality: does it state a population (locality 'all' sums those that do)
 
 
 def cohort_by_band(scenario: Scenario, cohort: Cohort) -> np.ndarray:
@@ -72,7 +73,8 @@ def expected_rest_admissions_per_day(scenario: Scenario, cohort: Cohort) -> np.n
     per_1000 = np.array([b.emergency_admissions_per_1000 for b in rates]) / 1000.0
     tiers = scenario.cohort.tiers
     cohort_rate = sum(t.share * t.emergency_admissions_per_person_year for t in tiers)
-    people = np.array([[loc.population[b.band] for b in rates] for loc in scenario.localities], dtype=float)  # type: ignore[index]
+    given = [loc.population or {} for loc in scenario.localities]
+    people = np.array([[population.get(b.band, 0) for b in rates] for population in given], dtype=float)
     in_cohort = np.minimum(cohort_by_band(scenario, cohort), people)
     return np.maximum(0.0, people * per_1000 - in_cohort * cohort_rate) / DAYS_PER_YEAR
 
@@ -80,8 +82,10 @@ def expected_rest_admissions_per_day(scenario: Scenario, cohort: Cohort) -> np.n
 def population_stream(
     scenario: Scenario, cohort: Cohort, replication: int, calendar: Calendar
 ) -> PopulationStream | None:
-    """The aggregate stream of one replication, or ``None`` when no locality states a population."""
-    if scenario.localities[0].population is None:
+    """The aggregate stream of one replication (zero in localities without a population), or ``None`` when
+    no locality states one."""
+    given = np.array([loc.population is not None for loc in scenario.localities])
+    if not given.any():
         return None
     per_day = expected_rest_admissions_per_day(scenario, cohort)  # [locality, band]
     stays = np.array([b.mean_length_of_stay_days for b in scenario.population_rates.bands])
@@ -100,9 +104,9 @@ def population_stream(
         bed_days = rng.gamma(admissions, np.broadcast_to(stays[:, np.newaxis], admissions.shape))  # 0 for none
         values[REST_ADMISSIONS, loc] = admissions.sum(axis=0)
         values[REST_BED_DAYS, loc] = bed_days.sum(axis=0)
-    population = np.array([sum(loc.population.values()) for loc in scenario.localities], dtype=float)  # type: ignore[union-attr]
+    population = np.array([sum((loc.population or {}).values()) for loc in scenario.localities], dtype=float)
     years = (calendar.horizon - calendar.warm_up) / DAYS_PER_YEAR
-    return PopulationStream(values=values, population=population, years=years)
+    return PopulationStream(values=values, population=population, years=years, given=given)
 
 
 __all__ = ["STREAM_METRICS", "PopulationStream", "cohort_by_band", "population_stream"]

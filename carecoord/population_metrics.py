@@ -29,16 +29,17 @@ cohort + rest; ``*_per_1000``: a year per 1,000 people, results window only."""
 
 
 def population_metrics(result: ArmResult, locality: int | None = None) -> dict[str, float]:
-    """Whole-population metrics of one arm (one locality, or all with ``None``); empty without a population."""
+    """Whole-population metrics of one arm: of one locality, or with ``None`` of all that state a population
+    (the cohorts of the others left out); empty where there is no population."""
     stream = result.population
-    if stream is None:
+    if stream is None or (locality is not None and not stream.given[locality]):
         return {}
-    where = slice(None) if locality is None else slice(locality, locality + 1)
+    where = np.flatnonzero(stream.given) if locality is None else [locality]
     people = float(stream.population[where].sum())
     rest_admissions = float(stream.values[REST_ADMISSIONS, where, 1:].sum())
     rest_bed_days = float(stream.values[REST_BED_DAYS, where, 1:].sum())
-    admissions = result.total("emergency_admissions", locality) + rest_admissions
-    bed_days = result.total("bed_days", locality) + rest_bed_days
+    admissions = sum(result.total("emergency_admissions", int(loc)) for loc in where) + rest_admissions
+    bed_days = sum(result.total("bed_days", int(loc)) for loc in where) + rest_bed_days
     per_1000 = 1000.0 / (people * stream.years) if people else float("nan")
     return {
         "population": people,
@@ -61,13 +62,17 @@ MONTHLY_POPULATION_METRICS: tuple[str, ...] = (
 
 
 def population_monthly(result: ArmResult) -> np.ndarray | None:
-    """``[MONTHLY_POPULATION_METRICS, locality, month]`` of the results window, or ``None`` without a population."""
+    """``[MONTHLY_POPULATION_METRICS, 'all' + localities, month]`` of the results window, NaN in localities
+    without a population ('all': those with one), or ``None`` when none has one."""
     stream = result.population
     if stream is None:
         return None
     rest = stream.values[[REST_ADMISSIONS, REST_BED_DAYS], :, 1:]
     cohort = result.values[[ALL_INDEX["emergency_admissions"], ALL_INDEX["bed_days"]], :, 1:]
-    return np.concatenate([rest, rest + cohort], axis=0)
+    grid = np.concatenate([rest, rest + cohort], axis=0)
+    whole = grid[:, stream.given].sum(axis=1, keepdims=True)
+    grid[:, ~stream.given] = np.nan
+    return np.concatenate([whole, grid], axis=1)
 
 
 __all__ = ["MONTHLY_POPULATION_METRICS", "POPULATION_METRICS", "population_metrics", "population_monthly"]

@@ -142,15 +142,11 @@ def check_populations(
     cohort_in_band: list[list[float]],
     cohort_rate: float,
 ) -> None:
-    """Every locality or none states a population; each names every band, and no band holds fewer people
+    """Each population names every band, and no band holds fewer people
     than the cohort is expected to have there, nor fewer admissions at its rate than the cohort is expected
     to have there (``cohort_rate``: the tiers' mean observed admissions per person-year). Raises
     ``ValueError`` with the field's dotted path."""
     bands = [r.band for r in rates]
-    given = [p is not None for p in populations]
-    if any(given) and not all(given):
-        i = given.index(False)
-        raise ValueError(f"localities.{i}.population: give the population of every locality or of none")
     for i, population in enumerate(populations):
         if population is None:
             continue

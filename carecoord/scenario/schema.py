@@ -81,8 +81,8 @@ class LocalitySpec(StrictModel):
         None,
         description="Registered (or resident) population by age band, cohort included, e.g. {0-64: 23000, "
         "65-74: 2600, 75-84: 1600, 85+: 640}; bands are those of population_rates. Empty: results for the "
-        "cohort only. Given (for every locality): whole-population and per-1,000 results (docs/model.md, "
-        "'Whole population').",
+        "cohort only. Given: whole-population and per-1,000 results for this locality (locality 'all': the "
+        "localities that give one; docs/model.md, 'Whole population').",
     )
 
 
@@ -146,6 +146,11 @@ class Scenario(StrictModel):
         bands = self.population_rates.names
         age = self.cohort.age
         shares = expected_cohort_by_band(age.mean, age.sd, age.min, age.max, bands)
+        if self.cohort.csv is None and sum(shares) < 1.0 - 1e-9:
+            raise ValueError(
+                f"population_rates.bands: the bands ({', '.join(bands)}) leave out some of the cohort's ages "
+                f"(cohort.age: {age.min:g} to {age.max:g}); cover every age the cohort can have"
+            )
         # A cohort read from a CSV is counted at run time (carecoord.population clips at zero).
         cohort_in_band = [
             [0.0 if self.cohort.csv is not None else loc.cohort_size * s for s in shares] for loc in self.localities

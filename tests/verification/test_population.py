@@ -157,3 +157,17 @@ def test_a_3_percent_trend_raises_year_2_crises_by_3_percent(load_tiny, run_one,
     figure(f"Trend 3%/year: crises year 2 / year 1 {c2 / c1:.4f} vs 1.03 (log SE {se:.4f}, {c1} and {c2} crises)")
     assert abs(math.log(c2 / c1) - math.log(1.03)) < Z * se
     assert math.log(1.03) > 2 * Z * se
+
+
+def test_locality_all_sums_the_localities_that_state_a_population(load_tiny) -> None:
+    """With east's population only: east has whole-population rows, west none, and 'all' equals east."""
+    scenario = load_tiny("simulation.duration_days=240", "simulation.warm_up_days=60", EAST)
+    tables = build_tables(scenario, run_replications(scenario, 1, workers=1))
+    rows = tables.replications[tables.replications["metric"].isin(POPULATION_METRICS)]
+    assert set(rows["locality"]) == {"all", "east"}
+    by = rows.set_index(["arm", "locality", "metric"])["value"]
+    for arm in scenario.arm_names:
+        for metric in POPULATION_METRICS:
+            assert by[(arm, "all", metric)] == pytest.approx(by[(arm, "east", metric)])
+    monthly = tables.monthly[tables.monthly["metric"] == "population_emergency_admissions"]
+    assert set(monthly["locality"]) == {"all", "east"}
