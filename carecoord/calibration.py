@@ -49,9 +49,17 @@ def with_rates(scenario: Scenario, rates_per_year: list[float]) -> Scenario:
     return scenario.model_copy(update={"cohort": cohort})
 
 
+def without_trend(scenario: Scenario) -> Scenario:
+    """The scenario without its secular trend: tier targets describe the rates before any trend (the first
+    simulated year's), so calibration and its checks run at those rates (carecoord.trend)."""
+    if scenario.simulation.trend is None:
+        return scenario
+    return scenario.model_copy(update={"simulation": scenario.simulation.model_copy(update={"trend": None})})
+
+
 def simulated_rates(scenario: Scenario, replications: int, workers: int | None = None) -> list[float]:
-    """Baseline emergency admissions per person-year of each tier (results window)."""
-    runs = run_replications(scenario, replications, workers, arms=["baseline"])
+    """Baseline emergency admissions per person-year of each tier (results window), without a secular trend."""
+    runs = run_replications(without_trend(scenario), replications, workers, arms=["baseline"])
     n = len(scenario.cohort.tiers)
     admissions = [sum(run["baseline"].tier_admissions[t] for run in runs) for t in range(n)]
     years = [sum(run["baseline"].tier_person_days[t] for run in runs) / DAYS_PER_YEAR for t in range(n)]

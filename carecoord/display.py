@@ -34,6 +34,10 @@ LABELS: dict[str, str] = {
     "cost_council": "Cost to the council (GBP)",
     "cost_programme": "Cost of the programme (GBP)",
     "cost_total": "Total cost (GBP)",
+    # Whole population (cohort + the rest), when localities give one (carecoord.population_metrics).
+    "population_emergency_admissions": "Whole-population admissions",
+    "population_emergency_admissions_per_1000": "Admissions per 1,000 population",
+    "cohort_share_of_admissions": "Cohort share of admissions",
 }
 HEADLINE = list(LABELS)
 

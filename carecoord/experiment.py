@@ -23,8 +23,11 @@ from carecoord.cohort import generate_cohort
 from carecoord.executor import Backend, run_units
 from carecoord.metrics import ALL_METRICS, ArmResult, arm_result
 from carecoord.model.run import run_arm
+from carecoord.model.world import make_calendar
 from carecoord.monthly import monthly_frame
 from carecoord.plausibility import run_warnings
+from carecoord.population import population_stream
+from carecoord.population_metrics import population_metrics
 from carecoord.scenario.schema import Scenario
 from carecoord.stats import mean_ci, paired_difference
 
@@ -49,6 +52,9 @@ def run_replication(
     cohort = generate_cohort(scenario, replication)
     recorders = {arm: run_arm(scenario, cohort, arm, replication, log_events) for arm in arms or scenario.arm_names}
     results = {arm: arm_result(scenario, arm, rec) for arm, rec in recorders.items()}
+    rest = population_stream(scenario, cohort, replication, make_calendar(scenario))  # None: no population given
+    for res in results.values():
+        res.population = rest
     if "baseline" in recorders:
         for arm, rec in recorders.items():
             ba = before_after(rec, recorders["baseline"])
@@ -172,6 +178,8 @@ def replication_rows(replication: int, arms: dict[str, ArmResult], localities: l
             for m in ALL_METRICS:
                 rows.append((replication, arm, loc, m, res.total(m, loc_index)))
             for m, v in res.derived(loc_index).items():
+                rows.append((replication, arm, loc, m, v))
+            for m, v in population_metrics(res, loc_index).items():  # whole population, when given
                 rows.append((replication, arm, loc, m, v))
             avoided = base.total("emergency_admissions", loc_index) - res.total("emergency_admissions", loc_index)
             rows.append((replication, arm, loc, "admissions_avoided", avoided))

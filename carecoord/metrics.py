@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -93,6 +94,7 @@ class ArmResult:
     before_after: dict[str, float] | None = None  # see carecoord.before_after
     events: list[tuple[int, float, str, str]] | None = None  # the event log, when it was kept
     event_starts: list[float] | None = None  # each event's start (see Recorder.log)
+    population: Any = None  # carecoord.population.PopulationStream, shared by every arm, when localities give one
 
     def total(self, metric: str, locality: int | None = None) -> float:
         """Sum over the results window (warm-up excluded)."""

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from carecoord.metrics import ALL_INDEX, ALL_METRICS, ArmResult
+from carecoord.population_metrics import MONTHLY_POPULATION_METRICS, population_monthly
 
 ALL_LOCALITIES = "all"
 MONTHLY_COLUMNS = ["replication", "arm", "locality", "month", "metric", "value"]
@@ -31,11 +32,18 @@ def monthly_frame(
     avoided = baseline.values[admissions, :, 1:] - values[admissions]
     grid = np.concatenate([values, avoided[np.newaxis]], axis=0)  # metric, locality, month
     grid = np.concatenate([grid.sum(axis=1, keepdims=True), grid], axis=1)  # 'all' first
+    metrics = list(MONTHLY_METRICS)
+    whole = population_monthly(result)  # the whole population's, when localities give one ('all' first)
+    if whole is not None:
+        grid = np.concatenate([grid, whole], axis=0)
+        metrics += MONTHLY_POPULATION_METRICS
     index = pd.MultiIndex.from_product(
-        [list(MONTHLY_METRICS), [ALL_LOCALITIES, *localities], result.bin_labels[1:]],
+        [metrics, [ALL_LOCALITIES, *localities], result.bin_labels[1:]],
         names=["metric", "locality", "month"],
     )
     frame = pd.DataFrame({"value": grid.reshape(-1)}, index=index).reset_index()
     frame.insert(0, "arm", arm)
     frame.insert(0, "replication", replication)
+    if whole is not None:  # no whole-population rows for a locality without a population
+        frame = frame[frame["value"].notna()].reset_index(drop=True)
     return frame[MONTHLY_COLUMNS]

@@ -63,6 +63,10 @@ STREAM_NAMES: list[str] = list(STREAM_BLOCKS)
     CRISIS_ROUTE,
 ) = range(len(STREAM_NAMES))
 
+POPULATION_STREAM = "population.aggregate"
+"""The aggregate stream of the people outside the cohort (carecoord.population): one generator per
+(seed, replication, locality), apart from every patient's blocks."""
+
 EPISODE_WIDTH = 10
 """Uniforms drawn per episode (crisis, fall, ...), whatever the arm uses of them."""
 

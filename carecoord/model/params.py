@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from carecoord.model.clock import Step
 from carecoord.rates import DAYS_PER_YEAR
 from carecoord.scenario.arms import Mechanism
 from carecoord.scenario.schema import Scenario
+from carecoord.trend import yearly_steps
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,3 +206,11 @@ def compile_mechanism(spec: Mechanism | None) -> Any:
         return None
     record = _record_type(type(spec))
     return record(**{f.name: getattr(spec, f.name) for f in dataclasses.fields(record)})
+
+
+def crisis_trend(scenario: Scenario, horizon: float) -> Step | None:
+    """The secular trend as a crisis-rate step (a change point per simulated year), or ``None``."""
+    trend = scenario.simulation.trend
+    if trend is None:
+        return None
+    return Step(1.0, *yearly_steps(trend.emergency_admissions_per_year, horizon))

@@ -75,7 +75,7 @@ def _arrive(world: World, p: Patient) -> Generator[Any, Any, None]:
     """Join the cohort where the cohort generator put the patient (home, hospital, care home)."""
     targets = [world.unit_exponential(p, s) for s in world.clock_streams]
     world.move(p, HOME)
-    p.start_clock(world.env.now, targets, world.rates(p, HOME), world.crisis_time)
+    p.start_clock(world.env.now, targets, world.rates(p, HOME), world.crisis_time, world.crisis_trend)
     if p.rec.initial_location == RESIDENTIAL:
         held = yield from world.service("residential_care", p).acquire(p.locality)
         p.residential_hold = held

@@ -93,14 +93,22 @@ class Patient:
         return sum(1 for a in self.admission_times if a >= t)
 
     def start_clock(
-        self, now: float, targets: list[float], rates: tuple[float, ...], crisis_time: WeeklyProfile | None = None
+        self,
+        now: float,
+        targets: list[float],
+        rates: tuple[float, ...],
+        crisis_time: WeeklyProfile | None = None,
+        trend: Step | None = None,
     ) -> None:
-        """Create the event clocks on arrival; the spell schedule multiplies the crisis rate, which runs in
-        the operational time of the weekly crisis profile (carecoord.daycycle)."""
+        """Create the event clocks on arrival; the spell schedule (and the secular trend, if any: a step
+        per simulated year, carecoord.trend) multiplies the crisis rate, which runs in the operational time
+        of the weekly crisis profile (carecoord.daycycle)."""
         clock = HazardClock([1.0] * len(targets), targets, now)
         if crisis_time is not None and not crisis_time.flat:
             clock.timemap[CRISIS] = crisis_time
         clock.set_step(CRISIS, "spell", Step(self.rec.initial_spell_ratio, self.rec.spell_times, self.rec.spell_ratios))
+        if trend is not None:
+            clock.set_step(CRISIS, "trend", trend)
         clock.set_factors(rates)
         self.clock = clock
 

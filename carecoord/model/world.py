@@ -23,7 +23,7 @@ from carecoord.daycycle import crisis_profile
 from carecoord.locations import DEAD, HOME, HOSPITAL, INTERMEDIATE, PENDING, RESIDENTIAL
 from carecoord.model.care.plan import UsualCare
 from carecoord.model.clock import CRISIS, EVENT_TYPES, FALL
-from carecoord.model.params import compile_params
+from carecoord.model.params import compile_params, crisis_trend
 from carecoord.model.patient import Patient
 from carecoord.model.routine import RoutineCare
 from carecoord.model.services import Service
@@ -110,6 +110,7 @@ class World:
         self.background = background_mortality(scenario)  # death hazards per tier, per day
         self.fatality = Fatality.of(scenario)
         self.crisis_time = crisis_profile(scenario)
+        self.crisis_trend = crisis_trend(scenario, self.horizon)  # None without a secular trend (carecoord.trend)
         proactive = self.mechanisms.active("proactive_visits")
         replaced = 0.0 if proactive is None else proactive.routine_contacts_replaced_share  # type: ignore[attr-defined]
         self.routine = RoutineCare(self, replaced)

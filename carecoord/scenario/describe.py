@@ -18,6 +18,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from carecoord.scenario.population import BAND_PATTERN
 from carecoord.scenario.schema import Scenario
 
 Loc = tuple[str | int, ...]
@@ -27,6 +28,7 @@ PATTERN_WORDS = {
     "starting with a letter, e.g. integrated_2",
     r"^[A-Za-z][A-Za-z0-9_ -]*$": "use only letters A-Z or a-z, digits, spaces, - and _ (no accents), "
     "starting with a letter, e.g. East Blackburn",
+    BAND_PATTERN: "write an age band as low-high, both ages included (65-74), or low+ (85+)",
 }
 TYPE_ERRORS = {"int_type", "int_parsing", "float_type", "float_parsing", "dict_type", "list_type", "model_type"}
 TYPE_ERRORS |= {"string_type", "bool_type", "bool_parsing", "date_type", "date_parsing", "model_attributes_type"}

@@ -74,6 +74,8 @@ def _show(value: Any) -> str:
         return "see fields"
     if value is None:
         return "empty"
+    if isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
+        return "`" + str([v.model_dump() for v in value]) + "`"  # the values, not the class's repr
     return f"`{value}`"
 
 
@@ -122,7 +124,7 @@ def _default(field: Any) -> str:
         value = field.default_factory()
         if isinstance(value, BaseModel):
             return "see fields"
-        return f"`{value}`"
+        return _show(value)
     if field.default is None:
         return "empty"
     return f"`{field.default}`"

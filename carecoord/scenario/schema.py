@@ -16,6 +16,7 @@ from carecoord.scenario.arms import ArmSpec
 from carecoord.scenario.base import StrictModel
 from carecoord.scenario.cohort import CohortSpec
 from carecoord.scenario.costs import CostsSpec
+from carecoord.scenario.population import PopulationRatesSpec, TrendSpec, check_populations, expected_cohort_by_band
 from carecoord.scenario.services import ServicesSpec
 
 
@@ -35,6 +36,9 @@ class SimulationSpec(StrictModel):
     )
     seed: NonNegativeInt = Field(
         20140313, description="Root seed of every random stream (arbitrary: the date of seed 004)."
+    )
+    trend: TrendSpec | None = Field(
+        None, description="Secular trend in emergency admissions. Empty: none (rates constant over the run)."
     )
 
     @model_validator(mode="after")
@@ -73,6 +77,13 @@ class LocalitySpec(StrictModel):
         "here. Empty: 1 for a service whose capacity is a number, cohort_size / 1,000 for one sized "
         "by_population. Given: it overrides that (docs/model.md, 'Capacity').",
     )
+    population: dict[str, NonNegativeInt] | None = Field(
+        None,
+        description="Registered (or resident) population by age band, cohort included, e.g. {0-64: 23000, "
+        "65-74: 2600, 75-84: 1600, 85+: 640}; bands are those of population_rates. Empty: results for the "
+        "cohort only. Given: whole-population and per-1,000 results for this locality (locality 'all': the "
+        "localities that give one; docs/model.md, 'Whole population').",
+    )
 
 
 class Scenario(StrictModel):
@@ -86,6 +97,11 @@ class Scenario(StrictModel):
     services: ServicesSpec = Field(default_factory=ServicesSpec, description="The services.")
     arms: list[ArmSpec] = Field(..., min_length=1, description="Arms; one named 'baseline'.")
     costs: CostsSpec = Field(default_factory=CostsSpec, description="Unit costs by payer.")
+    population_rates: PopulationRatesSpec = Field(
+        default_factory=PopulationRatesSpec,
+        description="Emergency hospital use by age band of the people outside the cohort (used when localities "
+        "give a population).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -105,6 +121,7 @@ class Scenario(StrictModel):
         for i, name in enumerate(locs):
             if name in locs[:i]:
                 raise ValueError(f"localities.{i}.name: locality name '{name}' is used twice")
+        self._check_populations()
         tiers = [t.name for t in self.cohort.tiers]
         for a, arm in enumerate(self.arms):
             enrol = arm.mechanisms.enrolment
@@ -121,6 +138,26 @@ class Scenario(StrictModel):
                             f"{where}.coordinators.{loc}: unknown locality '{loc}'; allowed: {', '.join(locs)}"
                         )
         return self
+
+    def _check_populations(self) -> None:
+        """Populations name the rate table's bands, and hold at least the cohort expected in each."""
+        if all(loc.population is None for loc in self.localities):
+            return
+        bands = self.population_rates.names
+        age = self.cohort.age
+        shares = expected_cohort_by_band(age.mean, age.sd, age.min, age.max, bands)
+        if self.cohort.csv is None and sum(shares) < 1.0 - 1e-9:
+            raise ValueError(
+                f"population_rates.bands: the bands ({', '.join(bands)}) leave out some of the cohort's ages "
+                f"(cohort.age: {age.min:g} to {age.max:g}); cover every age the cohort can have"
+            )
+        # A cohort read from a CSV is counted at run time (carecoord.population clips at zero).
+        cohort_in_band = [
+            [0.0 if self.cohort.csv is not None else loc.cohort_size * s for s in shares] for loc in self.localities
+        ]
+        cohort_rate = sum(t.share * t.emergency_admissions_per_person_year for t in self.cohort.tiers)
+        populations = [loc.population for loc in self.localities]
+        check_populations(populations, self.population_rates.bands, cohort_in_band, cohort_rate)
 
     def arm(self, name: str) -> ArmSpec:
         for a in self.arms:
