@@ -165,7 +165,7 @@ class RoutineCare:
         self.world.rec.count(STAFF_METRICS[s], loc, env.now, duration * HOURS_PER_DAY)
         yield env.timeout(duration)
         if request is not None:
-            service.resource.release(request)
+            service.resource.give_back(request)
 
 
 __all__ = ["RoutineCare", "poisson_count", "sessions"]
