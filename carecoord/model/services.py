@@ -8,7 +8,9 @@ opening. Every use records its wait and staff time.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Generator
+from operator import attrgetter
 from typing import Any
 
 import simpy
@@ -33,6 +35,21 @@ class ServiceRequest(PriorityRequest):
         super().__init__(resource, priority)
 
 
+_KEY = attrgetter("key")
+
+
+class RequestQueue(list):
+    """The waiting requests in order of SimPy's request key (priority, time of request, preempt flag).
+
+    SimPy's ``SortedQueue`` appends and then re-sorts the whole list on every request (a key
+    function call per waiting request). Inserting after the last request with a key not above the
+    new one gives the same order as that stable sort, in a binary search.
+    """
+
+    def append(self, item: Any) -> None:
+        bisect.insort_right(self, item, key=_KEY)
+
+
 class ScheduledResource(simpy.PriorityResource):
     """A resource that only grants requests while open; urgent requests go before routine ones
     (first come, first served within a priority: SimPy's sorted queue is stable).
@@ -42,6 +59,8 @@ class ScheduledResource(simpy.PriorityResource):
     ``_trigger_put``, which has no public equivalent. A process holding the resource while closed
     would change the order in which SimPy grants same-time requests, and so every result.
     """
+
+    PutQueue = RequestQueue
 
     def __init__(self, env: simpy.Environment, capacity: int, hours: OpeningHours):
         super().__init__(env, capacity)
