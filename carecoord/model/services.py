@@ -97,6 +97,26 @@ class ScheduledResource(simpy.PriorityResource):
         """Re-examine the queue (called at every opening)."""
         self._trigger_put(None)
 
+    def take(self, any_day: bool = False) -> Taken | None:
+        """Take a free place at once, as a request would be granted now (None: make a request).
+
+        Only when nobody waits: a request made now would then be granted in its own creation
+        (``_do_put``), and the place, the holders and the peak end up the same. The caller then
+        yields ``env.timeout(0)``: scheduled where the granted request's event would have been, it
+        resumes the process in the same same-time order, without the request's queue insertion,
+        queue scans and callbacks.
+        """
+        if self.put_queue or len(self.users) >= self.capacity:
+            return None
+        now = self._env.now
+        if not self.hours.is_open(now, any_day):
+            return None
+        taken = Taken(now)
+        self.users[taken] = None  # type: ignore[index]
+        if len(self.users) > self.peak:
+            self.peak = len(self.users)
+        return taken
+
     def give_back(self, held: Any) -> None:
         """Release a place; with nobody waiting, without a release event (it would wake no one).
 
@@ -112,6 +132,15 @@ class ScheduledResource(simpy.PriorityResource):
             self.release(held)
         else:
             self.users.pop(held, None)
+
+
+class Taken:
+    """A place taken without a request (:meth:`ScheduledResource.take`); released like a request."""
+
+    __slots__ = ("usage_since",)
+
+    def __init__(self, since: float):
+        self.usage_since = since
 
 
 class Hold:
@@ -171,9 +200,15 @@ class Service:
         With an ``activity`` name and the event log on, the contact is logged from the moment the
         clinician began (after any wait) to the moment they finished; nothing is done when it is off.
         """
-        request = yield from self.acquire(locality, any_day, patience, priority)
-        if request is None:
-            return False
+        resource = self.resource
+        request = None if resource is None else resource.take(any_day)
+        if request is not None:  # a free place and nobody waiting (no wait to record)
+            yield self.env.timeout(0)
+            self._note_peak()
+        else:
+            request = yield from self.acquire(locality, any_day, patience, priority)
+            if request is None:
+                return False
         start = self.env.now
         if self._staff is not None:
             self.recorder.count(self._staff, locality, start, duration_days * HOURS_PER_DAY)
@@ -201,6 +236,11 @@ class Service:
             if self.in_use > self.recorder.peak_in_use[self.key]:
                 self.recorder.peak_in_use[self.key] = self.in_use
         else:
+            taken = self.resource.take(any_day)
+            if taken is not None:  # see ScheduledResource.take
+                yield env.timeout(0)
+                self._note_peak()
+                return taken
             request = self.resource.request(any_day, priority)
             if patience is None or request.triggered:  # granted at once: no race against patience
                 yield request
