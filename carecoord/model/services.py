@@ -81,7 +81,7 @@ class ScheduledResource(simpy.PriorityResource):
             return True  # closed today for this request; a seven-day request behind it may start
         if len(self.users) < self.capacity:
             self.users[event] = None
-            event.usage_since = self._env.now
+            event.usage_since = now
             event.succeed()
             if len(self.users) > self.peak:
                 self.peak = len(self.users)
