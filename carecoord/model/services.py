@@ -4,6 +4,11 @@ A :class:`ScheduledResource` starts no new work while closed (work in progress i
 waiting requests are woken at each opening. ``any_day`` requests (seven-day working) ignore the
 day of the week but keep the hours. An unlimited service skips the resource and only waits for
 opening. Every use records its wait and staff time.
+
+Fast by design, in the same same-time order as plain SimPy (so fixed-seed results do not move):
+a free place with nobody waiting is taken without a request (:meth:`ScheduledResource.take`),
+a release with nobody waiting schedules no event (:meth:`ScheduledResource.give_back`), the
+queue is kept sorted by binary insertion and the holders are a dict (docs/performance.md).
 """
 
 from __future__ import annotations
