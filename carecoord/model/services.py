@@ -205,15 +205,9 @@ class Service:
         With an ``activity`` name and the event log on, the contact is logged from the moment the
         clinician began (after any wait) to the moment they finished; nothing is done when it is off.
         """
-        resource = self.resource
-        request = None if resource is None else resource.take(any_day)
-        if request is not None:  # a free place and nobody waiting (no wait to record)
-            yield self.env.timeout(0)
-            self._note_peak()
-        else:
-            request = yield from self.acquire(locality, any_day, patience, priority)
-            if request is None:
-                return False
+        request = yield from self.acquire(locality, any_day, patience, priority)  # the one way to a place
+        if request is None:
+            return False
         start = self.env.now
         if self._staff is not None:
             self.recorder.count(self._staff, locality, start, duration_days * HOURS_PER_DAY)
