@@ -56,7 +56,7 @@ class Step:
 class HazardClock:
     """The next-event clocks of one patient."""
 
-    __slots__ = ("acc", "base", "factor", "last", "steps", "target", "timemap")
+    __slots__ = ("_tau_at", "_tau_of", "acc", "base", "factor", "last", "steps", "target", "timemap")
 
     def __init__(self, base: list[float], targets: list[float], now: float):
         self.base = list(base)  # per day
@@ -66,6 +66,11 @@ class HazardClock:
         self.steps: list[dict[str, Step]] = [{} for _ in base]
         self.timemap: list[TimeMap | None] = [None] * len(base)  # operational time of a type (weekly profile)
         self.last = now
+        # A type's operational time at ``_tau_at`` (its last update): ``advance`` computes it at its
+        # end, and the next ``advance`` and ``time_to_fire`` start from it. Set a time map before
+        # the first ``advance``; the cache does not follow a later change of map.
+        self._tau_at = [math.nan] * len(base)
+        self._tau_of = [0.0] * len(base)
 
     def _segment(self, k: int, t: float) -> tuple[float, float]:
         """Rate of type ``k`` at ``t`` and the time it next changes."""
@@ -84,23 +89,39 @@ class HazardClock:
         last = self.last
         if now <= last:
             return
+        acc = self.acc
+        factor = self.factor
+        timemap = self.timemap
         for k, steps in enumerate(self.steps):
-            tm = self.timemap[k]
-            if not steps:  # constant rate since the last update: no walk needed
-                if self.factor[k] > 0:
-                    span = now - last if tm is None else tm.tau(now) - tm.tau(last)
-                    self.acc[k] += self.factor[k] * span
-                continue
+            tm = timemap[k]
+            if tm is None:
+                if not steps:  # constant rate since the last update: no walk needed
+                    if factor[k] > 0:
+                        acc[k] += factor[k] * (now - last)
+                    continue
+                a = last
+            else:
+                a = self._tau_of[k] if self._tau_at[k] == last else tm.tau(last)  # last in the type's own time
+                if not steps:
+                    b = tm.tau(now)
+                    if factor[k] > 0:
+                        acc[k] += factor[k] * (b - a)
+                    self._tau_at[k] = now
+                    self._tau_of[k] = b
+                    continue
             t = last
-            a = last if tm is None else tm.tau(last)  # t in the type's own time
             total = 0.0
+            b = a
             while t < now:
                 rate, nxt = self._segment(k, t)
                 end = nxt if nxt < now else now
                 b = end if tm is None else tm.tau(end)
                 total += rate * (b - a)
                 t, a = end, b
-            self.acc[k] += total
+            acc[k] += total
+            if tm is not None:
+                self._tau_at[k] = now
+                self._tau_of[k] = b
         self.last = now
 
     def rate(self, k: int, t: float) -> float:
@@ -112,12 +133,14 @@ class HazardClock:
         remaining = self.target[k] - self.acc[k]
         t = self.last
         tm = self.timemap[k]
+        a = t  # t in the type's own time (operational time with a time map)
+        if tm is not None:
+            a = self._tau_of[k] if self._tau_at[k] == t else tm.tau(t)
         if not self.steps[k]:
             rate = self.factor[k]
             if rate <= 0:
                 return INF
-            return t + remaining / rate if tm is None else max(t, tm.inverse(tm.tau(t) + remaining / rate))
-        a = t if tm is None else tm.tau(t)  # t in the type's own time (operational time with a time map)
+            return t + remaining / rate if tm is None else max(t, tm.inverse(a + remaining / rate))
         while True:
             rate, nxt = self._segment(k, t)
             b = nxt if tm is None or nxt == INF else tm.tau(nxt)

@@ -48,9 +48,9 @@ class ProactiveVisits:
                     activity="proactive_visit",
                 )
                 if seen and p.location == HOME and p.plan_active:
-                    p.last_visit = w.env.now
-                    w.rec.count(M.proactive_visits, p.locality, w.env.now)
-                    w.rec.count(M.community_nursing_visits, p.locality, w.env.now)
+                    now = p.last_visit = w.env.now
+                    w.rec.count(M.proactive_visits, p.locality, now)
+                    w.rec.count(M.community_nursing_visits, p.locality, now)
             yield w.env.timeout(spec.interval_days)
 
     def detect(self, p: Patient, ep: list[float], would: bool) -> str | None:

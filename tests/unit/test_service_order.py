@@ -1,0 +1,96 @@
+"""A place taken without a request (``ScheduledResource.take``) keeps SimPy's same-time order.
+
+Results depend on the order in which processes resume at one instant, so the shortcut must resume
+a process exactly where a granted request's event would have. Patients arrive on a coarse grid
+(many ties), some with patience, on a service with opening hours; every resumption is traced and
+compared with the same run where every use makes a SimPy request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+import simpy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carecoord.calendar import Calendar, OpeningHours
+from carecoord.model.services import ROUTINE, URGENT, ScheduledResource, Service
+from carecoord.recording import Recorder
+from carecoord.scenario.base import daily_hours, weekday_hours
+
+HOURS = [weekday_hours(8.0, 18.5), daily_hours(8.0, 22.0), daily_hours(0.0, 24.0)]
+
+visits = st.lists(
+    st.tuples(
+        st.integers(0, 40),  # arrival, in quarters of a day (ties are common)
+        st.integers(1, 4),  # duration, in eighths of a day
+        st.sampled_from([URGENT, ROUTINE]),
+        st.booleans(),  # seven-day request
+        st.sampled_from([None, 0.25, 1.0]),  # patience (days)
+        st.booleans(),  # serve (True) or acquire, hold and release (False)
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+def _trace(plan: list[tuple[int, int, int, bool, float | None, bool]], capacity: int, hours: int) -> list[tuple]:
+    calendar = Calendar(dt.date(2014, 4, 1), horizon_days=30, warm_up_days=0)
+    env = simpy.Environment()
+    service = Service(env, "gp", capacity, OpeningHours(HOURS[hours], calendar), Recorder(calendar, 1, 0), "gp:test")
+    trace: list[tuple] = []
+
+    def patient(
+        i: int, arrive: int, length: int, priority: int, any_day: bool, patience: float | None, serve: bool
+    ) -> Generator[Any, Any, None]:
+        yield env.timeout(arrive / 4.0)
+        if serve:
+            seen = yield from service.serve(0, length / 8.0, any_day, patience, priority)
+            trace.append((i, env.now, seen))
+            return
+        held = yield from service.acquire(0, any_day, patience, priority)
+        trace.append((i, env.now, held is not None))
+        if held is not None:
+            yield env.timeout(length / 8.0)
+            service.release(held)
+            trace.append((i, env.now, "released"))
+
+    for i, visit in enumerate(plan):
+        env.process(patient(i, *visit))
+    env.run(until=30)
+    assert service.resource is not None
+    return [*trace, ("peak", service.resource.peak, len(service.resource.users))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(visits, st.integers(1, 3), st.integers(0, len(HOURS) - 1))
+def test_taking_a_place_keeps_the_order_of_requests(plan, capacity: int, hours: int) -> None:
+    with_take = _trace(plan, capacity, hours)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ScheduledResource, "take", lambda self, any_day=False: None)  # every use a SimPy request
+        requests_only = _trace(plan, capacity, hours)
+    assert with_take == requests_only
+
+
+def test_take_only_when_free_open_and_nobody_waits() -> None:
+    """A place is taken at once only if a request made now would be granted at once."""
+    calendar = Calendar(dt.date(2014, 4, 1), horizon_days=10, warm_up_days=0)  # a Tuesday
+    env = simpy.Environment()
+    resource = ScheduledResource(env, 1, OpeningHours(weekday_hours(8.0, 18.5), calendar))
+    assert resource.take() is None  # midnight: closed
+    env.run(until=0.5)
+    first = resource.take()
+    assert first is not None and resource.count == 1
+    assert resource.take() is None  # full
+    resource.give_back(first)
+    assert resource.count == 0
+    waiting = resource.request(priority=ROUTINE)
+    assert waiting.triggered  # granted at once
+    queued = resource.request()
+    assert not queued.triggered
+    resource.give_back(waiting)  # somebody waits: a SimPy release, which grants the queued request
+    assert resource.take() is None  # the queued request holds the place
