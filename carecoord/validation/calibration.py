@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 from scipy.stats import t as student_t
 
+from carecoord.calibration import without_trend
 from carecoord.experiment import run_replication
 from carecoord.rates import DAYS_PER_YEAR
 from carecoord.scenario import Scenario, load_scenario
@@ -65,7 +66,7 @@ def tier_check(scenarios: Path, name: str, replications: int, scale: float = 1.0
     The replications are numbered after those the calibration used (same seed), so the check is out of sample.
     With ``scale`` < 1 the cohorts, incidence and capacities are shrunk (scale_scenario).
     """
-    scenario = load_scenario(scenarios / f"{name}.yaml")
+    scenario = without_trend(load_scenario(scenarios / f"{name}.yaml"))  # targets describe the untrended rates
     data = scenario.model_dump()
     data["arms"] = [a for a in data["arms"] if a["name"] == "baseline"]
     if scale != 1.0:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
+from carecoord.errors import ScenarioError
 from carecoord.scenario import Scenario, load_scenario
 from carecoord.scenario.services import LOCALITY_SERVICES
 
@@ -56,4 +59,10 @@ def configure(
     factor = setting.scale if scale is None else scale
     if factor != 1.0:
         scale_scenario(data, factor)
-    return Scenario.model_validate(data)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:  # the setting's own changes (tiers, scale) made the scenario invalid
+        problems = "; ".join(str(e["msg"]) for e in exc.errors())
+        raise ScenarioError(
+            f"setting '{setting.key}' ({setting.scenario}): not a valid scenario after its tiers and scale: {problems}"
+        ) from None
