@@ -13,6 +13,12 @@ Every patient on the caseload costs coordinator time: a regular contact every
 coordinator hours (urgent work, :meth:`Enrolment.triage`). A bigger caseload therefore stretches
 the same coordinators, and a saturated team answers fewer crisis calls.
 
+Who can join is decided by :class:`~carecoord.model.care.selection.Selection`. Enrolment lasts
+for life unless the arm limits it: after ``enrolment_days``, or at a care-plan review after
+``discharge_at_review_if_stable_days`` without an admission, the patient is discharged from the
+caseload (``end_plan``, given by the coordinated care, closes the plan and releases the place, so
+the next on the waiting list is enrolled); ``reenrol_after_days`` later they may join again.
+
 Example:
     >>> enrolment = Enrolment(world, params, start_plan)
     >>> enrolment.on_arrival(patient)
@@ -26,7 +32,8 @@ from typing import Any
 
 from carecoord.calendar import OpeningHours
 from carecoord.locations import HOME, PENDING
-from carecoord.model.care.common import HOURS, YEAR, is_live
+from carecoord.model.care.common import HOURS, is_live
+from carecoord.model.care.selection import Selection
 from carecoord.model.caseload import Caseload, Place
 from carecoord.model.mdt import MdtMeeting, MdtTimes
 from carecoord.model.patient import Patient, is_gone
@@ -38,12 +45,20 @@ from carecoord.recording import M
 class Enrolment:
     """The coordinators' caseloads and waiting lists, and the MDT that agrees each care plan."""
 
-    def __init__(self, world: World, params: Any, start_plan: Callable[[Patient], None]):
+    def __init__(
+        self,
+        world: World,
+        params: Any,
+        start_plan: Callable[[Patient], None],
+        end_plan: Callable[[Patient], None] | None = None,
+    ):
         self.world = world
         self.params = params
         self.start_plan = start_plan
+        self.end_plan = end_plan
         self.waiting: dict[int, Place] = {}
-        self.tiers = set(params.eligible_tiers or world.params.tier_names)
+        self.requested_at: dict[int, float] = {}  # patient -> when they joined the waiting list
+        self.selection = Selection(world, params)
         self.caseload: list[Caseload | None] = []
         self.teams: list[Service | None] = []
         self.meetings: list[MdtMeeting | None] = []
@@ -78,21 +93,16 @@ class Enrolment:
                 world.env.process(self._go_live(loc))
 
     def _eligible(self, p: Patient) -> bool:
-        w = self.world
         if p.enrolment_requested or p.location == PENDING or is_gone(p):
             return False
-        if w.params.tier_names[p.rec.tier] not in self.tiers:
-            return False
-        need = self.params.min_admissions_last_year
-        return need == 0 or p.admissions_since(w.env.now - YEAR) >= need
+        return self.selection.meets_criteria(p)
 
     def _live(self, p: Patient) -> bool:
         return self.caseload[p.locality] is not None and is_live(self.world, p)
 
     def risk(self, p: Patient) -> float:
-        """What the risk tool sees: the tier's rate plus the past year's admissions."""
-        w = self.world
-        return w.params.tier_admissions_per_year[p.rec.tier] + p.admissions_since(w.env.now - YEAR)
+        """What the risk tool sees (:meth:`Selection.risk`): the waiting list's order."""
+        return self.selection.risk(p)
 
     def _go_live(self, loc: int) -> Generator[Any, Any, None]:
         w = self.world
@@ -123,8 +133,10 @@ class Enrolment:
         assert caseload is not None
         request = caseload.request(priority=-self.risk(p))
         self.waiting[p.id] = request
+        self.requested_at[p.id] = w.env.now
         yield request
         self.waiting.pop(p.id, None)
+        self._left_list(p, w.env.now, enrolled=True)
         if is_gone(p):
             caseload.release(request)
             return
@@ -135,7 +147,11 @@ class Enrolment:
         if p.id not in w.rec.enrolled_at:
             w.rec.enrolled_at[p.id] = w.env.now
             w.rec.enrolment_mark[p.id] = len(w.rec.admission_log)
+        else:
+            w.rec.count(M.caseload_reenrolments, p.locality, w.env.now)
         w.rec.count(M.patients_enrolled, p.locality, w.env.now)
+        if self.params.enrolment_days is not None:
+            w.env.process(self._time_limit(p, request))
         w.rec.log(p.id, w.env.now, "enrolled", "coordinator")
         spec = self.params
         team, meeting = self.teams[p.locality], self.meetings[p.locality]
@@ -161,7 +177,51 @@ class Enrolment:
             caseload = self.caseload[p.locality]
             assert caseload is not None
             caseload.cancel(pending)
+            self._left_list(p, self.world.env.now, enrolled=False)
         return p.caseload_request is not None
+
+    def _left_list(self, p: Patient, now: float, enrolled: bool) -> None:
+        """Record the time spent on the waiting list (its person-days; the wait of those enrolled)."""
+        since = self.requested_at.pop(p.id, None)
+        if since is None:
+            return
+        w = self.world
+        w.rec.interval(M.waiting_list_days, p.locality, since, now)
+        if enrolled:
+            w.rec.count(M.enrolment_wait_days, p.locality, now, now - since)
+
+    def censor(self, p: Patient, end: float) -> None:
+        """The run ends: a patient still on the waiting list counts their days on it up to the end."""
+        since = self.requested_at.pop(p.id, None)
+        if since is not None:
+            self.world.rec.interval(M.waiting_list_days, p.locality, since, end)
+
+    # --- leaving the caseload alive ------------------------------------------------------
+    def _time_limit(self, p: Patient, request: Place) -> Generator[Any, Any, None]:
+        """Discharge the patient ``enrolment_days`` after enrolment if they still hold this place."""
+        yield self.world.env.timeout(self.params.enrolment_days)
+        if p.caseload_request is request and p.alive:
+            self.discharge(p, "time_limit")
+
+    def discharge(self, p: Patient, reason: str) -> None:
+        """Discharge from the caseload: the plan closes, the place goes to the next on the waiting list."""
+        w = self.world
+        now = w.env.now
+        w.rec.count(M.caseload_discharges, p.locality, now)
+        w.rec.log(p.id, now, f"caseload_discharge_{reason}", "coordinator")
+        assert self.end_plan is not None, "time-limited enrolment needs end_plan"
+        self.end_plan(p)
+        if self.params.reenrol_after_days is not None:
+            w.env.process(self._reenrol(p))
+
+    def _reenrol(self, p: Patient) -> Generator[Any, Any, None]:
+        """After ``reenrol_after_days`` the patient may join the waiting list again (now, or at an admission)."""
+        yield self.world.env.timeout(self.params.reenrol_after_days)
+        if p.caseload_request is not None or p.id in self.waiting:
+            return
+        p.enrolment_requested = False
+        if self._live(p) and self._eligible(p):
+            self._request(p)
 
     def release(self, p: Patient) -> None:
         """Give the caseload place back (after the plan's intervals are closed)."""
@@ -180,7 +240,11 @@ class Enrolment:
         if not p.plan_active:
             return False
         self.mdt(p)
-        self.world.rec.log(p.id, self.world.env.now, "care_plan_reviewed", "mdt")
+        w = self.world
+        w.rec.log(p.id, w.env.now, "care_plan_reviewed", "mdt")
+        stable = self.params.discharge_at_review_if_stable_days
+        if stable is not None and p.admissions_since(w.env.now - stable) == 0:
+            self.discharge(p, "stable")
         return True
 
     def _meeting_recorder(self, loc: int, coordinators: int) -> Callable[[deque[Any]], None]:
@@ -204,9 +268,10 @@ class Enrolment:
         interval = self.params.review_interval_days
         meeting = self.meetings[p.locality]
         assert meeting is not None
+        plan = p.caseload_request  # this plan's reviews only (a re-enrolled patient has a new one)
         while True:
             yield self.world.env.timeout(interval)
-            if not p.plan_active:
+            if not p.plan_active or p.caseload_request is not plan:
                 return
             meeting.review_due(p)
 
@@ -217,9 +282,10 @@ class Enrolment:
         team = self.teams[p.locality]
         assert team is not None
         minutes = spec.contact_minutes
+        plan = p.caseload_request
         while True:
             yield w.env.timeout(spec.contact_interval_days)
-            if not p.plan_active:
+            if not p.plan_active or p.caseload_request is not plan:
                 return
             if p.location != HOME:
                 continue
