@@ -128,3 +128,22 @@ def test_discharge_at_review_only_when_stable() -> None:
         if stable:  # the other patient, waiting, is enrolled at the same instant
             assert (1 - p, t) in events(rec, "enrolled")
     assert discharges and kept  # both branches of the rule were exercised
+
+
+def test_a_plan_is_agreed_only_after_this_enrolments_own_assessment() -> None:
+    """5-day enrolments, re-enrolled at once: most end before an MDT meeting, so the meeting's queue holds
+    referrals from earlier enrolments. A plan is agreed only for an enrolment whose own first assessment
+    is done (day 40's, on a Saturday, is assessed on Monday after the meeting: no plan at that meeting)."""
+    scenario = load_scenario(TRACE, [f"{E}.caseload=1", f"{E}.enrolment_days=5", f"{E}.reenrol_after_days=0"])
+    rec = run_arm(scenario, generate_cohort(scenario, 0), "coordinated", 0, log_events=True)
+    starts = [t for _, t in events(rec, "enrolled")]
+    assessed = [t for _, t in events(rec, "coordinator_assessment")]
+    agreed = [t for _, t in events(rec, "care_plan_agreed")]
+    assert agreed and len(agreed) < len(starts) / 2
+    for t in agreed:
+        start = max(s for s in starts if s <= t)  # the enrolment holding the place at the meeting
+        assert t < start + 5.0
+        assert any(start <= a <= t for a in assessed), t
+    meetings = [14.0 * k + 0.5 for k in range(29)]  # 09:00 + 3 hours, every 14 days from day 0
+    missed = [m for m in meetings if m not in agreed]
+    assert 42.5 in missed

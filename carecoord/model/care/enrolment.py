@@ -58,6 +58,7 @@ class Enrolment:
         self.end_plan = end_plan
         self.waiting: dict[int, Place] = {}
         self.requested_at: dict[int, float] = {}  # patient -> when they joined the waiting list
+        self.assessed: dict[int, Place] = {}  # patient -> the caseload place their latest assessment was for
         self.selection = Selection(world, params)
         self.caseload: list[Caseload | None] = []
         self.teams: list[Service | None] = []
@@ -160,11 +161,14 @@ class Enrolment:
         yield from team.serve(p.locality, hours, priority=ROUTINE, patient=p.id, activity="coordinator_assessment")
         w.rec.count(M.coordinator_hours, p.locality, w.env.now, spec.initial_assessment_hours)
         if p.caseload_request is request and p.alive:
+            self.assessed[p.id] = request
             meeting.refer(p)
 
     def _agree(self, p: Patient) -> bool:
         """The MDT agrees the plan of a patient still on the caseload (False: the place goes to the next)."""
         if p.plan_active or p.caseload_request is None or is_gone(p):
+            return False
+        if self.assessed.get(p.id) is not p.caseload_request:  # a referral from an earlier enrolment
             return False
         self.world.rec.log(p.id, self.world.env.now, "care_plan_agreed", "mdt")
         self.start_plan(p)
