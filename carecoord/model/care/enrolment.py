@@ -14,10 +14,8 @@ coordinator hours (urgent work, :meth:`Enrolment.triage`). A bigger caseload the
 the same coordinators, and a saturated team answers fewer crisis calls.
 
 Who can join is decided by :class:`~carecoord.model.care.selection.Selection`. Enrolment lasts
-for life unless the arm limits it: after ``enrolment_days``, or at a care-plan review after
-``discharge_at_review_if_stable_days`` without an admission, the patient is discharged from the
-caseload (``end_plan``, given by the coordinated care, closes the plan and releases the place, so
-the next on the waiting list is enrolled); ``reenrol_after_days`` later they may join again.
+for life unless the arm limits it (:class:`~carecoord.model.care.turnover.Turnover`, which also
+records the waiting list's time).
 
 Example:
     >>> enrolment = Enrolment(world, params, start_plan)
@@ -34,6 +32,7 @@ from carecoord.calendar import OpeningHours
 from carecoord.locations import HOME, PENDING
 from carecoord.model.care.common import HOURS, is_live
 from carecoord.model.care.selection import Selection
+from carecoord.model.care.turnover import Turnover
 from carecoord.model.caseload import Caseload, Place
 from carecoord.model.mdt import MdtMeeting, MdtTimes
 from carecoord.model.patient import Patient, is_gone
@@ -55,9 +54,8 @@ class Enrolment:
         self.world = world
         self.params = params
         self.start_plan = start_plan
-        self.end_plan = end_plan
         self.waiting: dict[int, Place] = {}
-        self.requested_at: dict[int, float] = {}  # patient -> when they joined the waiting list
+        self.turnover = Turnover(world, params, end_plan, self._rejoin)
         self.assessed: dict[int, Place] = {}  # patient -> the caseload place their latest assessment was for
         self.selection = Selection(world, params)
         self.caseload: list[Caseload | None] = []
@@ -134,10 +132,10 @@ class Enrolment:
         assert caseload is not None
         request = caseload.request(priority=-self.risk(p))
         self.waiting[p.id] = request
-        self.requested_at[p.id] = w.env.now
+        self.turnover.joined(p)
         yield request
         self.waiting.pop(p.id, None)
-        self._left_list(p, w.env.now, enrolled=True)
+        self.turnover.left_list(p, enrolled=True)
         if is_gone(p):
             caseload.release(request)
             return
@@ -151,8 +149,7 @@ class Enrolment:
         else:
             w.rec.count(M.caseload_reenrolments, p.locality, w.env.now)
         w.rec.count(M.patients_enrolled, p.locality, w.env.now)
-        if self.params.enrolment_days is not None:
-            w.env.process(self._time_limit(p, request))
+        self.turnover.enrolled(p, request)
         w.rec.log(p.id, w.env.now, "enrolled", "coordinator")
         spec = self.params
         team, meeting = self.teams[p.locality], self.meetings[p.locality]
@@ -181,46 +178,15 @@ class Enrolment:
             caseload = self.caseload[p.locality]
             assert caseload is not None
             caseload.cancel(pending)
-            self._left_list(p, self.world.env.now, enrolled=False)
+            self.turnover.left_list(p, enrolled=False)
         return p.caseload_request is not None
-
-    def _left_list(self, p: Patient, now: float, enrolled: bool) -> None:
-        """Record the time spent on the waiting list (its person-days; the wait of those enrolled)."""
-        since = self.requested_at.pop(p.id, None)
-        if since is None:
-            return
-        w = self.world
-        w.rec.interval(M.waiting_list_days, p.locality, since, now)
-        if enrolled:
-            w.rec.count(M.enrolment_wait_days, p.locality, now, now - since)
 
     def censor(self, p: Patient, end: float) -> None:
         """The run ends: a patient still on the waiting list counts their days on it up to the end."""
-        since = self.requested_at.pop(p.id, None)
-        if since is not None:
-            self.world.rec.interval(M.waiting_list_days, p.locality, since, end)
+        self.turnover.censor(p, end)
 
-    # --- leaving the caseload alive ------------------------------------------------------
-    def _time_limit(self, p: Patient, request: Place) -> Generator[Any, Any, None]:
-        """Discharge the patient ``enrolment_days`` after enrolment if they still hold this place."""
-        yield self.world.env.timeout(self.params.enrolment_days)
-        if p.caseload_request is request and p.alive:
-            self.discharge(p, "time_limit")
-
-    def discharge(self, p: Patient, reason: str) -> None:
-        """Discharge from the caseload: the plan closes, the place goes to the next on the waiting list."""
-        w = self.world
-        now = w.env.now
-        w.rec.count(M.caseload_discharges, p.locality, now)
-        w.rec.log(p.id, now, f"caseload_discharge_{reason}", "coordinator")
-        assert self.end_plan is not None, "time-limited enrolment needs end_plan"
-        self.end_plan(p)
-        if self.params.reenrol_after_days is not None:
-            w.env.process(self._reenrol(p))
-
-    def _reenrol(self, p: Patient) -> Generator[Any, Any, None]:
-        """After ``reenrol_after_days`` the patient may join the waiting list again (now, or at an admission)."""
-        yield self.world.env.timeout(self.params.reenrol_after_days)
+    def _rejoin(self, p: Patient) -> None:
+        """After a discharge and the re-enrolment delay: join the list again if eligible (or at an admission)."""
         if p.caseload_request is not None or p.id in self.waiting:
             return
         p.enrolment_requested = False
@@ -246,9 +212,7 @@ class Enrolment:
         self.mdt(p)
         w = self.world
         w.rec.log(p.id, w.env.now, "care_plan_reviewed", "mdt")
-        stable = self.params.discharge_at_review_if_stable_days
-        if stable is not None and p.admissions_since(w.env.now - stable) == 0:
-            self.discharge(p, "stable")
+        self.turnover.reviewed(p)
         return True
 
     def _meeting_recorder(self, loc: int, coordinators: int) -> Callable[[deque[Any]], None]:
