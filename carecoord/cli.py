@@ -104,6 +104,7 @@ def run(
 ) -> None:
     """Run a scenario: every arm, paired replications, a comparison table and an output folder."""
 
+    from carecoord.caseload_lines import caseload_lines
     from carecoord.display import before_after_lines, comparison_tables, value_lines
     from carecoord.experiment import default_workers, run_experiment
     from carecoord.mortality import background_mortality
@@ -155,6 +156,9 @@ def run(
         say(console, line)
     say(console, price_line(scenario.costs))
     for line in before_after_lines(result.before_after):
+        say(console, line)
+    results_days = scenario.simulation.horizon_days - scenario.simulation.warm_up_days
+    for line in caseload_lines(result.summary, scenario.arm_names, results_days):
         say(console, line)
     for arm in scenario.arms:
         if arm.mechanisms.any_active:

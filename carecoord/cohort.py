@@ -43,6 +43,7 @@ class PatientRecord:
     spell_times: list[float] = field(default_factory=list)  # instability switches, days
     spell_ratios: list[float] = field(default_factory=list)  # crisis multiplier after each switch
     initial_spell_ratio: float = 1.0
+    condition_ratio: float = 1.0  # the conditions' crisis-rate multiplier (normalised; already in crisis_rate)
 
 
 @dataclass(slots=True)
@@ -79,8 +80,12 @@ def generate_cohort(scenario: Scenario, replication: int) -> Cohort:
         frailty = rng("frailty").gamma(scenario.cohort.heterogeneity_shape, 1 / scenario.cohort.heterogeneity_shape, n)
         start = _draw_initial_state(scenario, rng, n, n0, attrs["tier"])
         spells = _draw_spells(scenario, rng, n, arrival, horizon)
+        ratio = condition_ratios(scenario, attrs["conditions"])
         for i in range(n):
             tier = int(attrs["tier"][i])
+            rate = rates[tier] * frailty[i]
+            if ratio is not None:
+                rate *= ratio[i]
             patients.append(
                 PatientRecord(
                     locality=loc,
@@ -90,7 +95,7 @@ def generate_cohort(scenario: Scenario, replication: int) -> Cohort:
                     lives_alone=bool(attrs["lives_alone"][i]),
                     anxious_at_night=bool(attrs["anxious"][i]),
                     conditions=attrs["conditions"][i],
-                    crisis_rate=float(rates[tier] * frailty[i]),
+                    crisis_rate=float(rate),
                     arrival=float(arrival[i]),
                     initial_location=int(start["location"][i]),
                     initial_stay_days=float(start["stay"][i]),
@@ -98,10 +103,28 @@ def generate_cohort(scenario: Scenario, replication: int) -> Cohort:
                     spell_times=spells[i][0],
                     spell_ratios=spells[i][1],
                     initial_spell_ratio=spells[i][2],
+                    condition_ratio=1.0 if ratio is None else float(ratio[i]),
                 )
             )
         sizes.append(n)
     return Cohort(patients=patients, locality_sizes=sizes)
+
+
+def condition_ratios(scenario: Scenario, conditions: list[tuple[str, ...]]) -> np.ndarray | None:
+    """Each patient's crisis-rate multiplier from their conditions, mean 1 in every tier (None: no effects).
+
+    A patient's multiplier is the product of their conditions' ``crisis_rate_ratio``, divided by
+    that product's expected value, prod(1 - prevalence + prevalence x ratio). Conditions are drawn
+    independently of the tier, so the expected value is the same in every tier and each tier's mean
+    crisis rate, which calibration derived from its observed admission rate, is kept.
+    """
+    specs = scenario.cohort.conditions
+    if all(c.crisis_rate_ratio == 1.0 for c in specs):
+        return None
+    ratio = {c.name: c.crisis_rate_ratio for c in specs}
+    expected = float(np.prod([1.0 - c.prevalence + c.prevalence * c.crisis_rate_ratio for c in specs]))
+    product = np.array([np.prod([ratio[name] for name in names]) if names else 1.0 for names in conditions])
+    return product / expected
 
 
 def _draw_attributes(scenario: Scenario, rng, n: int, initial: list[dict] | None) -> dict:

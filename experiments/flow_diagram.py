@@ -547,7 +547,8 @@ def panel_integrated(c: Canvas, s: Scenario) -> None:
     en = m.active("enrolment") or arms.EnrolmentSpec()
     coords = en.coordinators if isinstance(en.coordinators, int) else "per-locality"
     tiers = ", ".join(en.eligible_tiers) if en.eligible_tiers else "every tier"
-    prior = f";\n≥{en.min_admissions_last_year} admissions in the past year" if en.min_admissions_last_year else ""
+    window = "year" if en.lookback_days == 365 else f"{en.lookback_days:g} days"
+    prior = f";\n≥{en.admissions_needed} admissions in the past {window}" if en.admissions_needed else ""
     kind = "int" if m.active("enrolment") else "off"
 
     c.box("golive", 1, 32.5, 17, 8, "Locality goes live\n(go_live date; default:\nend of the warm-up)", kind="int")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "scenarios" / "examples").glob("*.yaml"))
 EFFECT_SETS = sorted((ROOT / "carecoord" / "effects").glob("*.yaml"))
 SOURCE_WORDS = ("seed", "[ref:", "docs/sources.md", "assumption", "calibrated", "derived", "effects/", "by definition")
 NUMBER = re.compile(r"(?<![\w.-])-?\d+(\.\d+)?(?![\w])")

@@ -16,7 +16,9 @@ from carecoord.cli import app
 from carecoord.experiment import run_experiment
 from carecoord.scenario import load_scenario
 
-SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
+SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml")) + sorted(
+    (Path(__file__).resolve().parents[1] / "scenarios" / "examples").glob("*.yaml")
+)
 
 
 def test_there_are_scenarios() -> None:

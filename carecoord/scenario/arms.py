@@ -49,7 +49,52 @@ class EnrolmentSpec(Mechanism):
     min_admissions_last_year: NonNegativeInt = Field(
         0,
         description="Emergency admissions in the past 365 days needed to be eligible (selection by prior use). "
+        "Shorthand for min_admissions with lookback_days 365; give one or the other. "
         "Default: no selection by prior use (assumption).",
+    )
+    min_admissions: NonNegativeInt | None = Field(
+        None,
+        description="Emergency admissions in the past lookback_days needed to be eligible (e.g. 2 in 396 days: "
+        "'2+ admissions in 13 months'). Empty: min_admissions_last_year.",
+    )
+    lookback_days: PositiveFloat = Field(
+        365.0,
+        description="Look-back window of min_admissions and of the risk score's prior admissions, days. "
+        "Default: one year, as the risk tools' prior-use variables (assumption).",
+    )
+    min_age: NonNegativeFloat | None = Field(
+        None, description="Youngest age that can be enrolled, years (empty: no lower limit)."
+    )
+    max_age: NonNegativeFloat | None = Field(
+        None, description="Oldest age that can be enrolled, years (empty: no upper limit)."
+    )
+    conditions_any: list[str] | None = Field(
+        None,
+        description="Enrol only patients with at least one of these long-term conditions (names from "
+        "cohort.conditions; empty: any patient).",
+    )
+    risk_score_threshold: NonNegativeFloat | None = Field(
+        None,
+        description="Case finding by predictive model (PARR / Combined Predictive Model style): enrol only patients "
+        "whose risk score is at least this. The score is what the practice can compute: the tier's admissions "
+        "per person-year x the relative risk of the patient's recorded conditions (normalised within the tier), "
+        "plus the patient's emergency admissions in the look-back window per year of window (docs/model.md). "
+        "Empty: no threshold. Every criterion combines with the others by AND.",
+    )
+    enrolment_days: PositiveFloat | None = Field(
+        None,
+        description="Time-limited enrolment: days after enrolment when the patient is discharged from the caseload "
+        "(plan closed, place released, the next on the waiting list enrolled). Empty: enrolled for life.",
+    )
+    discharge_at_review_if_stable_days: PositiveFloat | None = Field(
+        None,
+        description="At a care-plan review, discharge from the caseload a patient with no emergency admission in "
+        "this many days. Empty: reviews never discharge.",
+    )
+    reenrol_after_days: NonNegativeFloat | None = Field(
+        None,
+        description="A patient discharged from the caseload may be re-enrolled this many days later if eligible "
+        "again (checked then and at each later admission). Empty: never re-enrolled.",
     )
     mdt_interval_days: PositiveFloat = Field(
         14.0, description="Days between MDT meetings. Source: [ref:mdt.meeting_interval_days.bhr_integrated_care]."
@@ -116,6 +161,32 @@ class EnrolmentSpec(Mechanism):
         "on to usual care without the plan's crisis response. 0: answered only if a coordinator is free at once. "
         "Source: assumption.",
     )
+
+    @model_validator(mode="after")
+    def _selection(self) -> EnrolmentSpec:
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError(
+                f"min_age ({self.min_age:g}) is above max_age ({self.max_age:g}): nobody could be enrolled"
+            )
+        if self.min_admissions is not None and self.min_admissions_last_year:
+            raise ValueError(
+                "give min_admissions (with lookback_days) or min_admissions_last_year (365 days), not both"
+            )
+        if self.min_admissions_last_year and "lookback_days" in self.model_fields_set and self.lookback_days != 365:
+            raise ValueError(
+                "min_admissions_last_year counts the past 365 days; with lookback_days use min_admissions instead"
+            )
+        return self
+
+    @property
+    def admissions_needed(self) -> int:
+        """Admissions in the look-back window needed to be eligible (0: no selection by prior use)."""
+        return self.min_admissions_last_year if self.min_admissions is None else self.min_admissions
+
+    @property
+    def time_limited(self) -> bool:
+        """True if patients can leave the caseload alive (a time limit or discharge at review)."""
+        return self.enrolment_days is not None or self.discharge_at_review_if_stable_days is not None
 
     @model_validator(mode="after")
     def _meeting_fits_a_plan(self) -> EnrolmentSpec:

@@ -33,6 +33,15 @@ class ConditionSpec(StrictModel):
 
     name: str = Field(..., min_length=1, description="Condition name, e.g. diabetes, copd.")
     prevalence: float = Field(..., ge=0, le=1, description="Share of the cohort with it.")
+    crisis_rate_ratio: PositiveFloat = Field(
+        1.0,
+        description="Relative risk of a crisis (exacerbation) for a patient with this condition, against one "
+        "without it. Each patient's crisis rate is multiplied by the product of their conditions' ratios, divided "
+        "by that product's expected value (conditions are drawn independently of the tier, so this is its mean in "
+        "every tier): each tier keeps its mean crisis rate, and so its calibrated admission rate up to the "
+        "extra time a wider spread of rates spends in hospital (re-run carecoord calibrate; docs/model.md). "
+        "Default: no effect (1).",
+    )
 
 
 class TierSpec(StrictModel):

@@ -131,6 +131,11 @@ class Scenario(StrictModel):
             for j, tier in enumerate(enrol.eligible_tiers or []):
                 if tier not in tiers:
                     raise ValueError(f"{where}.eligible_tiers.{j}: unknown tier '{tier}'; allowed: {', '.join(tiers)}")
+            conditions = [c.name for c in self.cohort.conditions]
+            for j, condition in enumerate(enrol.conditions_any or []):
+                if condition not in conditions:
+                    allowed = ", ".join(conditions) or "none (cohort.conditions is empty)"
+                    raise ValueError(f"{where}.conditions_any.{j}: unknown condition '{condition}'; allowed: {allowed}")
             if isinstance(enrol.coordinators, dict):
                 for loc in enrol.coordinators:
                     if loc not in locs:

@@ -61,7 +61,7 @@ class CoordinatedCare(UsualCare):
         # Process order matters for SimPy's tie-breaking: care homes go live before caseloads do.
         self.care_homes: CareHomeSupport | None = build("care_home_support", CareHomeSupport)
         enrolment = compile_mechanism(m.active("enrolment"))
-        self.enrolment = None if enrolment is None else Enrolment(world, enrolment, self._start_plan)
+        self.enrolment = None if enrolment is None else Enrolment(world, enrolment, self._start_plan, self._end_plan)
 
     # --- the care plan -----------------------------------------------------------------
     def _start_plan(self, p: Patient) -> None:
@@ -88,6 +88,23 @@ class CoordinatedCare(UsualCare):
         if self.case_finding is not None:
             self.case_finding.start(p)
 
+    def _end_plan(self, p: Patient) -> None:
+        """Discharge from the caseload alive: the plan's visits and contacts stop, the place is released.
+
+        Night visits stop (the social-crisis multiplier returns to 1). What the plan left behind
+        stays: installed falls equipment and the medication review's crisis-rate effect (the review
+        and self-management sessions were delivered; assumption, docs/model.md).
+        """
+        assert self.enrolment is not None
+        w = self.world
+        now = w.env.now
+        self._close(p, now)
+        if self.night is not None:
+            self.night.stop(p, now)
+        self.enrolment.release(p)
+        w.routine.update(p)
+        w.retime(p)
+
     def _close(self, p: Patient, end: float) -> None:
         if p.enrolled_since is not None:
             self.world.rec.interval(M.enrolled_days, p.locality, p.enrolled_since, end)
@@ -112,6 +129,8 @@ class CoordinatedCare(UsualCare):
     def censor(self, p: Patient, end: float) -> None:
         if p.caseload_request is not None:
             self._close(p, end)
+        if self.enrolment is not None:
+            self.enrolment.censor(p, end)
 
     def first_response(self, p: Patient, ep: list[float]) -> Generator[Any, Any, str]:
         if self.end_of_life is not None and self.end_of_life.at_home(p, ep):

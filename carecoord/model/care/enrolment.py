@@ -13,6 +13,10 @@ Every patient on the caseload costs coordinator time: a regular contact every
 coordinator hours (urgent work, :meth:`Enrolment.triage`). A bigger caseload therefore stretches
 the same coordinators, and a saturated team answers fewer crisis calls.
 
+Who can join is decided by :class:`~carecoord.model.care.selection.Selection`. Enrolment lasts
+for life unless the arm limits it (:class:`~carecoord.model.care.turnover.Turnover`, which also
+records the waiting list's time).
+
 Example:
     >>> enrolment = Enrolment(world, params, start_plan)
     >>> enrolment.on_arrival(patient)
@@ -26,7 +30,9 @@ from typing import Any
 
 from carecoord.calendar import OpeningHours
 from carecoord.locations import HOME, PENDING
-from carecoord.model.care.common import HOURS, YEAR, is_live
+from carecoord.model.care.common import HOURS, is_live
+from carecoord.model.care.selection import Selection
+from carecoord.model.care.turnover import Turnover
 from carecoord.model.caseload import Caseload, Place
 from carecoord.model.mdt import MdtMeeting, MdtTimes
 from carecoord.model.patient import Patient, is_gone
@@ -38,12 +44,20 @@ from carecoord.recording import M
 class Enrolment:
     """The coordinators' caseloads and waiting lists, and the MDT that agrees each care plan."""
 
-    def __init__(self, world: World, params: Any, start_plan: Callable[[Patient], None]):
+    def __init__(
+        self,
+        world: World,
+        params: Any,
+        start_plan: Callable[[Patient], None],
+        end_plan: Callable[[Patient], None] | None = None,
+    ):
         self.world = world
         self.params = params
         self.start_plan = start_plan
         self.waiting: dict[int, Place] = {}
-        self.tiers = set(params.eligible_tiers or world.params.tier_names)
+        self.turnover = Turnover(world, params, end_plan, self._rejoin)
+        self.assessed: dict[int, Place] = {}  # patient -> the caseload place their latest assessment was for
+        self.selection = Selection(world, params)
         self.caseload: list[Caseload | None] = []
         self.teams: list[Service | None] = []
         self.meetings: list[MdtMeeting | None] = []
@@ -78,21 +92,16 @@ class Enrolment:
                 world.env.process(self._go_live(loc))
 
     def _eligible(self, p: Patient) -> bool:
-        w = self.world
         if p.enrolment_requested or p.location == PENDING or is_gone(p):
             return False
-        if w.params.tier_names[p.rec.tier] not in self.tiers:
-            return False
-        need = self.params.min_admissions_last_year
-        return need == 0 or p.admissions_since(w.env.now - YEAR) >= need
+        return self.selection.meets_criteria(p)
 
     def _live(self, p: Patient) -> bool:
         return self.caseload[p.locality] is not None and is_live(self.world, p)
 
     def risk(self, p: Patient) -> float:
-        """What the risk tool sees: the tier's rate plus the past year's admissions."""
-        w = self.world
-        return w.params.tier_admissions_per_year[p.rec.tier] + p.admissions_since(w.env.now - YEAR)
+        """What the risk tool sees (:meth:`Selection.risk`): the waiting list's order."""
+        return self.selection.risk(p)
 
     def _go_live(self, loc: int) -> Generator[Any, Any, None]:
         w = self.world
@@ -123,8 +132,10 @@ class Enrolment:
         assert caseload is not None
         request = caseload.request(priority=-self.risk(p))
         self.waiting[p.id] = request
+        self.turnover.joined(p)
         yield request
         self.waiting.pop(p.id, None)
+        self.turnover.left_list(p, enrolled=True)
         if is_gone(p):
             caseload.release(request)
             return
@@ -135,7 +146,10 @@ class Enrolment:
         if p.id not in w.rec.enrolled_at:
             w.rec.enrolled_at[p.id] = w.env.now
             w.rec.enrolment_mark[p.id] = len(w.rec.admission_log)
+        else:
+            w.rec.count(M.caseload_reenrolments, p.locality, w.env.now)
         w.rec.count(M.patients_enrolled, p.locality, w.env.now)
+        self.turnover.enrolled(p, request)
         w.rec.log(p.id, w.env.now, "enrolled", "coordinator")
         spec = self.params
         team, meeting = self.teams[p.locality], self.meetings[p.locality]
@@ -144,11 +158,14 @@ class Enrolment:
         yield from team.serve(p.locality, hours, priority=ROUTINE, patient=p.id, activity="coordinator_assessment")
         w.rec.count(M.coordinator_hours, p.locality, w.env.now, spec.initial_assessment_hours)
         if p.caseload_request is request and p.alive:
+            self.assessed[p.id] = request
             meeting.refer(p)
 
     def _agree(self, p: Patient) -> bool:
         """The MDT agrees the plan of a patient still on the caseload (False: the place goes to the next)."""
         if p.plan_active or p.caseload_request is None or is_gone(p):
+            return False
+        if self.assessed.get(p.id) is not p.caseload_request:  # a referral from an earlier enrolment
             return False
         self.world.rec.log(p.id, self.world.env.now, "care_plan_agreed", "mdt")
         self.start_plan(p)
@@ -161,7 +178,20 @@ class Enrolment:
             caseload = self.caseload[p.locality]
             assert caseload is not None
             caseload.cancel(pending)
+            self.turnover.left_list(p, enrolled=False)
         return p.caseload_request is not None
+
+    def censor(self, p: Patient, end: float) -> None:
+        """The run ends: a patient still on the waiting list counts their days on it up to the end."""
+        self.turnover.censor(p, end)
+
+    def _rejoin(self, p: Patient) -> None:
+        """After a discharge and the re-enrolment delay: join the list again if eligible (or at an admission)."""
+        if p.caseload_request is not None or p.id in self.waiting:
+            return
+        p.enrolment_requested = False
+        if self._live(p) and self._eligible(p):
+            self._request(p)
 
     def release(self, p: Patient) -> None:
         """Give the caseload place back (after the plan's intervals are closed)."""
@@ -180,7 +210,9 @@ class Enrolment:
         if not p.plan_active:
             return False
         self.mdt(p)
-        self.world.rec.log(p.id, self.world.env.now, "care_plan_reviewed", "mdt")
+        w = self.world
+        w.rec.log(p.id, w.env.now, "care_plan_reviewed", "mdt")
+        self.turnover.reviewed(p)
         return True
 
     def _meeting_recorder(self, loc: int, coordinators: int) -> Callable[[deque[Any]], None]:
@@ -204,9 +236,10 @@ class Enrolment:
         interval = self.params.review_interval_days
         meeting = self.meetings[p.locality]
         assert meeting is not None
+        plan = p.caseload_request  # this plan's reviews only (a re-enrolled patient has a new one)
         while True:
             yield self.world.env.timeout(interval)
-            if not p.plan_active:
+            if not p.plan_active or p.caseload_request is not plan:
                 return
             meeting.review_due(p)
 
@@ -217,9 +250,10 @@ class Enrolment:
         team = self.teams[p.locality]
         assert team is not None
         minutes = spec.contact_minutes
+        plan = p.caseload_request
         while True:
             yield w.env.timeout(spec.contact_interval_days)
-            if not p.plan_active:
+            if not p.plan_active or p.caseload_request is not plan:
                 return
             if p.location != HOME:
                 continue

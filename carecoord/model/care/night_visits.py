@@ -31,6 +31,12 @@ class NightVisits:
         p.clock.set_step(SOCIAL, "intervention", Step(self.params.social_crisis_rate_ratio))
         p.night_since = now
 
+    def stop(self, p: Patient, now: float) -> None:
+        """The patient leaves the caseload alive: the visits stop, social crises return to their usual rate."""
+        if p.rec.anxious_at_night and p.clock is not None:
+            p.clock.advance(now)
+            p.clock.set_step(SOCIAL, "intervention", Step(1.0))
+
     def close(self, p: Patient, end: float) -> None:
         """The plan ends (or the run does): record the visits' home-care hours."""
         if p.night_since is not None:

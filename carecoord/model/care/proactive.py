@@ -38,7 +38,8 @@ class ProactiveVisits:
         w = self.world
         spec = self.params
         nursing = w.service("community_nursing", p)
-        while p.plan_active:
+        plan = p.caseload_request  # this plan's visits only (a re-enrolled patient has a new one)
+        while p.plan_active and p.caseload_request is plan:
             if p.location == HOME:
                 seen = yield from nursing.serve(
                     p.locality,
