@@ -96,7 +96,8 @@ def _cmdline(pid: int) -> str:
 
 
 def test_ctrl_c_prints_one_line_on_how_to_resume(write_experiment, tmp_path: Path) -> None:
-    path = write_experiment({"type": "grid", "parameters": {CASELOAD: [10, 40]}}, replications=6)
+    # 60 units: far more than can finish between the first saved unit and the signal, even on a loaded machine
+    path = write_experiment({"type": "grid", "parameters": {CASELOAD: [10, 40]}}, replications=30)
     out = tmp_path / "out"
     main = subprocess.Popen(
         [str(CARECOORD), "sweep", str(path), "--out", str(out), "--workers", "2"],
@@ -116,7 +117,7 @@ def test_ctrl_c_prints_one_line_on_how_to_resume(write_experiment, tmp_path: Pat
     assert len(lines) == 1 and "run the same command again to resume" in lines[0]
     saved = len(list(out.glob("units/p*.parquet")))
     assert f"{saved} finished units are saved" in lines[0]
-    assert 0 < saved < 12
+    assert 0 < saved < 60
 
 
 def test_kill_9_then_resume_gives_the_uninterrupted_tables(write_experiment, tmp_path: Path) -> None:
