@@ -25,23 +25,13 @@ import pandas as pd
 
 from carecoord.before_after import before_after, summarise_before_after
 from carecoord.cohort import generate_cohort
+from carecoord.experiment import BEFORE_AFTER_COLUMNS  # the columns summarise_before_after reads
 from carecoord.model.run import run_arm
 from carecoord.recording import Recorder
 from carecoord.scenario import Scenario
 
 YEAR_DAYS = 365.0
 """The before-and-after window of carecoord.before_after: a year either side of enrolment."""
-
-BEFORE_AFTER_COLUMNS = [
-    "replication",
-    "arm",
-    "patients",
-    "arm_before",
-    "arm_after",
-    "baseline_before",
-    "baseline_after",
-]
-"""The columns summarise_before_after reads (before_after(...).as_dict(), with the replication and arm)."""
 
 COHORT_FOLLOW_UP_DAYS = 730.0
 """Default whole-cohort follow-up after go-live in enrolment runs: 24 months (Gravelle 2007's two years)."""
