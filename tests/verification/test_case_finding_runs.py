@@ -17,7 +17,8 @@ import pytest
 
 from carecoord.cohort import Cohort, PatientRecord, generate_cohort
 from carecoord.locations import HOME
-from carecoord.model.run import run_arm
+from carecoord.model.patient import Patient
+from carecoord.model.run import build_world, run_arm, start_lives
 from carecoord.recording import M, Recorder
 from carecoord.scenario import Scenario
 from tests.conftest import LoadTiny
@@ -140,3 +141,26 @@ def test_found_patients_join_the_waiting_list_by_risk_when_the_caseload_is_full(
     enrolled = rec.total(M.patients_enrolled_by_case_finding, include_warm_up=True)
     assert found and 0 < enrolled < sum(map(len, found.values()))
     assert max(v for k, v in rec.peak_in_use.items() if k.startswith("caseload:")) <= 5
+
+
+def test_a_run_checks_only_its_candidates_not_the_practice_list(load_tiny: LoadTiny) -> None:
+    """A run looks only at the patients marked since the last one: here each patient whose birthday was
+    scheduled is checked at most once over the whole run (found, or dropped as not eligible), so the runs'
+    checks number at most the birthdays, not patients x runs (a scan would check every patient 10+ times)."""
+    scenario = load_tiny(AGES, ENROL_ONLY, f"{E}.case_finding_interval_days={INTERVAL:g}")
+    world = build_world(scenario, generate_cohort(scenario, 0), "integrated", 0)
+    runs = world.care.enrolment.runs  # type: ignore[attr-defined]
+    checks: list[int] = []
+    eligible = runs.eligible
+
+    def counted(p: Patient) -> bool:
+        checks.append(p.id)
+        return eligible(p)
+
+    runs.eligible = counted
+    start_lives(world)
+    world.finish()
+    assert checks, "some patients turn 75 during the run"
+    assert len(checks) == len(set(checks))
+    assert set(checks) <= runs.birthdays
+    assert len(runs.birthdays) < len(world.patients)
