@@ -29,11 +29,16 @@ def caseload_lines(summary: pd.DataFrame, arms: list[str], days: float) -> list[
         again = value(arm, "caseload_reenrolments")
         wait = value(arm, "enrolment_wait_days") / enrolled
         queue = value(arm, "waiting_list_days") / days if days > 0 else float("nan")
-        lines.append(
+        line = (
             f"{arm}: caseload turnover per replication: {enrolled:,.0f} enrolments ({again:,.0f} re-enrolments), "
             f"{value(arm, 'caseload_discharges'):,.0f} discharges from the caseload; waiting list {queue:,.1f} "
             f"patients on average, mean wait to enrolment {wait:,.1f} days"
         )
+        found = value(arm, "patients_found_by_case_finding")
+        if found > 0:  # periodic case finding is on (docs/model.md)
+            by_runs = value(arm, "patients_enrolled_by_case_finding")
+            line += f"; {found:,.0f} found by case-finding runs ({by_runs:,.0f} of them enrolled)"
+        lines.append(line)
     return lines
 
 

@@ -45,6 +45,8 @@ RECORDED_METRICS: tuple[str, ...] = (
     "patients_enrolled",
     "caseload_discharges",
     "caseload_reenrolments",
+    "patients_found_by_case_finding",
+    "patients_enrolled_by_case_finding",
     "mdt_reviews",
     "mdt_meetings",
     "mdt_reviews_overdue",

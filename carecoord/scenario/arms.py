@@ -96,6 +96,16 @@ class EnrolmentSpec(Mechanism):
         description="A patient discharged from the caseload may be re-enrolled this many days later if eligible "
         "again (checked then and at each later admission). Empty: never re-enrolled.",
     )
+    case_finding_interval_days: PositiveFloat | None = Field(
+        None,
+        description="Periodic case finding: every this many days from go-live, each locality re-runs its risk "
+        "stratification and every patient at home, alive, not on the caseload or its waiting list who now meets "
+        "the criteria joins the waiting list (only patients whose eligibility may have changed since they were "
+        "last checked are looked at: docs/model.md). Costs no coordinator time (the risk tool runs centrally; no "
+        "source gives the time). Empty: eligibility is checked only at go-live, arrival, admission and "
+        "re-enrolment. Monthly (30) as the Devon Predictive Model's report "
+        "[ref:enrolment.risk_list_refresh_interval_days.south_devon].",
+    )
     mdt_interval_days: PositiveFloat = Field(
         14.0, description="Days between MDT meetings. Source: [ref:mdt.meeting_interval_days.bhr_integrated_care]."
     )

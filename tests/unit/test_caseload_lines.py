@@ -22,3 +22,14 @@ def test_turnover_line_per_enrolling_arm() -> None:
         "short: caseload turnover per replication: 120 enrolments (50 re-enrolments), 90 discharges from the "
         "caseload; waiting list 2.0 patients on average, mean wait to enrolment 5.0 days"
     ]
+
+
+def test_case_finding_runs_are_added_when_they_found_anyone() -> None:
+    rows = {
+        ("found", "patients_enrolled"): 100.0,
+        ("found", "patients_found_by_case_finding"): 12.0,
+        ("found", "patients_enrolled_by_case_finding"): 9.0,
+    }
+    summary = pd.DataFrame([{"arm": a, "metric": m, "mean": v} for (a, m), v in rows.items()])
+    (line,) = caseload_lines(summary, ["found"], days=365.0)
+    assert line.endswith("; 12 found by case-finding runs (9 of them enrolled)")

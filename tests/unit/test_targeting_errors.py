@@ -47,6 +47,8 @@ def test_min_age_above_max_age() -> None:
         ("lookback_days", -396),
         ("min_age", -1),
         ("risk_score_threshold", -0.5),
+        ("case_finding_interval_days", 0),
+        ("case_finding_interval_days", -30),
     ],
 )
 def test_negative_days_ages_and_thresholds(field: str, value: float) -> None:

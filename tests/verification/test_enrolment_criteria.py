@@ -105,19 +105,29 @@ def integrated(scenario: Scenario) -> Recorder:
 
 def test_in_a_run_the_criteria_pick_exactly_the_patients_who_meet_them(load_tiny: LoadTiny) -> None:
     """With places for all, the enrolled set with age/condition/tier criteria is the enrolled set without
-    them, filtered by the criteria (at go-live and for every later arrival)."""
+    them, filtered by the criteria (at go-live and for every later arrival), plus the patients who aged
+    into ``min_age`` after go-live: each enrolled at an admission after their 75th birthday, never before."""
     everyone = load_tiny(CONDITIONS, ENROL_ONLY)
     some = load_tiny(CONDITIONS, ENROL_ONLY, f"{E}.min_age=75", f"{E}.conditions_any=[diabetes, copd]")
     cohort = generate_cohort(everyone, 0)
     all_enrolled = set(integrated(everyone).enrolled_at)
-    chosen = set(integrated(some).enrolled_at)
+    rec = integrated(some)
+    chosen = set(rec.enrolled_at)
     expected = {
         pid
         for pid in all_enrolled
         if cohort.patients[pid].age >= 75 and {"diabetes", "copd"} & set(cohort.patients[pid].conditions)
     }
     assert len(all_enrolled) > 100 and 0 < len(expected) < len(all_enrolled) / 2
-    assert chosen == expected
+    assert expected <= chosen
+    for pid in chosen - expected:
+        r = cohort.patients[pid]
+        since = max(r.arrival, float(some.locality_go_live_day(r.locality)))
+        birthday = since + (75 - r.age) * 365.25
+        enrolled = rec.enrolled_at[pid]
+        assert r.age < 75 and {"diabetes", "copd"} & set(r.conditions), pid
+        assert birthday <= enrolled, pid
+        assert any(p == pid and birthday <= t <= enrolled for p, t in rec.admission_log), pid
 
 
 def test_in_a_run_admissions_in_the_window_and_the_risk_score(load_tiny: LoadTiny) -> None:

@@ -15,7 +15,8 @@ the same coordinators, and a saturated team answers fewer crisis calls.
 
 Who can join is decided by :class:`~carecoord.model.care.selection.Selection`. Enrolment lasts
 for life unless the arm limits it (:class:`~carecoord.model.care.turnover.Turnover`, which also
-records the waiting list's time).
+records the waiting list's time). Regular contacts and crisis triage are the coordinators' work
+with patients who have a plan (:class:`~carecoord.model.care.coordinator_work.CoordinatorWork`).
 
 Example:
     >>> enrolment = Enrolment(world, params, start_plan)
@@ -29,19 +30,21 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from carecoord.calendar import OpeningHours
-from carecoord.locations import HOME, PENDING
+from carecoord.locations import PENDING
+from carecoord.model.care.case_finding_runs import CaseFindingRuns
 from carecoord.model.care.common import HOURS, is_live
+from carecoord.model.care.coordinator_work import CoordinatorWork
 from carecoord.model.care.selection import Selection
 from carecoord.model.care.turnover import Turnover
 from carecoord.model.caseload import Caseload, Place
 from carecoord.model.mdt import MdtMeeting, MdtTimes
 from carecoord.model.patient import Patient, is_gone
-from carecoord.model.services import MINUTES_PER_DAY, ROUTINE, URGENT, Service
+from carecoord.model.services import ROUTINE, Service
 from carecoord.model.world import World
 from carecoord.recording import M
 
 
-class Enrolment:
+class Enrolment(CoordinatorWork):
     """The coordinators' caseloads and waiting lists, and the MDT that agrees each care plan."""
 
     def __init__(
@@ -87,14 +90,33 @@ class Enrolment:
                 )
             self.teams.append(team)
             self.meetings.append(meeting)
-        for loc, caseload in enumerate(self.caseload):
-            if caseload is not None:
-                world.env.process(self._go_live(loc))
+        live = [loc for loc, caseload in enumerate(self.caseload) if caseload is not None]
+        for loc in live:
+            world.env.process(self._go_live(loc))
+        interval = params.case_finding_interval_days
+        self.found: set[int] = set()  # on the waiting list because a case-finding run found them
+        self.runs = (
+            None
+            if interval is None
+            else CaseFindingRuns(world, interval, self.selection, self._eligible, self._found, live)
+        )
 
     def _eligible(self, p: Patient) -> bool:
         if p.enrolment_requested or p.location == PENDING or is_gone(p):
             return False
         return self.selection.meets_criteria(p)
+
+    def _check(self, p: Patient) -> bool:
+        """Eligible now? If not, periodic case finding (when on) schedules the patient's birthday."""
+        if self._eligible(p):
+            return True
+        if self.runs is not None and not p.enrolment_requested and not is_gone(p):
+            self.runs.checked(p)
+        return False
+
+    def _found(self, p: Patient) -> None:
+        self.found.add(p.id)
+        self._request(p)
 
     def _live(self, p: Patient) -> bool:
         return self.caseload[p.locality] is not None and is_live(self.world, p)
@@ -110,16 +132,16 @@ class Enrolment:
             yield w.env.timeout(go_live)
         # Places free at go-live are granted as requests arrive, so the waiting list is joined in
         # order of risk (highest first; ties by patient) for the riskiest to be enrolled first.
-        eligible = [p for p in w.patients if p.locality == loc and self._eligible(p)]
+        eligible = [p for p in w.patients if p.locality == loc and self._check(p)]
         for p in sorted(eligible, key=lambda p: (-self.risk(p), p.id)):
             self._request(p)
 
     def on_arrival(self, p: Patient) -> None:
-        if self._live(p) and self._eligible(p):
+        if self._live(p) and self._check(p):
             self._request(p)
 
     def on_admission(self, p: Patient) -> None:
-        if self._live(p) and self._eligible(p):
+        if self._live(p) and self._check(p):
             self._request(p)
 
     def _request(self, p: Patient) -> None:
@@ -149,6 +171,9 @@ class Enrolment:
         else:
             w.rec.count(M.caseload_reenrolments, p.locality, w.env.now)
         w.rec.count(M.patients_enrolled, p.locality, w.env.now)
+        if p.id in self.found:
+            self.found.discard(p.id)
+            w.rec.count(M.patients_enrolled_by_case_finding, p.locality, w.env.now)
         self.turnover.enrolled(p, request)
         w.rec.log(p.id, w.env.now, "enrolled", "coordinator")
         spec = self.params
@@ -175,6 +200,7 @@ class Enrolment:
         """Leave the waiting list or give back the place; True if a place was held (to close the plan)."""
         pending = self.waiting.pop(p.id, None)
         if pending is not None and not pending.triggered:
+            self.found.discard(p.id)
             caseload = self.caseload[p.locality]
             assert caseload is not None
             caseload.cancel(pending)
@@ -190,7 +216,7 @@ class Enrolment:
         if p.caseload_request is not None or p.id in self.waiting:
             return
         p.enrolment_requested = False
-        if self._live(p) and self._eligible(p):
+        if self._live(p) and self._check(p):
             self._request(p)
 
     def release(self, p: Patient) -> None:
@@ -242,58 +268,3 @@ class Enrolment:
             if not p.plan_active or p.caseload_request is not plan:
                 return
             meeting.review_due(p)
-
-    def contacts(self, p: Patient) -> Generator[Any, Any, None]:
-        """The coordinator's regular contacts while the plan lasts (routine work; skipped while away)."""
-        w = self.world
-        spec = self.params
-        team = self.teams[p.locality]
-        assert team is not None
-        minutes = spec.contact_minutes
-        plan = p.caseload_request
-        while True:
-            yield w.env.timeout(spec.contact_interval_days)
-            if not p.plan_active or p.caseload_request is not plan:
-                return
-            if p.location != HOME:
-                continue
-            yield from team.serve(
-                p.locality, minutes / MINUTES_PER_DAY, priority=ROUTINE, patient=p.id, activity="coordinator_contact"
-            )
-            w.rec.count(M.coordinator_contacts, p.locality, w.env.now)
-            w.rec.count(M.coordinator_hours, p.locality, w.env.now, minutes / 60.0)
-
-    def triage(self, p: Patient) -> Generator[Any, Any, bool]:
-        """The single point of contact answers a crisis call: True if the plan's crisis response may act.
-
-        In coordinator hours the call waits up to ``triage_max_wait_hours`` for a coordinator (urgent
-        work, before routine contacts, after work in progress); unanswered, the crisis goes on to usual
-        care. Once answered the route is decided at once and the coordinator spends ``triage_minutes``
-        on the call and on arranging the response, alongside it. Outside coordinator hours nothing
-        changes from before coordinators took time: the out-of-hours service holds the care plan and
-        its crisis response acts without a coordinator (True, no call counted).
-        """
-        w = self.world
-        team = self.teams[p.locality]
-        assert team is not None
-        now = w.env.now
-        if not team.hours.is_open(now):
-            return True
-        w.rec.count(M.crisis_triage_calls, p.locality, now)
-        spec = self.params
-        held = yield from team.acquire(p.locality, patience=spec.triage_max_wait_hours * HOURS, priority=URGENT)
-        if held is None:
-            return False
-        w.rec.count(M.crises_triaged, p.locality, w.env.now)
-        w.env.process(self._triage_call(p, team, held))
-        return True
-
-    def _triage_call(self, p: Patient, team: Service, held: Any) -> Generator[Any, Any, None]:
-        w = self.world
-        start = w.env.now
-        minutes = self.params.triage_minutes
-        w.rec.count(M.coordinator_hours, p.locality, start, minutes / 60.0)
-        yield w.env.timeout(minutes / MINUTES_PER_DAY)
-        team.release(held)
-        if w.rec.events is not None:
-            w.rec.log(p.id, w.env.now, "crisis_triage", "coordinator", start)
