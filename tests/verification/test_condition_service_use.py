@@ -64,7 +64,8 @@ def test_a_gp_ratio_raises_consultations_of_patients_with_the_condition(load_tin
         tail = float((tier_rate * ratio)[mask].sum()) * TAIL_DAYS
         se = math.sqrt(expected)
         figure(
-            f"Routine GP consultations, locality {loc}: {count:.0f} vs {expected:.1f} (at most {tail:.1f} less) ± {se:.1f}"
+            f"Routine GP consultations, locality {loc}: {count:.0f} vs {expected:.1f} "
+            f"(at most {tail:.1f} less) ± {se:.1f}"
         )
         assert expected > 1000
         assert expected - tail - Z * se <= count <= expected + Z * se
