@@ -44,6 +44,8 @@ class PatientRecord:
     spell_ratios: list[float] = field(default_factory=list)  # crisis multiplier after each switch
     initial_spell_ratio: float = 1.0
     condition_ratio: float = 1.0  # the conditions' crisis-rate multiplier (normalised; already in crisis_rate)
+    gp_ratio: float = 1.0  # the conditions' routine-GP-consultation multiplier (normalised, mean 1 in every tier)
+    nursing_ratio: float = 1.0  # the conditions' routine district-nursing multiplier (normalised likewise)
 
 
 @dataclass(slots=True)
@@ -81,6 +83,8 @@ def generate_cohort(scenario: Scenario, replication: int) -> Cohort:
         start = _draw_initial_state(scenario, rng, n, n0, attrs["tier"])
         spells = _draw_spells(scenario, rng, n, arrival, horizon)
         ratio = condition_ratios(scenario, attrs["conditions"])
+        gp_ratio = condition_ratios(scenario, attrs["conditions"], "gp_consultation_rate_ratio")
+        nursing_ratio = condition_ratios(scenario, attrs["conditions"], "district_nursing_rate_ratio")
         for i in range(n):
             tier = int(attrs["tier"][i])
             rate = rates[tier] * frailty[i]
@@ -104,25 +108,32 @@ def generate_cohort(scenario: Scenario, replication: int) -> Cohort:
                     spell_ratios=spells[i][1],
                     initial_spell_ratio=spells[i][2],
                     condition_ratio=1.0 if ratio is None else float(ratio[i]),
+                    gp_ratio=1.0 if gp_ratio is None else float(gp_ratio[i]),
+                    nursing_ratio=1.0 if nursing_ratio is None else float(nursing_ratio[i]),
                 )
             )
         sizes.append(n)
     return Cohort(patients=patients, locality_sizes=sizes)
 
 
-def condition_ratios(scenario: Scenario, conditions: list[tuple[str, ...]]) -> np.ndarray | None:
-    """Each patient's crisis-rate multiplier from their conditions, mean 1 in every tier (None: no effects).
+def condition_ratios(
+    scenario: Scenario, conditions: list[tuple[str, ...]], field: str = "crisis_rate_ratio"
+) -> np.ndarray | None:
+    """Each patient's multiplier from their conditions, mean 1 in every tier (None: no effects).
 
-    A patient's multiplier is the product of their conditions' ``crisis_rate_ratio``, divided by
-    that product's expected value, prod(1 - prevalence + prevalence x ratio). Conditions are drawn
-    independently of the tier, so the expected value is the same in every tier and each tier's mean
-    crisis rate, which calibration derived from its observed admission rate, is kept.
+    ``field`` names the ratio of :class:`~carecoord.scenario.cohort.ConditionSpec` to use: the crisis
+    rate (``crisis_rate_ratio``) or routine use (``gp_consultation_rate_ratio``,
+    ``district_nursing_rate_ratio``). A patient's multiplier is the product of their conditions'
+    ratios, divided by that product's expected value, prod(1 - prevalence + prevalence x ratio).
+    Conditions are drawn independently of the tier, so the expected value is the same in every tier
+    and each tier's mean rate (calibrated from its observed admissions, or its routine use) is kept.
     """
     specs = scenario.cohort.conditions
-    if all(c.crisis_rate_ratio == 1.0 for c in specs):
+    values = [float(getattr(c, field)) for c in specs]
+    if all(v == 1.0 for v in values):
         return None
-    ratio = {c.name: c.crisis_rate_ratio for c in specs}
-    expected = float(np.prod([1.0 - c.prevalence + c.prevalence * c.crisis_rate_ratio for c in specs]))
+    ratio = {c.name: v for c, v in zip(specs, values, strict=True)}
+    expected = float(np.prod([1.0 - c.prevalence + c.prevalence * v for c, v in zip(specs, values, strict=True)]))
     product = np.array([np.prod([ratio[name] for name in names]) if names else 1.0 for names in conditions])
     return product / expected
 

@@ -1,7 +1,9 @@
 """Usual care: routine GP consultations and district-nursing visits, booked a day at a time.
 
 Every patient at home has routine GP consultations (long-term condition reviews, repeat problems)
-at their tier's rate; those on a district-nursing caseload also have routine home visits. These
+at their tier's rate times their conditions' normalised ratio (``PatientRecord.gp_ratio``, mean 1 in
+every tier); those on a district-nursing caseload also have routine home visits (times
+``nursing_ratio``). These
 contacts are booked ahead, so they do not need the GP's same-day slot, but they take clinicians'
 time and so compete with crisis work.
 
@@ -93,7 +95,7 @@ class RoutineCare:
             draws = u.random(max(p.rec.index for p in patients) + 1)
             for p in patients:
                 if draws[p.rec.index] < tiers[p.rec.tier].district_nursing_caseload_share:
-                    self.nurse_rate[p.id] = visits
+                    self.nurse_rate[p.id] = visits * p.rec.nursing_ratio
         self.weight = [[0.0] * n_loc for _ in SERVICE_NAMES]  # expected contacts per day now, per locality
         self.acc = [[0.0] * n_loc for _ in SERVICE_NAMES]  # expected contacts since the last booking
         self.since = [[0.0] * n_loc for _ in SERVICE_NAMES]
@@ -107,7 +109,7 @@ class RoutineCare:
         if not p.alive or p.location != HOME:
             return 0.0, 0.0
         keep = 1.0 - self.replaced_share if (self.replaced_share and p.plan_active) else 1.0
-        return self.gp_rate[p.rec.tier] * keep, self.nurse_rate[p.id] * keep
+        return self.gp_rate[p.rec.tier] * p.rec.gp_ratio * keep, self.nurse_rate[p.id] * keep
 
     def update(self, p: Patient) -> None:
         """Re-read a patient's routine needs (after a move, a death or a care-plan change)."""

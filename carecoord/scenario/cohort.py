@@ -40,7 +40,23 @@ class ConditionSpec(StrictModel):
         "by that product's expected value (conditions are drawn independently of the tier, so this is its mean in "
         "every tier): each tier keeps its mean crisis rate, and so its calibrated admission rate up to the "
         "extra time a wider spread of rates spends in hospital (re-run carecoord calibrate; docs/model.md). "
-        "Default: no effect (1).",
+        "Default: no effect (1). Shipped scenarios cite their figure, e.g. [ref:condition.diabetes.hospitalisation_rr] "
+        "(docs/references.csv, rows condition.*).",
+    )
+    gp_consultation_rate_ratio: PositiveFloat = Field(
+        1.0,
+        description="Rate ratio of routine GP consultations for a patient with this condition, against one without "
+        "it. Normalised like crisis_rate_ratio (product over the patient's conditions, divided by its expected value), "
+        "so each tier keeps its routine_gp_consultations_per_year on average and only who consults moves. "
+        "Default: no effect (1). Source for shipped values: Browne J et al. 2017 BMJ Open 7:e012546, Table 4 "
+        "(primary-care consultation rate ratios, mutually adjusted, UK people with dementia), e.g. "
+        "[ref:condition.diabetes.primary_care_consultation_rr].",
+    )
+    district_nursing_rate_ratio: PositiveFloat = Field(
+        1.0,
+        description="Rate ratio of routine district-nursing visits for a patient with this condition who is on a "
+        "district-nursing caseload. Normalised like crisis_rate_ratio, so each tier keeps its mean visit rate. "
+        "Default: no effect (1); no shipped scenario sets it (no source found, docs/model.md).",
     )
 
 

@@ -70,6 +70,16 @@ def test_a_non_positive_crisis_rate_ratio() -> None:
     assert text.startswith("cohort.conditions.0.crisis_rate_ratio: ")
 
 
+@pytest.mark.parametrize("field", ["gp_consultation_rate_ratio", "district_nursing_rate_ratio"])
+@pytest.mark.parametrize("value", ["0", "-1.5"])
+def test_a_non_positive_service_use_ratio(field: str, value: str) -> None:
+    text = problem(
+        f"cohort.conditions=[{{name: copd, prevalence: 0.2}}, {{name: dementia, prevalence: 0.1, {field}: {value}}}]"
+    )
+    assert text.startswith(f"cohort.conditions.1.{field}: ")
+    assert "greater than 0" in text
+
+
 def test_the_example_criteria_load(tmp_path: Path) -> None:
     """'75+ with diabetes or COPD and 2+ admissions in 13 months, 90 days at a time' is expressible."""
     scenario = load_scenario(
