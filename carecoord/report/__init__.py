@@ -21,6 +21,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from carecoord.report import content
+from carecoord.report.population import whole_population
 from carecoord.results import Results
 
 CAPTIONS = {
@@ -87,6 +88,7 @@ def render(results: Results) -> str:
         scenario=content.scenario_words(results),
         headlines=[content.headline(results, arm) for arm in results.compared_arms],
         warnings=_warnings(results),
+        population=whole_population(results),
         figures=figures(results),
         caveats=content.caveats(results),
         assumptions=content.assumptions(results),
