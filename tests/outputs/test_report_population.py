@@ -70,3 +70,18 @@ def test_dilution_is_the_cohort_change_times_its_share(population_results: Path)
         if abs(cohort) > 1:
             assert whole == pytest.approx(cohort * share / 100, abs=0.15 + abs(cohort) * 0.05)
             assert np.sign(whole) == np.sign(cohort)
+
+
+def test_the_printout_gives_the_cohort_share_as_a_percentage(population_results: Path) -> None:
+    """The share is stored as a fraction (summary.csv) and printed as a percentage, CI and difference too."""
+    from rich.console import Console
+
+    from carecoord.display import comparison_table
+
+    results = load(population_results)
+    summary = results.summary
+    console = Console(width=400, record=True, force_terminal=False)
+    console.print(comparison_table(summary, results.arms, "t"))
+    line = next(x for x in console.export_text().splitlines() if "Cohort share of admissions (%)" in x)
+    share = summary.set_index(["metric", "arm"]).loc[("cohort_share_of_admissions", "baseline")]
+    assert interval(100 * share["mean"], 100 * share["ci_low"], 100 * share["ci_high"]) in line
