@@ -39,13 +39,18 @@ def _by_arm(results: Results) -> pd.DataFrame | None:
     return rows.pivot_table(index="replication", columns=["metric", "arm"], values="value", sort=True)
 
 
+def _with_sign(text: str) -> str:
+    """A change with its sign: "+0.52 [0, 1.05]" (interval() signs only negatives)."""
+    return text if text[:1] in ("\u2212", "0", "\u2013") and not text.startswith("0.") else f"+{text}"
+
+
 def _dilution(arm: str, cohort_change: float, share: float, whole_change: float) -> str:
     """One plain sentence: the cohort's change, the cohort's share, and so the population's change."""
     if not all(math.isfinite(v) for v in (cohort_change, share, whole_change)):
         return f"{arm}: no figure (no admissions in the baseline)."
     return (
-        f"{arm} changes the cohort's emergency admissions by {signed_percent(100 * cohort_change, 1)}; the cohort "
-        f"has {share:.0%} of the population's admissions, so the whole population's change is "
+        f"{arm} changes the emergency admissions of the patients at risk by {signed_percent(100 * cohort_change, 1)}; "
+        f"they have {share:.0%} of the population's admissions, so the whole population's admissions change by "
         f"{signed_percent(100 * whole_change, 1)}."
     )
 
@@ -72,7 +77,7 @@ def whole_population(results: Results) -> dict[str, Any] | None:
             "change": "",
         }
         if arm != BASELINE:
-            row["change"] = interval(*paired_difference(wide[(PER_1000, arm)].tolist(), baseline_rate))
+            row["change"] = _with_sign(interval(*paired_difference(wide[(PER_1000, arm)].tolist(), baseline_rate)))
             difference = float((wide[(WHOLE, arm)] - baseline_whole).mean())
             cohort_base = float(baseline_cohort.mean())
             cohort_change = difference / cohort_base if cohort_base else math.nan
