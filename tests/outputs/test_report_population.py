@@ -85,3 +85,27 @@ def test_the_printout_gives_the_cohort_share_as_a_percentage(population_results:
     line = next(x for x in console.export_text().splitlines() if "Cohort share of admissions (%)" in x)
     share = summary.set_index(["metric", "arm"]).loc[("cohort_share_of_admissions", "baseline")]
     assert interval(100 * share["mean"], 100 * share["ci_low"], 100 * share["ci_high"]) in line
+
+
+def test_whole_population_figure_draws_the_tables_rates(population_results: Path, results_dir: Path) -> None:
+    """Bars: the at-risk patients' part (per 1,000 x share) plus everyone else's = the mean per 1,000 per arm;
+    the report embeds the figure only when there is a population, and ``plot_all`` writes it."""
+    from carecoord.plots import FIGURES, plot_all
+    from carecoord.plots.population import whole_population
+
+    assert whole_population(load(results_dir)) is None
+    results = load(population_results)
+    rows = results.replications[results.replications["locality"] == "all"]
+    wide = rows.pivot_table(index="replication", columns=["metric", "arm"], values="value")
+    fig = whole_population(results)
+    assert fig is not None
+    bars = fig.axes[1].patches  # per arm: the at-risk part, then everyone else's
+    for i, arm in enumerate(results.arms):
+        rate = wide[("population_emergency_admissions_per_1000", arm)]
+        at_risk = (rate * wide[("cohort_share_of_admissions", arm)]).mean()
+        assert bars[2 * i].get_width() == pytest.approx(at_risk)
+        assert bars[2 * i].get_width() + bars[2 * i + 1].get_width() == pytest.approx(rate.mean())
+    page = (population_results / "report.html").read_text(encoding="utf-8")
+    assert page.count('src="data:image/png;base64,') == len(FIGURES) + 1
+    written = plot_all(results, population_results / "figs")
+    assert (population_results / "figs" / "whole_population.png") in written
