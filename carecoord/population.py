@@ -9,8 +9,8 @@ streams, so the cohort's common random numbers are untouched and both arms get t
 
 The rates in ``population_rates`` are per person of the whole population (published tables
 include the high-risk people), so the cohort's own expected admissions (each patient's tier's
-observed rate, from the day they join: incident patients too) are taken out of their band: in the
-baseline, cohort + rest then match the published rate.
+observed rate over their expected time alive, from the day they join: incident patients too) are
+taken out of their band: in the baseline, cohort + rest then match the published rate.
 The secular trend multiplies these rates by (1 + g) per simulated year, as it does the cohort's
 crisis rates (carecoord.trend).
 
@@ -72,29 +72,43 @@ def cohort_expected_admissions(scenario: Scenario, cohort: Cohort, calendar: Cal
     """The cohort's expected admissions per (locality, band, bin): what the rest must not count again.
 
     Each patient counts from their arrival (day 0 for the initial cohort, the day they become
-    high-risk for incident patients) at their tier's observed rate (``emergency_admissions_per_person_year``,
-    which calibration reproduces), in the band of their age on arrival, trend-weighted as the cohort's
-    crisis rates are. One array operation over patients x bins: nothing per event.
+    high-risk for incident patients), in the band of their age on arrival, at their tier's observed
+    rate (``emergency_admissions_per_person_year``: admissions per person-year alive, which calibration
+    reproduces) times their expected days alive: survival ``exp(-m (t - arrival))`` with the tier's
+    ``mortality_per_year`` m, so a patient who would have died is handed back to the rest (the
+    population is fixed) without making the stream depend on the arm's deaths. Trend-weighted as the
+    cohort's crisis rates are (the bin's mean trend factor). One array operation over patients x bins.
     """
+    n_localities = len(scenario.localities)
     n_bands = len(scenario.population_rates.bands)
     n_bins = calendar.n_bins
-    out = np.zeros((len(scenario.localities) * n_bands, n_bins))
+    out = np.zeros((n_localities * n_bands, n_bins))
     if not cohort.patients:
-        return out.reshape(len(scenario.localities), n_bands, n_bins)
+        return out.reshape(n_localities, n_bands, n_bins)
     trend = scenario.simulation.trend
     growth = 0.0 if trend is None else trend.emergency_admissions_per_year
-    edges = trend_exposure(growth, np.array([0.0, *calendar.bin_ends]))  # trend-weighted days to each bin edge
-    tier_rates = np.array([t.emergency_admissions_per_person_year for t in scenario.cohort.tiers]) / DAYS_PER_YEAR
+    ends = np.array(calendar.bin_ends, dtype=float)
+    starts = np.concatenate([[0.0], ends[:-1]])
+    factor = np.diff(trend_exposure(growth, np.concatenate([[0.0], ends]))) / (ends - starts)  # bin's mean trend
+    tiers = scenario.cohort.tiers
+    tier_rates = np.array([t.emergency_admissions_per_person_year for t in tiers]) / DAYS_PER_YEAR
+    tier_mortality = np.array([t.mortality_per_year for t in tiers]) / DAYS_PER_YEAR
     patients = cohort.patients
     locality = np.array([p.locality for p in patients], dtype=int)
     band = band_index(scenario, np.array([p.age for p in patients], dtype=float))
-    rate = tier_rates[np.array([p.tier for p in patients], dtype=int)]
-    joined = trend_exposure(growth, np.array([p.arrival for p in patients], dtype=float))
-    # Trend-weighted days in the cohort within each bin: F(bin end) - F(max(bin start, arrival)), at least 0.
-    days = np.clip(edges[np.newaxis, 1:] - np.maximum(edges[np.newaxis, :-1], joined[:, np.newaxis]), 0.0, None)
+    tier = np.array([p.tier for p in patients], dtype=int)
+    arrival = np.array([p.arrival for p in patients], dtype=float)[:, np.newaxis]
+    mortality = tier_mortality[tier][:, np.newaxis]
+    # Expected days alive in each bin: the integral of exp(-m (t - arrival)) from max(bin start, arrival)
+    # to the bin's end (the bin's length x 0 before arrival; plain days when m = 0).
+    low = np.maximum(starts[np.newaxis, :], arrival) - arrival
+    high = np.maximum(ends[np.newaxis, :] - arrival, low)
+    safe = np.where(mortality > 0, mortality, 1.0)
+    alive = np.where(mortality > 0, (np.exp(-safe * low) - np.exp(-safe * high)) / safe, high - low)
     kept = band >= 0
-    np.add.at(out, locality[kept] * n_bands + band[kept], rate[kept, np.newaxis] * days[kept])
-    return out.reshape(len(scenario.localities), n_bands, n_bins)
+    expected = tier_rates[tier][kept, np.newaxis] * alive[kept] * factor[np.newaxis, :]
+    np.add.at(out, locality[kept] * n_bands + band[kept], expected)
+    return out.reshape(n_localities, n_bands, n_bins)
 
 
 def expected_rest_admissions(scenario: Scenario, cohort: Cohort, calendar: Calendar) -> np.ndarray:

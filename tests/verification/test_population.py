@@ -104,23 +104,32 @@ def test_aggregate_counts_match_their_rates_within_poisson_errors(load_tiny) -> 
 
 
 def test_the_rest_is_the_population_rate_less_the_cohorts_expected_admissions(load_tiny) -> None:
-    """Per locality over the run: people x rate per 1,000, less each patient's tier rate x their years in the
-    cohort (initial and incident patients; no trend, no band clipped to zero at these sizes)."""
+    """Per locality over the run: people x rate per 1,000, less each patient's tier rate x their expected years
+    alive in the cohort (initial and incident patients; no trend, no band clipped to zero at these sizes)."""
     scenario = load_tiny(EAST, WEST)
     calendar = make_calendar(scenario)
     cohort = generate_cohort(scenario, 0)
     rest = expected_rest_admissions(scenario, cohort, calendar).sum(axis=(1, 2))
     horizon = calendar.bin_ends[-1]
-    tier_rate = [t.emergency_admissions_per_person_year for t in scenario.cohort.tiers]
     rates = {b.band: b.emergency_admissions_per_1000 / 1000 for b in scenario.population_rates.bands}
     assert any(p.arrival > 0 for p in cohort.patients)
     for loc, locality in enumerate(scenario.localities):
         assert locality.population is not None
         whole = sum(n * rates[band] for band, n in locality.population.items()) * horizon / 365.25
         here = [p for p in cohort.patients if p.locality == loc]
-        in_cohort = sum(tier_rate[p.tier] * (horizon - p.arrival) / 365.25 for p in here)
+        in_cohort = sum(expected_alive_admissions(scenario, p, horizon) for p in here)
         assert rest[loc] == pytest.approx(whole - in_cohort)
     assert cohort_by_band(scenario, cohort).sum() == sum(1 for p in cohort.patients if p.arrival == 0)
+
+
+def expected_alive_admissions(scenario, patient, horizon: float) -> float:
+    """A patient's tier rate x their expected years alive from arrival to ``horizon`` at the tier's mortality m:
+    the integral of exp(-m t) over (horizon - arrival) years, (1 - exp(-m T)) / m."""
+    tier = scenario.cohort.tiers[patient.tier]
+    years = (horizon - patient.arrival) / 365.25
+    m = tier.mortality_per_year
+    alive = years if m == 0 else (1 - math.exp(-m * years)) / m
+    return tier.emergency_admissions_per_person_year * alive
 
 
 def test_trend_exposure_is_the_integral_of_the_trend() -> None:
@@ -134,11 +143,12 @@ def test_with_large_incidence_cohort_and_rest_have_the_published_band_rates(load
     """Incident patients are taken out of the rest from the day they join, in the band of their age.
 
     Over the run, 2 localities and 3 replications: the rest's drawn admissions plus the cohort's
-    expected admissions (each patient's tier rate x years from arrival to the end, computed here
-    independently of the package) equal people x published rate x years. The rest's total is Poisson
-    given the cohort, so its standard error is sqrt(expected rest); the cohort's part is fixed given the
-    cohort: |difference| < 3 SE. Before incident patients were taken out, the rest also counted their
-    admissions: the test checks that this double count is over 2 x 3 SE, so the old stream fails it.
+    expected admissions (each patient's tier rate x expected years alive from arrival to the end at
+    the tier's mortality, computed here independently of the package) equal people x published rate x
+    years. The rest's total is Poisson given the cohort, so its standard error is sqrt(expected rest);
+    the cohort's part is fixed given the cohort: |difference| < 3 SE. Before incident patients were
+    taken out, the rest also counted their admissions: the test checks that this double count is over
+    2 x 3 SE, so the old stream fails it.
     By band, the stream's expected admissions are the published band's less the cohort's expected there
     (by age on arrival), exactly (no band is clipped to zero at these sizes).
     """
@@ -152,7 +162,6 @@ def test_with_large_incidence_cohort_and_rest_have_the_published_band_rates(load
     horizon = calendar.bin_ends[-1]
     years = horizon / 365.25
     bands = scenario.population_rates.bands
-    tier_rate = [t.emergency_admissions_per_person_year for t in scenario.cohort.tiers]
     people = [sum((loc.population or {})[band.band] for loc in scenario.localities) for band in bands]
     rates = [band.emergency_admissions_per_1000 / 1000 for band in bands]
     published = np.array([n * rate * years for n, rate in zip(people, rates, strict=True)])
@@ -169,7 +178,7 @@ def test_with_large_incidence_cohort_and_rest_have_the_published_band_rates(load
             low, high = band_ages(band.band)
             for p in cohort.patients:
                 if low <= p.age < high:
-                    expected = tier_rate[p.tier] * (horizon - p.arrival) / 365.25
+                    expected = expected_alive_admissions(scenario, p, horizon)
                     in_run[b] += expected
                     incident_expected += expected if p.arrival > 0 else 0.0
         cohort_expected += in_run
