@@ -37,9 +37,15 @@ LABELS: dict[str, str] = {
     # Whole population (cohort + the rest), when localities give one (carecoord.population_metrics).
     "population_emergency_admissions": "Whole-population admissions",
     "population_emergency_admissions_per_1000": "Admissions per 1,000 population",
-    "cohort_share_of_admissions": "Cohort share of admissions",
+    "cohort_share_of_admissions": "Cohort share of admissions (%)",
 }
 HEADLINE = list(LABELS)
+PERCENT = {"cohort_share_of_admissions"}  # stored as a fraction, shown as a percentage
+
+
+def _cell(metric: str, mean: float, lo: float, hi: float) -> tuple[float, float, float]:
+    scale = 100.0 if metric in PERCENT else 1.0
+    return mean * scale, lo * scale, hi * scale
 
 
 def comparison_table(summary: pd.DataFrame, arms: list[str], title: str) -> Table:
@@ -57,10 +63,10 @@ def comparison_table(summary: pd.DataFrame, arms: list[str], title: str) -> Tabl
         cells = []
         for arm in arms:
             row = indexed.loc[(metric, arm)]
-            cells.append(interval(row["mean"], row["ci_low"], row["ci_high"]))
+            cells.append(interval(*_cell(metric, row["mean"], row["ci_low"], row["ci_high"])))
         for arm in arms[1:]:
             row = indexed.loc[(metric, arm)]
-            cells.append(interval(row["diff_vs_baseline"], row["diff_ci_low"], row["diff_ci_high"]))
+            cells.append(interval(*_cell(metric, row["diff_vs_baseline"], row["diff_ci_low"], row["diff_ci_high"])))
         table.add_row(LABELS[metric], *cells)
     return table
 
@@ -140,9 +146,9 @@ def stacked_tables(summary: pd.DataFrame, arms: list[str], title: str) -> list[T
                 continue
             base, row = indexed.loc[(metric, arms[0])], indexed.loc[(metric, arm)]
             cells = [
-                _stacked(base["mean"], base["ci_low"], base["ci_high"]),
-                _stacked(row["mean"], row["ci_low"], row["ci_high"]),
-                _stacked(row["diff_vs_baseline"], row["diff_ci_low"], row["diff_ci_high"]),
+                _stacked(*_cell(metric, base["mean"], base["ci_low"], base["ci_high"])),
+                _stacked(*_cell(metric, row["mean"], row["ci_low"], row["ci_high"])),
+                _stacked(*_cell(metric, row["diff_vs_baseline"], row["diff_ci_low"], row["diff_ci_high"])),
             ]
             table.add_row(LABELS[metric], *cells)
         tables.append(table)

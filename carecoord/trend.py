@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 DAYS_PER_YEAR = 365.25
 
 
@@ -48,4 +50,18 @@ def trend_factor_integral(growth: float, t0: float, t1: float) -> float:
     return total
 
 
-__all__ = ["trend_factor", "trend_factor_integral", "yearly_steps"]
+def trend_exposure(growth: float, t: np.ndarray) -> np.ndarray:
+    """Trend-weighted days from day 0 to each day in ``t`` (the integral of the multiplier), vectorised.
+
+    Year ``k`` contributes ``365.25 (1 + g) ** k``, a geometric sum, so ``F(t)`` needs no loop:
+    ``F(t1) - F(t0)`` is :func:`trend_factor_integral` ``(g, t0, t1)`` for any number of intervals.
+    """
+    t = np.asarray(t, dtype=float)
+    if growth == 0.0:
+        return t
+    k = np.floor(t / DAYS_PER_YEAR)
+    factor = (1.0 + growth) ** k
+    return DAYS_PER_YEAR * (factor - 1.0) / growth + factor * (t - k * DAYS_PER_YEAR)
+
+
+__all__ = ["trend_exposure", "trend_factor", "trend_factor_integral", "yearly_steps"]

@@ -20,6 +20,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from carecoord.plots.breakdown import by_locality, costs_by_payer, services
+from carecoord.plots.population import whole_population
 from carecoord.plots.sweeps import one_at_a_time, tornado
 from carecoord.plots.timeseries import admissions_avoided, hospital_use, monthly_admissions, warm_up
 from carecoord.plots.value import acceptability_curve, before_after, ce_plane
@@ -37,6 +38,8 @@ FIGURES: dict[str, Callable[[Results], Figure]] = {
     "before_after": before_after,
     "warm_up": warm_up,
 }
+OPTIONAL_FIGURES: dict[str, Callable[[Results], Figure | None]] = {"whole_population": whole_population}
+"""Figures only some runs have (``None`` otherwise): drawn after :data:`FIGURES` when they exist."""
 FORMATS = ("png", "svg")
 
 
@@ -52,11 +55,17 @@ def plot_all(results: Results, out: Path | None = None, fmt: str = "png") -> lis
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     folder = out or results.folder / "figures"
     folder.mkdir(parents=True, exist_ok=True)
-    return [save(make(results), folder / f"{name}.{fmt}") for name, make in FIGURES.items()]
+    written = [save(make(results), folder / f"{name}.{fmt}") for name, make in FIGURES.items()]
+    for name, maybe in OPTIONAL_FIGURES.items():
+        fig = maybe(results)
+        if fig is not None:
+            written.append(save(fig, folder / f"{name}.{fmt}"))
+    return written
 
 
 __all__ = [
     "FIGURES",
+    "OPTIONAL_FIGURES",
     "acceptability_curve",
     "admissions_avoided",
     "before_after",
@@ -71,4 +80,5 @@ __all__ = [
     "services",
     "tornado",
     "warm_up",
+    "whole_population",
 ]

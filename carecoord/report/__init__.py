@@ -21,6 +21,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from carecoord.report import content
+from carecoord.report.population import whole_population
 from carecoord.results import Results
 
 CAPTIONS = {
@@ -42,6 +43,9 @@ CAPTIONS = {
     "service and month. Near or above 100%, capacity binds and waits grow.",
     "before_after": "What a pilot would report (the enrolled patients' year before vs year after) beside the same "
     "patients with no programme (regression to the mean) and the controlled effect.",
+    "whole_population": "Whole population: emergency admissions per 1,000 people a year, month by month (left) and "
+    "over the results window split into the patients at risk and everyone else (right, with the total's 95% confidence "
+    "interval). Everyone else is the same in every arm, so an arm's change in the patients at risk is diluted by them.",
     "warm_up": "Warm-up check (Welch's method): the baseline's monthly admissions in each replication (grey), their "
     "mean and a moving average. A flat curve from the first month means the warm-up was long enough.",
 }
@@ -55,11 +59,13 @@ def _png(fig) -> str:
 
 def figures(results: Results) -> list[dict[str, str]]:
     """Every figure as embedded PNG data with its caption and alt text (its headline)."""
-    from carecoord.plots import FIGURES
+    from carecoord.plots import FIGURES, OPTIONAL_FIGURES
 
     out = []
-    for name, make in FIGURES.items():
+    for name, make in {**FIGURES, **OPTIONAL_FIGURES}.items():
         fig = make(results)
+        if fig is None:  # an optional figure this run has no data for
+            continue
         headline = fig.get_suptitle().replace("\n", " ") or name
         out.append({"name": name, "data": _png(fig), "caption": CAPTIONS.get(name, ""), "alt": headline})
     return out
@@ -87,6 +93,7 @@ def render(results: Results) -> str:
         scenario=content.scenario_words(results),
         headlines=[content.headline(results, arm) for arm in results.compared_arms],
         warnings=_warnings(results),
+        population=whole_population(results),
         figures=figures(results),
         caveats=content.caveats(results),
         assumptions=content.assumptions(results),

@@ -23,11 +23,12 @@ from carecoord.population import (
     REST_ADMISSIONS,
     REST_BED_DAYS,
     cohort_by_band,
-    expected_rest_admissions_per_day,
+    expected_rest_admissions,
     population_stream,
 )
 from carecoord.population_metrics import POPULATION_METRICS
-from carecoord.trend import trend_factor_integral, yearly_steps
+from carecoord.scenario.population import band_ages
+from carecoord.trend import trend_exposure, trend_factor_integral, yearly_steps
 from tests.verification.conftest import CRISES_ONLY_AT_HOME
 from tests.verification.test_event_rates import FLAT_WEEK
 
@@ -86,15 +87,13 @@ def test_aggregate_counts_match_their_rates_within_poisson_errors(load_tiny) -> 
     """
     scenario = load_tiny(EAST, WEST, "simulation.trend={emergency_admissions_per_year: 0.05}")
     calendar = make_calendar(scenario)
-    starts = [0.0, *calendar.bin_ends[:-1]]
-    exposure = sum(trend_factor_integral(0.05, a, b) for a, b in zip(starts, calendar.bin_ends, strict=True))
     stays = np.array([b.mean_length_of_stay_days for b in scenario.population_rates.bands])
     observed_admissions = observed_bed_days = expected_admissions = expected_bed_days = bed_day_variance = 0.0
     for r in range(20):
         cohort = generate_cohort(scenario, r)
         stream = population_stream(scenario, cohort, r, calendar)
         assert stream is not None
-        per_band = expected_rest_admissions_per_day(scenario, cohort) * exposure  # [locality, band]
+        per_band = expected_rest_admissions(scenario, cohort, calendar).sum(axis=2)  # [locality, band]
         observed_admissions += stream.values[REST_ADMISSIONS].sum()
         observed_bed_days += stream.values[REST_BED_DAYS].sum()
         expected_admissions += per_band.sum()
@@ -105,19 +104,91 @@ def test_aggregate_counts_match_their_rates_within_poisson_errors(load_tiny) -> 
 
 
 def test_the_rest_is_the_population_rate_less_the_cohorts_expected_admissions(load_tiny) -> None:
-    """Per locality a year: sum of people x rate per 1,000, less initial patients x the tiers' mean target."""
+    """Per locality over the run: people x rate per 1,000, less each patient's tier rate x their expected years
+    alive in the cohort (initial and incident patients; no trend, no band clipped to zero at these sizes)."""
     scenario = load_tiny(EAST, WEST)
+    calendar = make_calendar(scenario)
     cohort = generate_cohort(scenario, 0)
-    per_year = expected_rest_admissions_per_day(scenario, cohort).sum(axis=1) * 365.25
-    tiers = scenario.cohort.tiers
-    cohort_rate = sum(t.share * t.emergency_admissions_per_person_year for t in tiers)
+    rest = expected_rest_admissions(scenario, cohort, calendar).sum(axis=(1, 2))
+    horizon = calendar.bin_ends[-1]
     rates = {b.band: b.emergency_admissions_per_1000 / 1000 for b in scenario.population_rates.bands}
+    assert any(p.arrival > 0 for p in cohort.patients)
     for loc, locality in enumerate(scenario.localities):
         assert locality.population is not None
-        whole = sum(n * rates[band] for band, n in locality.population.items())
-        initial = sum(1 for p in cohort.patients if p.locality == loc and p.arrival == 0)
-        assert per_year[loc] == pytest.approx(whole - initial * cohort_rate)
+        whole = sum(n * rates[band] for band, n in locality.population.items()) * horizon / 365.25
+        here = [p for p in cohort.patients if p.locality == loc]
+        in_cohort = sum(expected_alive_admissions(scenario, p, horizon) for p in here)
+        assert rest[loc] == pytest.approx(whole - in_cohort)
     assert cohort_by_band(scenario, cohort).sum() == sum(1 for p in cohort.patients if p.arrival == 0)
+
+
+def expected_alive_admissions(scenario, patient, horizon: float) -> float:
+    """A patient's tier rate x their expected years alive from arrival to ``horizon`` at the tier's mortality m:
+    the integral of exp(-m t) over (horizon - arrival) years, (1 - exp(-m T)) / m."""
+    tier = scenario.cohort.tiers[patient.tier]
+    years = (horizon - patient.arrival) / 365.25
+    m = tier.mortality_per_year
+    alive = years if m == 0 else (1 - math.exp(-m * years)) / m
+    return tier.emergency_admissions_per_person_year * alive
+
+
+def test_trend_exposure_is_the_integral_of_the_trend() -> None:
+    days = np.array([0.0, 100.0, 365.25, 500.0, 1200.0])
+    for growth in (0.0, 0.032, -0.1):
+        expected = [trend_factor_integral(growth, 0.0, t) for t in days]
+        assert trend_exposure(growth, days) == pytest.approx(expected)
+
+
+def test_with_large_incidence_cohort_and_rest_have_the_published_band_rates(load_tiny) -> None:
+    """Incident patients are taken out of the rest from the day they join, in the band of their age.
+
+    Over the run, 2 localities and 3 replications: the rest's drawn admissions plus the cohort's
+    expected admissions (each patient's tier rate x expected years alive from arrival to the end at
+    the tier's mortality, computed here independently of the package) equal people x published rate x
+    years. The rest's total is Poisson given the cohort, so its standard error is sqrt(expected rest);
+    the cohort's part is fixed given the cohort: |difference| < 3 SE. Before incident patients were
+    taken out, the rest also counted their admissions: the test checks that this double count is over
+    2 x 3 SE, so the old stream fails it.
+    By band, the stream's expected admissions are the published band's less the cohort's expected there
+    (by age on arrival), exactly (no band is clipped to zero at these sizes).
+    """
+    scenario = load_tiny(
+        "localities.0.population={0-64: 20000, 65-74: 6000, 75-84: 5000, 85+: 3000}",
+        "localities.1.population={0-64: 15000, 65-74: 5000, 75-84: 4000, 85+: 2500}",
+        "localities.east.incidence_per_year=600",
+        "localities.west.incidence_per_year=500",
+    )
+    calendar = make_calendar(scenario)
+    horizon = calendar.bin_ends[-1]
+    years = horizon / 365.25
+    bands = scenario.population_rates.bands
+    people = [sum((loc.population or {})[band.band] for loc in scenario.localities) for band in bands]
+    rates = [band.emergency_admissions_per_1000 / 1000 for band in bands]
+    published = np.array([n * rate * years for n, rate in zip(people, rates, strict=True)])
+    replications = 3
+    cohort_expected = np.zeros(len(bands))
+    incident_expected = rest_observed = 0.0
+    for r in range(replications):
+        cohort = generate_cohort(scenario, r)
+        stream = population_stream(scenario, cohort, r, calendar)
+        assert stream is not None
+        rest_observed += stream.values[REST_ADMISSIONS].sum()
+        in_run = np.zeros(len(bands))
+        for b, band in enumerate(bands):
+            low, high = band_ages(band.band)
+            for p in cohort.patients:
+                if low <= p.age < high:
+                    expected = expected_alive_admissions(scenario, p, horizon)
+                    in_run[b] += expected
+                    incident_expected += expected if p.arrival > 0 else 0.0
+        cohort_expected += in_run
+        by_band = expected_rest_admissions(scenario, cohort, calendar).sum(axis=(0, 2))
+        assert by_band == pytest.approx(published - in_run)
+    rest_expected = float(replications * published.sum() - cohort_expected.sum())
+    se = math.sqrt(rest_expected)
+    difference = rest_observed + cohort_expected.sum() - replications * published.sum()
+    assert abs(difference) < Z * se
+    assert incident_expected > 2 * Z * se
 
 
 def test_yearly_steps_compound() -> None:
