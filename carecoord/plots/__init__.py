@@ -20,6 +20,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from carecoord.plots.breakdown import by_locality, costs_by_payer, services
+from carecoord.plots.coordinators import coordinator_time
 from carecoord.plots.sweeps import one_at_a_time, tornado
 from carecoord.plots.timeseries import admissions_avoided, hospital_use, monthly_admissions, warm_up
 from carecoord.plots.value import acceptability_curve, before_after, ce_plane
@@ -34,6 +35,7 @@ FIGURES: dict[str, Callable[[Results], Figure]] = {
     "ce_plane": ce_plane,
     "acceptability": acceptability_curve,
     "services": services,
+    "coordinator_time": coordinator_time,
     "before_after": before_after,
     "warm_up": warm_up,
 }
@@ -62,6 +64,7 @@ __all__ = [
     "before_after",
     "by_locality",
     "ce_plane",
+    "coordinator_time",
     "costs_by_payer",
     "hospital_use",
     "monthly_admissions",
