@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from carecoord.scenario.base import OpeningHoursSpec, StrictModel, weekday_hours
+from carecoord.scenario.base import OpeningHoursSpec, Probability, StrictModel, weekday_hours
 
 
 class Mechanism(StrictModel):
@@ -212,33 +212,23 @@ class ProactiveVisitsSpec(Mechanism):
     detection_window_days: NonNegativeFloat = Field(
         7.0, description="A crisis within this many days after a visit was visible at it. Source: assumption."
     )
-    sensitivity: float = Field(
-        0.5, ge=0, le=1, description="Share of visible deteriorations detected. Source: assumption."
-    )
-    resolves_minor_crisis_probability: float = Field(
+    sensitivity: Probability = Field(0.5, description="Share of visible deteriorations detected. Source: assumption.")
+    resolves_minor_crisis_probability: Probability = Field(
         0.5,
-        ge=0,
-        le=1,
         description="Share of detected deteriorations that would NOT have been admitted and are dealt with by the "
         "visiting nurse, without a GP or A&E contact. Source: assumption.",
     )
-    prevented_fraction: float = Field(
+    prevented_fraction: Probability = Field(
         0.3,
-        ge=0,
-        le=1,
         description="Share of detected would-be admissions managed at home instead. Source: assumption.",
     )
-    escalation_probability: float = Field(
+    escalation_probability: Probability = Field(
         0.1,
-        ge=0,
-        le=1,
         description="Share of detected deteriorations that would NOT have been admitted "
         "but are sent to hospital (closer monitoring raises admissions). Source: assumption.",
     )
-    routine_contacts_replaced_share: float = Field(
+    routine_contacts_replaced_share: Probability = Field(
         0.0,
-        ge=0,
-        le=1,
         description="Share of a patient's routine GP consultations and routine district-nursing visits that the "
         "care plan's proactive visits replace while the plan is active. Source: assumption.",
     )
@@ -247,8 +237,8 @@ class ProactiveVisitsSpec(Mechanism):
 class MedicationReviewSpec(Mechanism):
     """Medication review and self-management support: a lower crisis rate, built up over months."""
 
-    crisis_rate_ratio: float = Field(
-        0.9, ge=0, description="Crisis-rate multiplier at full effect. Source: assumption."
+    crisis_rate_ratio: NonNegativeFloat = Field(
+        0.9, description="Crisis-rate multiplier at full effect. Source: assumption."
     )
     onset_days: NonNegativeFloat = Field(30.0, description="Plan start to first effect, days. Source: assumption.")
     full_effect_days: NonNegativeFloat = Field(
@@ -276,16 +266,12 @@ class RapidResponseSpec(Mechanism):
         2.0, description="Longest acceptable wait for a nurse, hours. Source: assumption."
     )
     visit_minutes: PositiveFloat = Field(90.0, description="Length of the response visit. Source: assumption.")
-    avoidance_probability: float = Field(
+    avoidance_probability: Probability = Field(
         0.25,
-        ge=0,
-        le=1,
         description="Share of would-be admissions managed at home after a response. Source: assumption.",
     )
-    resolves_minor_crisis_probability: float = Field(
+    resolves_minor_crisis_probability: Probability = Field(
         0.5,
-        ge=0,
-        le=1,
         description="Share of crises that would NOT have been admitted that the response visit resolves without a "
         "GP or A&E contact; the others go on to usual care at once (the nurse still visits). Source: assumption.",
     )
@@ -294,7 +280,7 @@ class RapidResponseSpec(Mechanism):
 class NightVisitsSpec(Mechanism):
     """Late-night care visits for patients anxious at night (seed 004)."""
 
-    social_crisis_rate_ratio: float = Field(0.5, ge=0, description="Social-crisis multiplier. Source: assumption.")
+    social_crisis_rate_ratio: NonNegativeFloat = Field(0.5, description="Social-crisis multiplier. Source: assumption.")
     visits_per_week: PositiveFloat = Field(
         7.0, description="Visits per week. Source: seed 004 ('a late night care visit')."
     )
@@ -304,7 +290,9 @@ class NightVisitsSpec(Mechanism):
 class FallsEquipmentSpec(Mechanism):
     """Falls-prevention equipment after an assessment."""
 
-    fall_rate_ratio: float = Field(0.8, ge=0, description="Fall-rate multiplier once installed. Source: assumption.")
+    fall_rate_ratio: NonNegativeFloat = Field(
+        0.8, description="Fall-rate multiplier once installed. Source: assumption."
+    )
     install_delay_days: NonNegativeFloat = Field(
         14.0, description="Assessment to installation, days. Source: assumption."
     )
@@ -360,9 +348,8 @@ class PostDischargeFollowUpSpec(Mechanism):
         2.0, description="Days after discharge when the visit is asked for. Source: assumption (within 48 hours)."
     )
     visit_minutes: PositiveFloat = Field(45.0, description="Community nursing time per visit. Source: assumption.")
-    readmission_rate_ratio: float = Field(
+    readmission_rate_ratio: NonNegativeFloat = Field(
         0.9,
-        ge=0,
         description="Multiplier on the crisis rate for the rest of the readmission window after the visit. Source: "
         "[ref:outcome.damery2016.readmissions] (10-30% fewer readmissions in 11 of 24 reviews).",
     )
@@ -384,8 +371,8 @@ class SharedAssessmentSpec(Mechanism):
 class HomeCareFirstSpec(Mechanism):
     """Home care that keeps people out of residential care."""
 
-    residential_ratio: float = Field(
-        0.7, ge=0, le=1, description="Multiplier on residential placements of enrolled patients. Source: assumption."
+    residential_ratio: Probability = Field(
+        0.7, description="Multiplier on residential placements of enrolled patients. Source: assumption."
     )
     extra_hours_per_week: NonNegativeFloat = Field(
         5.0, description="Extra home-care hours per week for those kept at home. Source: assumption."
@@ -395,21 +382,21 @@ class HomeCareFirstSpec(Mechanism):
 class CaseFindingSpec(Mechanism):
     """Case finding uncovers unmet need, which raises use (as controlled evaluations found)."""
 
-    admission_probability: float = Field(
+    admission_probability: Probability = Field(
         0.03,
-        ge=0,
-        le=1,
         description="Share of enrolled patients admitted for needs found at enrolment. Source: assumption.",
     )
-    home_care_referral_probability: float = Field(
-        0.1, ge=0, le=1, description="Share referred for home care for needs found at enrolment. Source: assumption."
+    home_care_referral_probability: Probability = Field(
+        0.1, description="Share referred for home care for needs found at enrolment. Source: assumption."
     )
 
 
 class CareHomeSupportSpec(Mechanism):
     """Care-home improvement teams: fewer crises among residents (seed 000, seed 001). System-wide."""
 
-    crisis_rate_ratio: float = Field(0.85, ge=0, description="Residents' crisis-rate multiplier. Source: assumption.")
+    crisis_rate_ratio: NonNegativeFloat = Field(
+        0.85, description="Residents' crisis-rate multiplier. Source: assumption."
+    )
     staff_minutes_per_resident_week: NonNegativeFloat = Field(
         20.0, description="Team (nursing) time per resident per week. Source: assumption."
     )
@@ -418,9 +405,11 @@ class CareHomeSupportSpec(Mechanism):
 class JointRetrainingSpec(Mechanism):
     """Joint retraining of health and social care staff in each other's roles (seed 000). System-wide."""
 
-    referral_delay_ratio: float = Field(0.5, ge=0, description="Multiplier on referral delays. Source: assumption.")
-    assessment_hours_ratio: float = Field(
-        0.8, ge=0, description="Multiplier on the staff time of an assessment. Source: assumption."
+    referral_delay_ratio: NonNegativeFloat = Field(
+        0.5, description="Multiplier on referral delays. Source: assumption."
+    )
+    assessment_hours_ratio: NonNegativeFloat = Field(
+        0.8, description="Multiplier on the staff time of an assessment. Source: assumption."
     )
     staff_trained_per_locality: NonNegativeInt = Field(
         40, description="Staff trained per locality. Source: assumption."
@@ -454,10 +443,8 @@ class EndOfLifeCareSpec(Mechanism):
         "[ref:prognosis.surprise_question_accuracy] found the surprise question only "
         "poorly to reasonably accurate (c-statistic 0.51-0.82, pooled accuracy 74.8%).",
     )
-    avoidance_probability: float = Field(
+    avoidance_probability: Probability = Field(
         0.3,
-        ge=0,
-        le=1,
         description="Share of crises of recognised patients managed at home. Source: assumption.",
     )
     visit_minutes: PositiveFloat = Field(60.0, description="Palliative nursing visit. Source: assumption.")
