@@ -51,7 +51,8 @@ def staff_utilisation(result: ExperimentResult) -> pd.DataFrame:
     rows: list[tuple[str, str, str, float, float]] = []
     for arm in scenario.arm_names:
         for service, metric in BUSY_HOURS.items():
-            keys = [key for (a, key), cap in capacity.items() if a == arm and key.partition(":")[0] == service]
+            keys = [key for (a, key) in capacity if a == arm and key.partition(":")[0] == service]
+            keys.sort(key=lambda k: every.index(k.partition(":")[2]) if k.partition(":")[2] in every else -1)
             parts = []
             for key in keys:
                 cap = float(capacity[(arm, key)])

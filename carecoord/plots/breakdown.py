@@ -170,8 +170,11 @@ def services(results: Results) -> Figure:
             available = _available_per_month(results, service, arm, rows["month"])
             if rows.empty or available is None:
                 continue
-            share = rows["mean"].to_numpy() / available
+            share = np.full(len(available), np.nan)  # no staff in post (coordinators before go-live): no share
+            np.divide(rows["mean"].to_numpy(), available, out=share, where=available > 0)
             util_ax.plot(rows["date"], share, color=arm_colour(results.arms, arm), linewidth=1.6, label=arm)
+            if np.isnan(share).all():
+                continue
             peak = int(np.nanargmax(share))
             busiest.append((float(share[peak]), labels[service], arm, f"{rows['date'].iloc[peak]:%b %Y}"))
         util_ax.set_title(f"{labels[service]}: staff time in use", loc="left")

@@ -9,8 +9,10 @@ counts and the arm's own durations, exactly as the model spends them (carecoord.
 * MDT meetings: ``mdt_hours`` / ``mdt_attendees`` (each meeting holds every coordinator for its length);
 * assessments: the rest (``initial_assessment_hours`` per patient enrolled and assessed).
 
-Hours available are coordinators x the open hours of ``coordinator_working_hours`` in each month, the
-count the coordinator-saturation warning uses.
+Hours available are each live locality's coordinators x the open hours of ``coordinator_working_hours``
+in each month: posts start at go-live, as they are costed. (The whole-window table,
+``staff_utilisation.csv``, and the coordinator-saturation warning count every post over the whole
+results window.)
 
 Example:
     >>> fig = coordinator_time(load("results/pilot"))
@@ -66,24 +68,36 @@ def coordinator_arms(results: Results) -> list[str]:
     return [arm for arm in results.arms if enrolment(results, arm) is not None]
 
 
-def team_size(results: Results, arm: str) -> int:
-    """Coordinators across the scenario's localities in an arm."""
+def _per_locality(results: Results, arm: str) -> dict[str, int]:
     spec = enrolment(results, arm) or {}
     coords = spec.get("coordinators", 0)
     if isinstance(coords, dict):
-        return int(sum(coords.get(loc, 0) for loc in results.localities))
-    return int(coords) * len(results.localities)
+        return {loc: int(coords.get(loc, 0)) for loc in results.localities}
+    return dict.fromkeys(results.localities, int(coords))
+
+
+def team_size(results: Results, arm: str) -> int:
+    """Coordinators across the scenario's localities in an arm (once every locality is live)."""
+    return sum(_per_locality(results, arm).values())
 
 
 def hours_available(results: Results, arm: str, months: pd.Series) -> np.ndarray:
-    """Coordinator hours available in each month: coordinators x their working hours in the month."""
+    """Coordinator hours available in each month: each live locality's coordinators x their working hours.
+
+    Posts start at each locality's go-live, as they are costed (carecoord.metrics.coordinator_days).
+    """
     spec = OpeningHoursSpec.model_validate((enrolment(results, arm) or {}).get("coordinator_working_hours") or {})
-    size = team_size(results, arm)
+    teams = _per_locality(results, arm)
     out = []
     for month in months:
-        start = pd.Timestamp(month + "-01")
-        calendar = Calendar(start.date(), horizon_days=start.days_in_month, warm_up_days=0)
-        out.append(size * open_hours(spec, calendar))
+        first, end = pd.Timestamp(month + "-01"), pd.Timestamp(month + "-01") + pd.offsets.MonthBegin(1)
+        total = 0.0
+        for loc, size in teams.items():
+            start = max(first, pd.Timestamp(results.go_live[loc]))
+            if size and start < end:
+                calendar = Calendar(start.date(), horizon_days=(end - start).days, warm_up_days=0)
+                total += size * open_hours(spec, calendar)
+        out.append(total)
     return np.asarray(out, dtype=float)
 
 
@@ -110,6 +124,13 @@ def activity_hours(results: Results, arm: str) -> pd.DataFrame:
     table["available"] = hours_available(results, arm, pd.Series(months))
     table["date"] = pd.to_datetime(pd.Series(months, index=months) + "-01")
     return table
+
+
+def _team_label(results: Results, arm: str) -> str:
+    size = team_size(results, arm)
+    if len(set(results.go_live.values())) > 1:
+        return f"hours worked by the coordinators in post ({size} once every locality is live)"
+    return f"hours worked by the {size} coordinators"
 
 
 def coordinator_time(results: Results) -> Figure:
@@ -140,7 +161,7 @@ def coordinator_time(results: Results) -> Figure:
             baseline=None,
             color=BLACK,
             linewidth=1.4,
-            label=f"hours worked by the {team_size(results, arm)} coordinators",
+            label=_team_label(results, arm),
         )
         ax.set_title(f"{arm}: mean of {results.replication_count} replications", loc="left")
         ax.set_ylim(bottom=0)
@@ -149,7 +170,7 @@ def coordinator_time(results: Results) -> Figure:
         used, available = bottom.sum(), table["available"].sum()
         share = used / available if available > 0 else 0.0
         biggest = table[list(ACTIVITY_COLOURS)].sum().idxmax()
-        phrases.append(f"{arm} {share:.0%} of hours worked, most on {biggest}")
+        phrases.append(f"{arm} {share:.0%} of the hours in post, most on {biggest}")
         if share > SATURATED_UTILISATION:
             phrases[-1] += " (saturated)"
     axes[0, 0].set_ylabel("coordinator hours per month")

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.patches import StepPatch
 
 from carecoord.experiment import run_experiment
 from carecoord.plausibility import BUSY_HOURS, SATURATED_UTILISATION
@@ -115,10 +116,17 @@ def test_services_figure_has_a_coordinator_column_without_baseline(results) -> N
 
 
 def test_coordinator_time_shows_the_hours_worked(results) -> None:
-    """One panel per arm with coordinators; the black line is coordinators x working hours in each month."""
+    """One panel per arm with coordinators; the black line is the coordinators in post x their working hours in
+    each month: nothing before the first go-live, every locality's team once all are live."""
     fig = coordinator_time(results)
     assert len(fig.axes) == len(coordinator_arms(results))
     arm = coordinator_arms(results)[0]
-    label = f"hours worked by the {team_size(results, arm)} coordinators"
-    (line,) = [p for p in fig.axes[0].patches if p.get_label() == label]
-    assert np.allclose(line.get_data().values, activity_hours(results, arm)["available"])
+    (line,) = [p for p in fig.axes[0].patches if isinstance(p, StepPatch)]
+    assert f"{team_size(results, arm)} once every locality is live" in line.get_label()  # tiny: two go-live dates
+    available = activity_hours(results, arm)["available"]
+    assert np.allclose(line.get_data().values, available)
+    months = pd.PeriodIndex(available.index, freq="M")
+    last_live = pd.Period(max(results.go_live.values()), freq="M")
+    early, late = available[months < last_live], available[months > last_live]
+    assert len(early) and len(late)
+    assert (early > 0).all() and early.max() < late.min()  # the later locality's team joins at its go-live
