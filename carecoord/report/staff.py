@@ -24,13 +24,19 @@ SERVICE_LABELS = {
 
 
 def staff_rows(results: Results) -> list[dict[str, Any]]:
-    """Rows of the staff-time table: arm, service, locality, hours used and available, utilisation, warning."""
+    """Rows of the staff-time table: arm, service, locality, hours used and available, utilisation, warning.
+
+    With several localities, each staff group's whole-scenario row and only the localities that saturate
+    (a board paper's table stays short; ``staff_utilisation.csv`` has every locality).
+    """
     table = results.staff_utilisation
     if table.empty:
         return []
     several = len(results.localities) > 1
     rows = []
     for r in table.itertuples(index=False):
+        if several and r.locality != ALL and not r.saturated:
+            continue  # whole-scenario rows, and any locality that saturates; every row is in the CSV
         if several and r.locality == ALL and r.service != "coordinator" and not _per_locality(table, r):
             where = "shared"
         else:

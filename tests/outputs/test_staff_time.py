@@ -78,8 +78,12 @@ def test_report_has_the_staff_table(results) -> None:
     html = render(results)
     section = html[html.index('<section id="staff">') : html.index('<section id="figures">')]
     assert "Named coordinators" in section
-    used = results.staff_utilisation.iloc[0]["hours_used"]
-    assert f"{used:,.0f}" in section
+    table = results.staff_utilisation
+    whole = table[table["locality"] == ALL]
+    for used in whole["hours_used"]:
+        assert f"{used:,.0f}" in section
+    quiet = table[(table["locality"] != ALL) & ~table["saturated"]]  # tiny: two localities, nothing saturated
+    assert len(quiet) and section.count("<tr>") == 1 + len(whole)  # header + whole-scenario rows only
 
 
 def test_report_says_when_an_old_folder_has_no_table(results_dir: Path, tmp_path: Path) -> None:
