@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
+    from carecoord.batch.sweep import BatchOptions
+
 Workers = Annotated[
     int | None, typer.Option(help="Local worker processes (default: the cores; 1: in this process).", min=1)
 ]
@@ -68,20 +70,8 @@ def register(app: typer.Typer, console: Console) -> None:
         from carecoord.batch.sweep import run_sweep
 
         out = out or Path("results") / experiment.stem
-        result = _run(
-            run_sweep,
-            experiment,
-            f"sweep {experiment.stem}",
-            out,
-            quiet,
-            replications=replications,
-            workers=workers,
-            dask_local=dask_local,
-            scheduler=scheduler,
-            overrides=list(set_ or []),
-            target_half_width=target_half_width,
-            max_replications=max_replications,
-        )
+        options = _options(replications, workers, dask_local, scheduler, set_, target_half_width, max_replications)
+        result = _run(run_sweep, experiment, f"sweep {experiment.stem}", out, quiet, options)
         arm = result.manifest["arms"][-1]
         console.print(points_table(result.summary, result.points, arm, result.manifest["name"]))
         for stem in DESIGN_TABLES:
@@ -108,20 +98,8 @@ def register(app: typer.Typer, console: Console) -> None:
         from carecoord.batch.sweep import compare as run_compare
 
         out = out or Path("results") / ("compare-" + "-".join(p.stem for p in scenarios))
-        result = _run(
-            run_compare,
-            scenarios,
-            "compare",
-            out,
-            quiet,
-            replications=replications,
-            workers=workers,
-            dask_local=dask_local,
-            scheduler=scheduler,
-            overrides=list(set_ or []),
-            target_half_width=target_half_width,
-            max_replications=max_replications,
-        )
+        options = _options(replications, workers, dask_local, scheduler, set_, target_half_width, max_replications)
+        result = _run(run_compare, scenarios, "compare", out, quiet, options)
         for arm in result.manifest["arms"][1:]:
             console.print(points_table(result.summary, result.points, arm, result.manifest["name"]))
         pairing = result.extra["pairing"]
@@ -135,7 +113,28 @@ def register(app: typer.Typer, console: Console) -> None:
         _footer(console, result)
 
 
-def _run(fn, target, description: str, out: Path, quiet: bool, **options):  # type: ignore[no-untyped-def]
+def _options(
+    replications: int | None,
+    workers: int | None,
+    dask_local: int | None,
+    scheduler: str | None,
+    set_: list[str] | None,
+    target_half_width: float | None,
+    max_replications: int,
+) -> BatchOptions:
+    """The options ``sweep`` and ``compare`` share, as the batch API takes them."""
+    return {
+        "replications": replications,
+        "workers": workers,
+        "dask_local": dask_local,
+        "scheduler": scheduler,
+        "overrides": list(set_ or []),
+        "target_half_width": target_half_width,
+        "max_replications": max_replications,
+    }
+
+
+def _run(fn, target, description: str, out: Path, quiet: bool, options: BatchOptions):  # type: ignore[no-untyped-def]
     """Run with progress; bad input exits 2 with one line per problem, Ctrl-C exits 130 with how to resume."""
     from carecoord.progress import ProgressReporter
 

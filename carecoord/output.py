@@ -26,6 +26,7 @@ from carecoord.errors import OutputError
 from carecoord.event_log import event_files
 from carecoord.experiment import ExperimentResult
 from carecoord.scenario.costs import price_basis
+from carecoord.utilisation import staff_utilisation
 
 TABLES = ("summary", "replications", "monthly")
 
@@ -91,6 +92,7 @@ def write_results(
         if not result.events.empty:
             extra["events"] = "events.csv"
         layouts = event_files(result.events, str(result.scenario.simulation.start_date))
+        layouts["staff_utilisation"] = staff_utilisation(result)  # derived table: carecoord.utilisation
         extra.update({name: f"{name}.csv" for name in layouts})  # pm4py and vidigi: carecoord.event_log
         for name in (*TABLES, *extra):
             frame = layouts[name] if name in layouts else getattr(result, name)

@@ -25,7 +25,7 @@ from carecoord.errors import OutputError
 from carecoord.monthly import ALL_LOCALITIES
 
 REQUIRED = ("summary", "replications", "monthly")
-OPTIONAL = ("capacity", "tiers", "before_after", "events")
+OPTIONAL = ("capacity", "tiers", "before_after", "events", "staff_utilisation")
 BASELINE = "baseline"  # the separate-services arm every other arm is compared with
 ALL = ALL_LOCALITIES  # the locality label of whole-scenario rows
 
@@ -43,6 +43,7 @@ class Results:
     tiers: pd.DataFrame = field(default_factory=pd.DataFrame)
     before_after: pd.DataFrame = field(default_factory=pd.DataFrame)
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    staff_utilisation: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def scenario(self) -> dict[str, Any]:

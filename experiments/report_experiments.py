@@ -5,6 +5,11 @@ One command, after any model change:
     python experiments/report_experiments.py --workers 2                 # the files' replications
     python experiments/report_experiments.py --workers 2 --replications 10   # quicker, wider CIs
     python experiments/report_experiments.py --replications 10 --from-results  # rewrite from results/ only
+    python experiments/report_experiments.py --only seven_day_social_work --update  # one section, the rest kept
+
+Each experiment file's ``lead_outcomes`` (default: admissions avoided) says which outcomes its section
+leads with: they come first in its table and its remarks, and the last column is the paired
+difference from the first point in the first of them.
 
 Results go to results/experiments/<experiment>-r<replications>/ (results stores: an interrupted run
 resumes; a store made by other model code is refused, so delete old ones after a model change). The
@@ -19,14 +24,17 @@ import datetime as dt
 import json
 import math
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 import pandas as pd
 
 from carecoord.batch import run_sweep
 from carecoord.batch.runner import code_version
 from carecoord.progress import ProgressReporter
-from carecoord.scenario.experiment import load_experiment
+from carecoord.scenario.experiment import DEFAULT_LEAD, LeadOutcome, load_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPERIMENTS = [
@@ -46,102 +54,163 @@ def _ci(mean: float, lo: float, hi: float, digits: int = 1, sign: bool = False) 
     return f"{fmt.format(mean)} [{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How the report shows one outcome of the compared arm (keys: :data:`OUTCOMES`, as in experiment files)."""
+
+    heading: str  # table column
+    noun: str  # in remarks
+    digits: int
+    sign: bool
+    versus_baseline: bool  # the paired difference arm - baseline (else the arm's own value, already a difference)
+
+
+OUTCOMES: dict[str, Outcome] = {
+    "admissions_avoided": Outcome("admissions avoided", "admissions avoided", 1, False, False),
+    "bed_days": Outcome("bed days vs baseline", "bed days", 0, True, True),
+    "delayed_discharge_days": Outcome("delayed discharge days vs baseline", "delayed discharge days", 0, True, True),
+    "cost_total": Outcome("net cost vs baseline (GBP)", "net cost", 0, True, True),
+}
+"""Every outcome the report shows, in the order of the table's columns after the lead outcomes."""
+assert set(OUTCOMES) == set(get_args(LeadOutcome))  # the experiment schema offers exactly these
+
+
 def point_rows(summary: pd.DataFrame, points: pd.DataFrame, arm: str) -> pd.DataFrame:
-    """One row per point with the figures the report shows."""
+    """One row per point: enrolled, and per outcome its value, CI and paired difference from the first point."""
     rows = summary[summary["arm"] == arm].set_index(["point", "metric"])
     out = []
     for point, label in zip(points["point"], points["label"], strict=True):
-        avoided = rows.loc[(point, "admissions_avoided")]
-        cost = rows.loc[(point, "cost_total")]
-        beds = rows.loc[(point, "bed_days")]
-        delayed = rows.loc[(point, "delayed_discharge_days")]
-        out.append(
-            {
-                "point": label,
-                "enrolled": rows.loc[(point, "patients_enrolled"), "mean"],
-                "avoided": avoided["mean"],
-                "avoided_lo": avoided["ci_low"],
-                "avoided_hi": avoided["ci_high"],
-                "beds": beds["diff_vs_baseline"],
-                "beds_lo": beds["diff_ci_low"],
-                "beds_hi": beds["diff_ci_high"],
-                "delayed": delayed["diff_vs_baseline"],
-                "delayed_lo": delayed["diff_ci_low"],
-                "delayed_hi": delayed["diff_ci_high"],
-                "cost": cost["diff_vs_baseline"],
-                "cost_lo": cost["diff_ci_low"],
-                "cost_hi": cost["diff_ci_high"],
-                "vs_first": avoided["diff_vs_first_point"],
-                "vs_first_lo": avoided["first_point_ci_low"],
-                "vs_first_hi": avoided["first_point_ci_high"],
-            }
-        )
+        row: dict[str, object] = {"point": label, "enrolled": rows.loc[(point, "patients_enrolled"), "mean"]}
+        for key, outcome in OUTCOMES.items():
+            figures = rows.loc[(point, key)]
+            value, lo, hi = (
+                ("diff_vs_baseline", "diff_ci_low", "diff_ci_high")
+                if outcome.versus_baseline
+                else (
+                    "mean",
+                    "ci_low",
+                    "ci_high",
+                )
+            )
+            row.update({key: figures[value], f"{key}_lo": figures[lo], f"{key}_hi": figures[hi]})
+            row[f"{key}_vs_first"] = figures["diff_vs_first_point"]
+            row[f"{key}_vs_first_lo"] = figures["first_point_ci_low"]
+            row[f"{key}_vs_first_hi"] = figures["first_point_ci_high"]
+        out.append(row)
     return pd.DataFrame(out)
 
 
-def markdown_table(rows: pd.DataFrame, first: str) -> list[str]:
+def column_order(lead: Sequence[str]) -> list[str]:
+    """The lead outcomes first, in the file's order, then the others in :data:`OUTCOMES` order."""
+    return [*lead, *(key for key in OUTCOMES if key not in lead)]
+
+
+def _cell(row: pd.Series, key: str, suffix: str = "") -> str:
+    outcome = OUTCOMES[key]
+    digits, sign = (1, True) if suffix else (outcome.digits, outcome.sign)
+    return _ci(row[key + suffix], row[f"{key}{suffix}_lo"], row[f"{key}{suffix}_hi"], digits, sign)
+
+
+def markdown_table(rows: pd.DataFrame, first: str, lead: Sequence[str] = DEFAULT_LEAD) -> list[str]:
+    """The points as a markdown table; the last column is the first lead outcome's paired difference from ``first``."""
+    order = column_order(lead)
+    headings = " | ".join(OUTCOMES[key].heading for key in order)
     lines = [
-        f"| point | enrolled | admissions avoided | bed days vs baseline | delayed discharge days vs baseline "
-        f"| net cost vs baseline (GBP) | admissions avoided vs {first} |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| point | enrolled | {headings} | {OUTCOMES[lead[0]].noun} vs {first} |",
+        "|---|---:|" + "---:|" * len(order) + "---:|",
     ]
-    for r in rows.itertuples():
-        lines.append(
-            f"| {r.point} | {r.enrolled:,.0f} | {_ci(r.avoided, r.avoided_lo, r.avoided_hi)} "
-            f"| {_ci(r.beds, r.beds_lo, r.beds_hi, 0, True)} | {_ci(r.delayed, r.delayed_lo, r.delayed_hi, 0, True)} "
-            f"| {_ci(r.cost, r.cost_lo, r.cost_hi, 0, True)} "
-            f"| {_ci(r.vs_first, r.vs_first_lo, r.vs_first_hi, 1, True)} |"
-        )
+    for _, r in rows.iterrows():
+        cells = " | ".join(_cell(r, key) for key in order)
+        lines.append(f"| {r['point']} | {r['enrolled']:,.0f} | {cells} | {_cell(r, lead[0], '_vs_first')} |")
     return lines
 
 
-def remarks(rows: pd.DataFrame, first: str) -> list[str]:
-    """What the numbers say, computed (no hand-written claims)."""
-    out = []
-    best = rows.loc[rows["avoided"].idxmax()]
-    worst = rows.loc[rows["avoided"].idxmin()]
-    if best.avoided < 0:
-        out.append(
-            f"Every point adds emergency admissions on average (negative admissions avoided); fewest added at "
-            f"**{best.point}** ({_ci(best.avoided, best.avoided_lo, best.avoided_hi)} per replication), most at "
-            f"**{worst.point}** ({worst.avoided:,.1f})."
-        )
-    else:
-        out.append(
-            f"Most admissions avoided at **{best.point}** ({_ci(best.avoided, best.avoided_lo, best.avoided_hi)} "
-            f"per replication); fewest at **{worst.point}** ({worst.avoided:,.1f})."
-        )
-    delayed = rows.loc[rows["delayed"].idxmin()]
-    out.append(
-        f"Fewest delayed discharge days vs baseline at **{delayed.point}** "
-        f"({_ci(delayed.delayed, delayed.delayed_lo, delayed.delayed_hi, 0, True)})."
-    )
-    apart = rows[(rows["vs_first_lo"] > 0) | (rows["vs_first_hi"] < 0)]
-    if apart.empty:
-        out.append(
-            f"No point differs from {first} in admissions avoided beyond the paired 95% CI: with these "
-            "replications the experiment cannot tell the points apart on admissions."
-        )
-    else:
-        listed = ", ".join(f"{r.point} ({r.vs_first:+,.1f})" for r in apart.itertuples())
-        out.append(f"Paired differences from {first} whose 95% CI excludes zero: {listed}.")
-    positive = rows[rows["avoided"] > 0]
-    if not positive.empty:
-        per = positive.assign(per=positive["cost"] / positive["avoided"]).sort_values("per")
-        top = per.iloc[0]
-        if top.per < 0:
-            out.append(
-                f"**{top.point}** avoids admissions and saves money on average (net cost GBP {top.cost:+,.0f}, "
-                f"[{top.cost_lo:+,.0f}, {top.cost_hi:+,.0f}])."
+def _best(rows: pd.DataFrame, key: str) -> str:
+    """Where an outcome is best: most admissions avoided, fewest days, lowest cost."""
+    if key == "admissions_avoided":
+        best = rows.loc[rows[key].idxmax()]
+        worst = rows.loc[rows[key].idxmin()]
+        if best[key] < 0:
+            return (
+                f"Every point adds emergency admissions on average (negative admissions avoided); fewest added at "
+                f"**{best['point']}** ({_cell(best, key)} per replication), most at "
+                f"**{worst['point']}** ({worst[key]:,.1f})."
             )
-        else:
-            out.append(f"Lowest net cost per admission avoided (ratio of means): **{top.point}**, GBP {top.per:,.0f}.")
-    else:
-        out.append("No point avoids admissions on average: there is no cost per admission avoided to report.")
+        return (
+            f"Most admissions avoided at **{best['point']}** ({_cell(best, key)} per replication); fewest at "
+            f"**{worst['point']}** ({worst[key]:,.1f})."
+        )
+    best = rows.loc[rows[key].idxmin()]
+    word = "Lowest" if key == "cost_total" else "Fewest"
+    return f"{word} {OUTCOMES[key].heading.replace(' (GBP)', '')} at **{best['point']}** ({_cell(best, key)})."
+
+
+def _versus_first(rows: pd.DataFrame, key: str, first: str) -> str:
+    """Which points differ from the first on an outcome beyond the paired 95% CI."""
+    noun = OUTCOMES[key].noun
+    apart = rows[(rows[f"{key}_vs_first_lo"] > 0) | (rows[f"{key}_vs_first_hi"] < 0)]
+    if apart.empty:
+        return (
+            f"No point differs from {first} in {noun} beyond the paired 95% CI: with these "
+            f"replications the experiment cannot tell the points apart on {noun}."
+        )
+    listed = ", ".join(f"{r['point']} ({r[f'{key}_vs_first']:+,.1f})" for _, r in apart.iterrows())
+    return f"Paired differences from {first} in {noun} whose 95% CI excludes zero: {listed}."
+
+
+def _cost_per_admission(rows: pd.DataFrame) -> str:
+    positive = rows[rows["admissions_avoided"] > 0]
+    if positive.empty:
+        return "No point avoids admissions on average: there is no cost per admission avoided to report."
+    per = positive.assign(per=positive["cost_total"] / positive["admissions_avoided"]).sort_values("per")
+    top = per.iloc[0]
+    if top["per"] < 0:
+        return (
+            f"**{top['point']}** avoids admissions and saves money on average (net cost GBP {top['cost_total']:+,.0f}, "
+            f"[{top['cost_total_lo']:+,.0f}, {top['cost_total_hi']:+,.0f}])."
+        )
+    return f"Lowest net cost per admission avoided (ratio of means): **{top['point']}**, GBP {top['per']:,.0f}."
+
+
+def remarks(rows: pd.DataFrame, first: str, lead: Sequence[str] = DEFAULT_LEAD) -> list[str]:
+    """What the numbers say, computed (no hand-written claims), the lead outcomes first.
+
+    Each lead outcome gets where it is best and which points differ from the first; then admissions
+    and delayed discharges where they are not leads, and the cost per admission avoided.
+    """
+    out = []
+    for key in lead:
+        out += [_best(rows, key), _versus_first(rows, key, first)]
+    if "admissions_avoided" not in lead:
+        out += [_best(rows, "admissions_avoided"), _versus_first(rows, "admissions_avoided", first)]
+    if "delayed_discharge_days" not in lead:
+        out.append(_best(rows, "delayed_discharge_days"))
+    out.append(_cost_per_admission(rows))
     return out
 
 
-def run_all(names: list[str], replications: int | None, workers: int, dest: Path, from_results: bool = False) -> None:
+def splice(text: str, title: str, section: list[str]) -> str:
+    """A generated report with the section headed ``## title`` replaced by ``section`` (appended if absent)."""
+    lines = text.rstrip("\n").split("\n")
+    heading = f"## {title}"
+    if heading not in lines:
+        return "\n".join([*lines, "", *section]).rstrip("\n") + "\n"
+    start = lines.index(heading)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join([*lines[:start], *section, *lines[end:]]).rstrip("\n") + "\n"
+
+
+def run_all(
+    names: list[str],
+    replications: int | None,
+    workers: int,
+    dest: Path,
+    from_results: bool = False,
+    update: bool = False,
+) -> None:
+    """Run the experiments and write the report (``update``: replace only their sections of ``dest``)."""
+    original = dest.read_text(encoding="utf-8") if update else ""
+    titles: dict[str, str] = {}
     version = code_version()
     lines = [
         "# Experiments: what each ready experiment file answers",
@@ -166,6 +235,12 @@ def run_all(names: list[str], replications: int | None, workers: int, dest: Path
     }
 
     def write() -> None:
+        if update:
+            text = original
+            for name, title in titles.items():
+                text = splice(text, title, sections[name])
+            dest.write_text(text, encoding="utf-8")
+            return
         body = [line for name in names for line in sections[name]]
         dest.write_text("\n".join(lines + body) + "\n", encoding="utf-8")
 
@@ -183,6 +258,7 @@ def run_all(names: list[str], replications: int | None, workers: int, dest: Path
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         rows = point_rows(summary, points, spec.arm)
         first = str(points["label"].iloc[0])
+        titles[name] = spec.name
         sections[name] = [
             f"## {spec.name}",
             "",
@@ -192,9 +268,9 @@ def run_all(names: list[str], replications: int | None, workers: int, dest: Path
             f"{len(points)} points x {n} replications, arm `{spec.arm}` vs baseline; run "
             f"{manifest['started'][:16]} at commit `{(manifest['git_commit'] or 'unknown')[:12]}`.",
             "",
-            *markdown_table(rows, first),
+            *markdown_table(rows, first, spec.lead_outcomes),
             "",
-            *[f"- {r}" for r in remarks(rows, first)],
+            *[f"- {r}" for r in remarks(rows, first, spec.lead_outcomes)],
             "",
         ]
         write()
@@ -209,11 +285,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--from-results", action="store_true", help="only rewrite the report from results/experiments/ (no runs)"
     )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="replace only the sections of the experiments run (with --only) in the existing --out, keeping the rest",
+    )
     args = parser.parse_args(argv)
     if args.replications is not None and args.replications < 1:
         parser.error("--replications must be at least 1")
+    if args.update and not args.out.is_file():
+        parser.error(f"--update needs an existing report to update ({args.out} not found)")
     names = args.only or EXPERIMENTS
-    run_all(names, args.replications, args.workers, args.out, args.from_results)
+    run_all(names, args.replications, args.workers, args.out, args.from_results, args.update)
     sys.stderr.write(f"wrote {args.out}\n")
 
 

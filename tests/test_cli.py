@@ -33,6 +33,7 @@ FILES = {
     "capacity.csv",
     "tiers.csv",
     "before_after.csv",
+    "staff_utilisation.csv",
 }
 ISSUE_2_METRICS = (
     "emergency_admissions",

@@ -20,6 +20,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from carecoord.plots.breakdown import by_locality, costs_by_payer, services
+from carecoord.plots.coordinators import coordinator_time
 from carecoord.plots.population import whole_population
 from carecoord.plots.sweeps import one_at_a_time, tornado
 from carecoord.plots.timeseries import admissions_avoided, hospital_use, monthly_admissions, warm_up
@@ -35,6 +36,7 @@ FIGURES: dict[str, Callable[[Results], Figure]] = {
     "ce_plane": ce_plane,
     "acceptability": acceptability_curve,
     "services": services,
+    "coordinator_time": coordinator_time,
     "before_after": before_after,
     "warm_up": warm_up,
 }
@@ -71,6 +73,7 @@ __all__ = [
     "before_after",
     "by_locality",
     "ce_plane",
+    "coordinator_time",
     "costs_by_payer",
     "hospital_use",
     "monthly_admissions",

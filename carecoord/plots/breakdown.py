@@ -13,6 +13,8 @@ from matplotlib.figure import Figure
 from carecoord.calendar import Calendar
 from carecoord.economics import paired_outcomes, payer_split
 from carecoord.plausibility import SATURATED_UTILISATION, open_hours
+from carecoord.plots.coordinators import coordinator_arms, enrolment
+from carecoord.plots.coordinators import hours_available as coordinator_hours_available
 from carecoord.plots.series import monthly_band, total_band
 from carecoord.plots.style import (
     BLACK,
@@ -30,6 +32,7 @@ from carecoord.plots.style import (
 )
 from carecoord.results import ALL, BASELINE, Results
 from carecoord.scenario.base import OpeningHoursSpec
+from carecoord.utilisation import COORDINATOR
 
 # Services whose staff time is recorded, with the metric of that time and of the waits they cause.
 STAFFED_SERVICES = {
@@ -145,47 +148,60 @@ def _seven_day(results: Results, arm: str, service: str) -> bool:
 
 
 def services(results: Results) -> Figure:
-    """Staff time used as a share of staff time available, and hours patients waited, per service."""
-    names = [s for s in STAFFED_SERVICES if f"staff_hours_{s}" in set(results.monthly["metric"])]
+    """Staff time used as a share of staff time available, and hours patients waited, per service.
+
+    The named coordinators (arms with the enrolment mechanism only) are the last column, their time
+    against their own working hours (:mod:`carecoord.plots.coordinators`).
+    """
+    recorded = set(results.monthly["metric"])
+    names = [s for s in STAFFED_SERVICES if f"staff_hours_{s}" in recorded]
+    if coordinator_arms(results) and "coordinator_hours" in recorded:
+        names.append(COORDINATOR)
+    labels = {**STAFFED_SERVICES, COORDINATOR: "Coordinators"}
     fig, axes = new_figure(2, len(names), width=3.6 * len(names) + 1, height=6.4, sharex=True)
     axes = np.asarray(axes).reshape(2, len(names))
     busiest: list[tuple[float, str, str, str]] = []
     longest: list[tuple[float, str, str, pd.Timestamp]] = []
     for col, service in enumerate(names):
-        staff = monthly_band(results, f"staff_hours_{service}")
+        staff = monthly_band(results, _hours_metric(service))
         util_ax, wait_ax = axes[0, col], axes[1, col]
         for arm in results.arms:
             rows = staff[staff["arm"] == arm]
-            hours = _open_hours_per_month(results, service, arm, rows["month"])
-            available = _service_capacity(results, service, arm) * hours.reindex(rows["month"]).to_numpy()
-            share = rows["mean"].to_numpy() / available
+            available = _available_per_month(results, service, arm, rows["month"])
+            if rows.empty or available is None:
+                continue
+            share = np.full(len(available), np.nan)  # no staff in post (coordinators before go-live): no share
+            np.divide(rows["mean"].to_numpy(), available, out=share, where=available > 0)
             util_ax.plot(rows["date"], share, color=arm_colour(results.arms, arm), linewidth=1.6, label=arm)
+            if np.isnan(share).all():
+                continue
             peak = int(np.nanargmax(share))
-            busiest.append((float(share[peak]), STAFFED_SERVICES[service], arm, f"{rows['date'].iloc[peak]:%b %Y}"))
-        util_ax.set_title(f"{STAFFED_SERVICES[service]}: staff time in use", loc="left")
+            busiest.append((float(share[peak]), labels[service], arm, f"{rows['date'].iloc[peak]:%b %Y}"))
+        util_ax.set_title(f"{labels[service]}: staff time in use", loc="left")
         util_ax.set_ylim(0, max(1.05, util_ax.get_ylim()[1]))
         util_ax.axhline(1.0, color=BLACK, linestyle=":", linewidth=1)
         percent_axis(util_ax.yaxis)
         waits = monthly_band(results, f"wait_hours_{service}")
         for arm in results.arms:
+            if service == COORDINATOR and enrolment(results, arm) is None:
+                continue  # no coordinators, no calls waiting for one
             rows = waits[waits["arm"] == arm]
             if not rows.empty:
                 peak = int(rows["mean"].to_numpy().argmax())
-                longest.append(
-                    (float(rows["mean"].iloc[peak]), STAFFED_SERVICES[service], arm, rows["date"].iloc[peak])
-                )
+                longest.append((float(rows["mean"].iloc[peak]), labels[service], arm, rows["date"].iloc[peak]))
             wait_ax.plot(rows["date"], rows["mean"], color=arm_colour(results.arms, arm), linewidth=1.6)
             wait_ax.fill_between(
                 rows["date"], rows["low"], rows["high"], color=arm_colour(results.arms, arm), alpha=0.15
             )
-        wait_ax.set_title(f"{STAFFED_SERVICES[service]}: hours waited", loc="left")
+        wait_ax.set_title(f"{labels[service]}: hours waited", loc="left")
         wait_ax.set_ylim(bottom=0)
         count_axis(wait_ax.yaxis)
         date_axis(wait_ax, staff["month"].nunique())
         mark_dates(util_ax, results.go_live)
     axes[0, 0].set_ylabel("staff hours ÷ scheduled hours\n(over 100%: outside hours)")
     axes[1, 0].set_ylabel("waiting hours per month")
-    legend_below(axes[1, 0], handles=axes[0, 0].get_lines()[: len(results.arms)], ncol=len(results.arms))
+    handles = {line.get_label(): line for ax in axes[0] for line in ax.get_lines() if line.get_label() in results.arms}
+    legend_below(axes[1, 0], handles=[handles[a] for a in results.arms if a in handles], ncol=len(results.arms))
     if busiest:
         share, name, arm, month = max(busiest)
         verdict = "capacity binds" if share >= SATURATED_UTILISATION else "staff time below capacity"
@@ -197,6 +213,18 @@ def services(results: Results) -> Figure:
         headline = "Services — no staffed service recorded"
     title(fig, headline)
     return fig
+
+
+def _hours_metric(service: str) -> str:
+    return "coordinator_hours" if service == COORDINATOR else f"staff_hours_{service}"
+
+
+def _available_per_month(results: Results, service: str, arm: str, months: pd.Series) -> np.ndarray | None:
+    """Staff hours available in each month (None: the arm has no such staff, e.g. no coordinators)."""
+    if service == COORDINATOR:
+        return coordinator_hours_available(results, arm, months) if enrolment(results, arm) is not None else None
+    hours = _open_hours_per_month(results, service, arm, months)
+    return _service_capacity(results, service, arm) * hours.reindex(months).to_numpy()
 
 
 def _service_capacity(results: Results, service: str, arm: str = BASELINE) -> float:

@@ -20,8 +20,10 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from carecoord.plausibility import SATURATED_UTILISATION
 from carecoord.report import content
 from carecoord.report.population import whole_population
+from carecoord.report.staff import staff_rows
 from carecoord.results import Results
 
 CAPTIONS = {
@@ -40,7 +42,11 @@ CAPTIONS = {
     "acceptability": "Acceptability curve: for each value a commissioner puts on one avoided admission, the share of "
     "replications in which the programme is worth it (value × admissions avoided − net cost > 0).",
     "services": "Staff time used as a share of scheduled staff hours (top) and hours patients waited (bottom), per "
-    "service and month. Near or above 100%, capacity binds and waits grow.",
+    "service and month; the named coordinators (integrated arms only) against their working hours. Near or above "
+    "100%, capacity binds and waits grow.",
+    "coordinator_time": "The named coordinators' hours each month by activity (assessments at enrolment, regular "
+    "contacts, crisis calls answered, MDT meetings), against the hours the team works (black line). Hours above the "
+    "line mean calls wait and contacts slip.",
     "before_after": "What a pilot would report (the enrolled patients' year before vs year after) beside the same "
     "patients with no programme (regression to the mean) and the controlled effect.",
     "whole_population": "Whole population: emergency admissions per 1,000 people a year, month by month (left) and "
@@ -94,6 +100,8 @@ def render(results: Results) -> str:
         headlines=[content.headline(results, arm) for arm in results.compared_arms],
         warnings=_warnings(results),
         population=whole_population(results),
+        staff=staff_rows(results),
+        saturated=f"{SATURATED_UTILISATION:.0%}",
         figures=figures(results),
         caveats=content.caveats(results),
         assumptions=content.assumptions(results),

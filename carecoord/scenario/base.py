@@ -6,7 +6,7 @@ rather than a silently ignored setting.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -14,6 +14,9 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_INDEX: dict[str, int] = {d: i for i, d in enumerate(ALL_DAYS)}
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+"""A probability or a share, 0 to 1 (give the default and description with ``Field`` as usual)."""
 
 
 class StrictModel(BaseModel):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
 
-from carecoord.scenario.base import StrictModel
+from carecoord.scenario.base import Probability, StrictModel
 
 
 class AgeSpec(StrictModel):
@@ -18,7 +18,7 @@ class AgeSpec(StrictModel):
 
     mean: float = Field(76.0, description="Mean age, years. Source: assumption (older adults with LTCs).")
     sd: NonNegativeFloat = Field(10.0, description="Standard deviation of age, years. Source: assumption.")
-    min: float = Field(18.0, ge=0, description="Youngest age, years. Default: adults (assumption).")
+    min: NonNegativeFloat = Field(18.0, description="Youngest age, years. Default: adults (assumption).")
     max: float = Field(100.0, le=120, description="Oldest age, years. Source: assumption.")
 
     @model_validator(mode="after")
@@ -32,7 +32,7 @@ class ConditionSpec(StrictModel):
     """A long-term condition, recorded on each patient with the given prevalence."""
 
     name: str = Field(..., min_length=1, description="Condition name, e.g. diabetes, copd.")
-    prevalence: float = Field(..., ge=0, le=1, description="Share of the cohort with it.")
+    prevalence: Probability = Field(..., description="Share of the cohort with it.")
     crisis_rate_ratio: PositiveFloat = Field(
         1.0,
         description="Relative risk of a crisis (exacerbation) for a patient with this condition, against one "
@@ -95,10 +95,8 @@ class TierSpec(StrictModel):
         "general practice 1995 to 2008: analysis of the QResearch database', NHS Information Centre) = 6.2, "
         "less ~0.5 crisis contacts a year the pathways add; rounded.",
     )
-    district_nursing_caseload_share: float = Field(
+    district_nursing_caseload_share: Probability = Field(
         0.15,
-        ge=0,
-        le=1,
         description="Share of the tier on a district-nursing caseload (routine home visits, e.g. wound care, "
         "injections, catheters). Source: assumption.",
     )
@@ -147,11 +145,9 @@ class EventRatesSpec(StrictModel):
         description="Falls per person-year, aged 80+. Source: -ln(1-0.50), "
         "[ref:falls.annual_prob_80plus] (NICE CG161).",
     )
-    fall_ae_probability: float = Field(0.2, ge=0, le=1, description="Share of falls taken to A&E. Source: assumption.")
-    fall_admission_probability: float = Field(
+    fall_ae_probability: Probability = Field(0.2, description="Share of falls taken to A&E. Source: assumption.")
+    fall_admission_probability: Probability = Field(
         0.06,
-        ge=0,
-        le=1,
         description="Share of falls admitted. Source: derived, 209,989 fall "
         "admissions ([ref:falls.emergency_admissions_65plus] 2022/23) / ~11m aged 65+ (assumption) / "
         "0.36 falls per person-year ~ 0.05, raised for an LTC cohort (assumption).",
@@ -164,23 +160,19 @@ class EventRatesSpec(StrictModel):
     social_crisis_rate_per_year_alone: NonNegativeFloat = Field(
         0.2, description="Social crises per person-year, living alone. Source: assumption."
     )
-    social_crisis_anxious_rate_ratio: float = Field(
-        2.0, ge=0, description="Multiplier on social crises for patients anxious at night. Source: assumption."
+    social_crisis_anxious_rate_ratio: NonNegativeFloat = Field(
+        2.0, description="Multiplier on social crises for patients anxious at night. Source: assumption."
     )
-    social_admission_probability: float = Field(
+    social_admission_probability: Probability = Field(
         0.1,
-        ge=0,
-        le=1,
         description="Share of out-of-hours social crises that end in an emergency "
         "admission ('social admission'). Source: assumption.",
     )
     decline_rate_per_year: NonNegativeFloat = Field(
         0.15, description="Functional declines per person-year (a step up in care needs). Source: assumption."
     )
-    residential_on_decline_probability: float = Field(
+    residential_on_decline_probability: Probability = Field(
         0.25,
-        ge=0,
-        le=1,
         description="Share of declines, in patients already with home care, that "
         "lead to a residential placement. Source: assumption.",
     )
@@ -247,17 +239,15 @@ class CrisisTimingSpec(StrictModel):
 class InitialStateSpec(StrictModel):
     """Where patients are on the first day: today's caseload, not an empty system."""
 
-    in_hospital_fraction: float | None = Field(
+    in_hospital_fraction: Probability | None = Field(
         None,
-        ge=0,
-        le=1,
         description="Share in hospital at the start. Empty: Little's law, admission rate x mean length of stay / 365.",
     )
-    in_residential_fraction: float = Field(
-        0.02, ge=0, le=1, description="Share already in residential care. Source: assumption."
+    in_residential_fraction: Probability = Field(
+        0.02, description="Share already in residential care. Source: assumption."
     )
-    home_care_fraction: float = Field(
-        0.15, ge=0, le=1, description="Share already with a home-care package. Source: assumption."
+    home_care_fraction: Probability = Field(
+        0.15, description="Share already with a home-care package. Source: assumption."
     )
 
 
@@ -266,9 +256,9 @@ class CohortSpec(StrictModel):
 
     tiers: list[TierSpec] = Field(..., min_length=1, description="Risk tiers (at least one).")
     age: AgeSpec = Field(default_factory=AgeSpec, description="Age distribution.")
-    lives_alone_probability: float = Field(0.35, ge=0, le=1, description="Share living alone. Source: assumption.")
-    anxious_at_night_probability: float = Field(
-        0.15, ge=0, le=1, description="Share anxious at night (night-time visits target them). Source: assumption."
+    lives_alone_probability: Probability = Field(0.35, description="Share living alone. Source: assumption.")
+    anxious_at_night_probability: Probability = Field(
+        0.15, description="Share anxious at night (night-time visits target them). Source: assumption."
     )
     conditions: list[ConditionSpec] = Field(
         default_factory=list, description="Long-term conditions recorded on patients."

@@ -225,6 +225,11 @@ Design = Annotated[
 ]
 
 
+LeadOutcome = Literal["admissions_avoided", "bed_days", "delayed_discharge_days", "cost_total"]
+"""Outcomes an experiment's report can lead with (docs/experiments.md, experiments/report_experiments.py)."""
+DEFAULT_LEAD: tuple[LeadOutcome, ...] = ("admissions_avoided",)
+
+
 class Experiment(StrictModel):
     """One experiment file."""
 
@@ -234,7 +239,20 @@ class Experiment(StrictModel):
     set: list[str] = Field(default_factory=list, description="Overrides of the base scenario (as --set).")
     replications: PositiveInt = Field(description="Replications per point (paired arms, same streams at every point).")
     arm: str = Field("integrated", description="The arm compared with baseline in sensitivity and PSA results.")
+    lead_outcomes: list[LeadOutcome] = Field(
+        default_factory=lambda: list(DEFAULT_LEAD),
+        min_length=1,
+        description="Outcomes the experiment's report leads with, most important first (what its mechanism acts "
+        "on): admissions_avoided, bed_days, delayed_discharge_days, cost_total.",
+    )
     design: Design
+
+    @model_validator(mode="after")
+    def _distinct_leads(self) -> Experiment:
+        repeated = sorted({o for o in self.lead_outcomes if self.lead_outcomes.count(o) > 1})
+        if repeated:
+            raise ValueError(f"lead_outcomes names {', '.join(repeated)} more than once")
+        return self
 
 
 def load_experiment(path: str | Path) -> Experiment:

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from carecoord.scenario.base import OpeningHoursSpec, StrictModel, daily_hours, weekday_hours
+from carecoord.scenario.base import OpeningHoursSpec, Probability, StrictModel, daily_hours, weekday_hours
 
 Sizing = Literal["by_population"]
 
@@ -88,13 +88,11 @@ class GPSpec(StrictModel):
     max_wait_hours: PositiveFloat = Field(
         4.0, description="A patient not seen within this many hours goes to 999/A&E instead. Source: assumption."
     )
-    admission_probability: float = Field(
-        0.15, ge=0, le=1, description="Share of crises seen by a GP that are admitted. Source: assumption."
+    admission_probability: Probability = Field(
+        0.15, description="Share of crises seen by a GP that are admitted. Source: assumption."
     )
-    nursing_referral_probability: float = Field(
+    nursing_referral_probability: Probability = Field(
         0.4,
-        ge=0,
-        le=1,
         description="Share of crises managed at home that are referred to community nursing. Source: assumption.",
     )
 
@@ -107,11 +105,11 @@ class AESpec(StrictModel):
     attendance_hours: PositiveFloat = Field(
         4.0, description="Time in the department, hours (the four-hour standard). Source: assumption."
     )
-    conveyance_probability: float = Field(
-        0.7, ge=0, le=1, description="Share of A&E attendances that arrive by ambulance. Source: assumption."
+    conveyance_probability: Probability = Field(
+        0.7, description="Share of A&E attendances that arrive by ambulance. Source: assumption."
     )
-    admission_probability: float = Field(
-        0.45, ge=0, le=1, description="Share of crises seen in A&E that are admitted. Source: assumption."
+    admission_probability: Probability = Field(
+        0.45, description="Share of crises seen in A&E that are admitted. Source: assumption."
     )
 
 
@@ -137,24 +135,18 @@ class OutOfHoursSpec(StrictModel):
     hours: OpeningHoursSpec = Field(
         default_factory=OpeningHoursSpec, description="Always open (used only while the practice is closed)."
     )
-    nhs111_share: float = Field(
+    nhs111_share: Probability = Field(
         0.5,
-        ge=0,
-        le=1,
         description="Share of out-of-hours crises whose first call is NHS 111 rather than 999. Source: assumption.",
     )
-    ae_share: float = Field(
+    ae_share: Probability = Field(
         0.18,
-        ge=0,
-        le=1,
         description="Share of NHS 111 calls sent to A&E (ambulance dispatched or told to attend). Source: NHS "
         "England, NHS 111 Minimum Data Set, statistical note April 2015 (of triaged calls: 10% ambulance, "
         "8% A&E) [ref:nhs111.ae_share].",
     )
-    primary_care_share: float = Field(
+    primary_care_share: Probability = Field(
         0.63,
-        ge=0,
-        le=1,
         description="Share of NHS 111 calls passed to primary care (the out-of-hours GP); the rest are advised "
         "(self-care, another service) and stay at home. Source: NHS England, NHS 111 Minimum Data Set, April 2015 "
         "(63% recommended to primary care) [ref:nhs111.primary_care_share].",
@@ -167,10 +159,8 @@ class OutOfHoursSpec(StrictModel):
     max_wait_hours: PositiveFloat = Field(
         4.0, description="Not seen within this many hours: sent to A&E instead. Source: assumption."
     )
-    admission_probability: float = Field(
+    admission_probability: Probability = Field(
         0.15,
-        ge=0,
-        le=1,
         description="Share of crises seen by the out-of-hours GP that are admitted. Source: assumption, as the "
         "in-hours GP (services.gp.admission_probability default).",
     )
@@ -185,13 +175,9 @@ class OutOfHoursSpec(StrictModel):
 class DischargeNeedsSpec(StrictModel):
     """What a patient needs to leave hospital; the rest go home with nothing new."""
 
-    home_care: float = Field(0.15, ge=0, le=1, description="Share needing a home-care package. Source: assumption.")
-    intermediate_care: float = Field(
-        0.08, ge=0, le=1, description="Share needing intermediate care. Source: assumption."
-    )
-    residential_care: float = Field(
-        0.04, ge=0, le=1, description="Share needing a care-home place. Source: assumption."
-    )
+    home_care: Probability = Field(0.15, description="Share needing a home-care package. Source: assumption.")
+    intermediate_care: Probability = Field(0.08, description="Share needing intermediate care. Source: assumption.")
+    residential_care: Probability = Field(0.04, description="Share needing a care-home place. Source: assumption.")
 
 
 class HospitalSpec(StrictModel):
@@ -207,17 +193,13 @@ class HospitalSpec(StrictModel):
     length_of_stay_cv: PositiveFloat = Field(
         1.0, description="Coefficient of variation of long stays (lognormal). Source: assumption."
     )
-    short_stay_share: float = Field(
+    short_stay_share: Probability = Field(
         0.25,
-        ge=0,
-        le=1,
         description="Share of admissions that are short stays (<1 day). Source: "
         "[ref:emergency_admission.share_zero_day] 0.33, lowered for an LTC cohort (assumption).",
     )
-    in_hospital_mortality: float = Field(
+    in_hospital_mortality: Probability = Field(
         0.051,
-        ge=0,
-        le=1,
         description="Share of the baseline's crisis and fall admissions that end in death. It sets how many "
         "crises are fatal (this x the baseline's chance of admitting a crisis): the most severe ones, fatal "
         "whether or not the patient is admitted (in hospital if admitted, at home otherwise). Source: "
@@ -310,8 +292,8 @@ class IntermediateCareSpec(StrictModel):
     mean_stay_days: PositiveFloat = Field(
         34.5, description="Mean stay, days. Source: [ref:reablement.duration_days] (Bauer 2019)."
     )
-    home_care_after_probability: float = Field(
-        0.3, ge=0, le=1, description="Share needing home care afterwards. Source: assumption."
+    home_care_after_probability: Probability = Field(
+        0.3, description="Share needing home care afterwards. Source: assumption."
     )
 
 
