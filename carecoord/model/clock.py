@@ -56,7 +56,22 @@ class Step:
 class HazardClock:
     """The next-event clocks of one patient."""
 
-    __slots__ = ("_tau_at", "_tau_of", "acc", "base", "factor", "last", "steps", "target", "timemap")
+    __slots__ = (
+        "_break_at",
+        "_break_tau",
+        "_seg_at",
+        "_seg_next",
+        "_seg_rate",
+        "_tau_at",
+        "_tau_of",
+        "acc",
+        "base",
+        "factor",
+        "last",
+        "steps",
+        "target",
+        "timemap",
+    )
 
     def __init__(self, base: list[float], targets: list[float], now: float):
         self.base = list(base)  # per day
@@ -71,6 +86,26 @@ class HazardClock:
         # the first ``advance``; the cache does not follow a later change of map.
         self._tau_at = [math.nan] * len(base)
         self._tau_of = [0.0] * len(base)
+        # A second cache, of what every query at ``last`` recomputes while nothing changes: a stepped
+        # type's rate at ``_seg_at`` and its next change point (``_segment``), and the operational time
+        # of that change point (``time_to_fire``). ``set_factors``, ``set_step`` and ``drop_steps``
+        # clear the first; the second holds ``tau`` of one fixed time, which nothing changes.
+        self._seg_at = [math.nan] * len(base)
+        self._seg_rate = [0.0] * len(base)
+        self._seg_next = [INF] * len(base)
+        self._break_at = [math.nan] * len(base)
+        self._break_tau = [0.0] * len(base)
+
+    def _segment_at_last(self, k: int) -> tuple[float, float]:
+        """``_segment(k, last)``, computed once per update of the clock."""
+        t = self.last
+        if self._seg_at[k] == t:
+            return self._seg_rate[k], self._seg_next[k]
+        rate, nxt = self._segment(k, t)
+        self._seg_at[k] = t
+        self._seg_rate[k] = rate
+        self._seg_next[k] = nxt
+        return rate, nxt
 
     def _segment(self, k: int, t: float) -> tuple[float, float]:
         """Rate of type ``k`` at ``t`` and the time it next changes."""
@@ -113,7 +148,7 @@ class HazardClock:
             total = 0.0
             b = a
             while t < now:
-                rate, nxt = self._segment(k, t)
+                rate, nxt = self._segment_at_last(k) if t == last else self._segment(k, t)
                 end = nxt if nxt < now else now
                 b = end if tm is None else tm.tau(end)
                 total += rate * (b - a)
@@ -126,7 +161,7 @@ class HazardClock:
 
     def rate(self, k: int, t: float) -> float:
         """Hazard of type ``k`` per day at time ``t`` (what the patient's risk is now, not when it fires)."""
-        return self._segment(k, t)[0]
+        return self._segment_at_last(k)[0] if t == self.last else self._segment(k, t)[0]
 
     def time_to_fire(self, k: int) -> float:
         """Absolute time at which type ``k`` fires at current rates (INF if never)."""
@@ -141,15 +176,24 @@ class HazardClock:
             if rate <= 0:
                 return INF
             return t + remaining / rate if tm is None else max(t, tm.inverse(a + remaining / rate))
+        rate, nxt = self._segment_at_last(k)
         while True:
-            rate, nxt = self._segment(k, t)
-            b = nxt if tm is None or nxt == INF else tm.tau(nxt)
+            if tm is None or nxt == INF:
+                b = nxt
+            elif self._break_at[k] == nxt:
+                b = self._break_tau[k]
+            else:
+                b = tm.tau(nxt)
+                if t == self.last:  # the first change point: the one the next query asks for again
+                    self._break_at[k] = nxt
+                    self._break_tau[k] = b
             if rate > 0 and remaining <= rate * (b - a):
                 return t + remaining / rate if tm is None else max(t, tm.inverse(a + remaining / rate))
             if nxt == INF:
                 return INF
             remaining -= rate * (b - a)
             t, a = nxt, b
+            rate, nxt = self._segment(k, t)
 
     def next_event(self) -> tuple[int, float]:
         """The type that fires first and when (ties go to the lower type)."""
@@ -172,7 +216,16 @@ class HazardClock:
     def set_step(self, k: int, name: str, step: Step) -> None:
         """Set (or replace) a named multiplier; call :meth:`advance` first."""
         self.steps[k][name] = step
+        self._seg_at[k] = math.nan
+
+    def drop_steps(self, *names: str) -> None:
+        """Remove named multipliers from every type (those it has); call :meth:`advance` first."""
+        for k, steps in enumerate(self.steps):
+            for name in names:
+                steps.pop(name, None)
+            self._seg_at[k] = math.nan
 
     def set_factors(self, factors: tuple[float, ...]) -> None:
         """Set the location factors (rates per day with the base folded in); call :meth:`advance` first."""
         self.factor = [b * f for b, f in zip(self.base, factors, strict=True)]
+        self._seg_at = [math.nan] * len(self.base)
