@@ -58,11 +58,14 @@ class HazardClock:
 
     __slots__ = (
         "_break_at",
+        "_break_k",
         "_break_tau",
         "_seg_at",
+        "_seg_k",
         "_seg_next",
         "_seg_rate",
         "_tau_at",
+        "_tau_k",
         "_tau_of",
         "acc",
         "base",
@@ -84,27 +87,23 @@ class HazardClock:
         # A type's operational time at ``_tau_at`` (its last update): ``advance`` computes it at its
         # end, and the next ``advance`` and ``time_to_fire`` start from it. Set a time map before
         # the first ``advance``; the cache does not follow a later change of map.
-        self._tau_at = [math.nan] * len(base)
-        self._tau_of = [0.0] * len(base)
+        # One slot each (scalars, not lists per type: a clock per patient, so bytes count; in practice
+        # only the crisis type has a time map and a step that is always set).
+        self._tau_k, self._tau_at, self._tau_of = -1, math.nan, 0.0
         # A second cache, of what every query at ``last`` recomputes while nothing changes: a stepped
         # type's rate at ``_seg_at`` and its next change point (``_segment``), and the operational time
         # of that change point (``time_to_fire``). ``set_factors``, ``set_step`` and ``drop_steps``
         # clear the first; the second holds ``tau`` of one fixed time, which nothing changes.
-        self._seg_at = [math.nan] * len(base)
-        self._seg_rate = [0.0] * len(base)
-        self._seg_next = [INF] * len(base)
-        self._break_at = [math.nan] * len(base)
-        self._break_tau = [0.0] * len(base)
+        self._seg_k, self._seg_at, self._seg_rate, self._seg_next = -1, math.nan, 0.0, INF
+        self._break_k, self._break_at, self._break_tau = -1, math.nan, 0.0
 
     def _segment_at_last(self, k: int) -> tuple[float, float]:
         """``_segment(k, last)``, computed once per update of the clock."""
         t = self.last
-        if self._seg_at[k] == t:
-            return self._seg_rate[k], self._seg_next[k]
+        if self._seg_at == t and self._seg_k == k:
+            return self._seg_rate, self._seg_next
         rate, nxt = self._segment(k, t)
-        self._seg_at[k] = t
-        self._seg_rate[k] = rate
-        self._seg_next[k] = nxt
+        self._seg_k, self._seg_at, self._seg_rate, self._seg_next = k, t, rate, nxt
         return rate, nxt
 
     def _segment(self, k: int, t: float) -> tuple[float, float]:
@@ -136,13 +135,12 @@ class HazardClock:
                     continue
                 a = last
             else:
-                a = self._tau_of[k] if self._tau_at[k] == last else tm.tau(last)  # last in the type's own time
+                a = self._tau_of if self._tau_at == last and self._tau_k == k else tm.tau(last)  # in its own time
                 if not steps:
                     b = tm.tau(now)
                     if factor[k] > 0:
                         acc[k] += factor[k] * (b - a)
-                    self._tau_at[k] = now
-                    self._tau_of[k] = b
+                    self._tau_k, self._tau_at, self._tau_of = k, now, b
                     continue
             t = last
             total = 0.0
@@ -155,8 +153,7 @@ class HazardClock:
                 t, a = end, b
             acc[k] += total
             if tm is not None:
-                self._tau_at[k] = now
-                self._tau_of[k] = b
+                self._tau_k, self._tau_at, self._tau_of = k, now, b
         self.last = now
 
     def rate(self, k: int, t: float) -> float:
@@ -170,7 +167,7 @@ class HazardClock:
         tm = self.timemap[k]
         a = t  # t in the type's own time (operational time with a time map)
         if tm is not None:
-            a = self._tau_of[k] if self._tau_at[k] == t else tm.tau(t)
+            a = self._tau_of if self._tau_at == t and self._tau_k == k else tm.tau(t)
         if not self.steps[k]:
             rate = self.factor[k]
             if rate <= 0:
@@ -180,13 +177,12 @@ class HazardClock:
         while True:
             if tm is None or nxt == INF:
                 b = nxt
-            elif self._break_at[k] == nxt:
-                b = self._break_tau[k]
+            elif self._break_at == nxt and self._break_k == k:
+                b = self._break_tau
             else:
                 b = tm.tau(nxt)
                 if t == self.last:  # the first change point: the one the next query asks for again
-                    self._break_at[k] = nxt
-                    self._break_tau[k] = b
+                    self._break_k, self._break_at, self._break_tau = k, nxt, b
             if rate > 0 and remaining <= rate * (b - a):
                 return t + remaining / rate if tm is None else max(t, tm.inverse(a + remaining / rate))
             if nxt == INF:
@@ -216,16 +212,16 @@ class HazardClock:
     def set_step(self, k: int, name: str, step: Step) -> None:
         """Set (or replace) a named multiplier; call :meth:`advance` first."""
         self.steps[k][name] = step
-        self._seg_at[k] = math.nan
+        self._seg_at = math.nan
 
     def drop_steps(self, *names: str) -> None:
         """Remove named multipliers from every type (those it has); call :meth:`advance` first."""
-        for k, steps in enumerate(self.steps):
+        for steps in self.steps:
             for name in names:
                 steps.pop(name, None)
-            self._seg_at[k] = math.nan
+        self._seg_at = math.nan
 
     def set_factors(self, factors: tuple[float, ...]) -> None:
         """Set the location factors (rates per day with the base folded in); call :meth:`advance` first."""
         self.factor = [b * f for b, f in zip(self.base, factors, strict=True)]
-        self._seg_at = [math.nan] * len(self.base)
+        self._seg_at = math.nan
