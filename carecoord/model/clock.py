@@ -142,15 +142,24 @@ class HazardClock:
                         acc[k] += factor[k] * (b - a)
                     self._tau_k, self._tau_at, self._tau_of = k, now, b
                     continue
-            t = last
+            if self._seg_at == last and self._seg_k == k:  # what time_to_fire found at ``last``
+                rate, nxt = self._seg_rate, self._seg_next
+            else:
+                rate, nxt = self._segment(k, last)
             total = 0.0
-            b = a
-            while t < now:
-                rate, nxt = self._segment_at_last(k) if t == last else self._segment(k, t)
+            while True:  # now > last: at least one piece
                 end = nxt if nxt < now else now
-                b = end if tm is None else tm.tau(end)
+                if tm is None:
+                    b = end
+                elif end == self._break_at and self._break_k == k:
+                    b = self._break_tau
+                else:
+                    b = tm.tau(end)
                 total += rate * (b - a)
-                t, a = end, b
+                if end >= now:
+                    break
+                a = b
+                rate, nxt = self._segment(k, end)
             acc[k] += total
             if tm is not None:
                 self._tau_k, self._tau_at, self._tau_of = k, now, b
@@ -173,7 +182,11 @@ class HazardClock:
             if rate <= 0:
                 return INF
             return t + remaining / rate if tm is None else max(t, tm.inverse(a + remaining / rate))
-        rate, nxt = self._segment_at_last(k)
+        if self._seg_at == t and self._seg_k == k:
+            rate, nxt = self._seg_rate, self._seg_next
+        else:
+            rate, nxt = self._segment(k, t)
+            self._seg_k, self._seg_at, self._seg_rate, self._seg_next = k, t, rate, nxt
         while True:
             if tm is None or nxt == INF:
                 b = nxt
