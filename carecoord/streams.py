@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import zlib
+from array import array
 
 import numpy as np
 
@@ -124,7 +125,7 @@ class StreamBank:
         # The same memory seen as flat memoryviews: indexing one gives a Python float directly,
         # about half the cost of a numpy scalar, and draws are taken on every event.
         self._flat: list[list[memoryview]] = [[memoryview(b.reshape(-1)) for b in per] for per in self.blocks]
-        self._rests: dict[tuple[int, int, int], memoryview] = {}
+        self._rests: dict[tuple[int, int, int], array] = {}
         self._jumper = np.random.Generator(np.random.PCG64(0))
         self._overflow: dict[tuple[int, int, int], tuple[np.random.Generator, list[float]]] = {}
 
@@ -145,7 +146,7 @@ class StreamBank:
             return self._flat[locality][stream][start : start + n].tolist()
         return [self.draw(locality, patient, stream, position + i) for i in range(n)]
 
-    def _rest(self, locality: int, patient: int, stream: int) -> memoryview:
+    def _rest(self, locality: int, patient: int, stream: int) -> array:
         """The columns of a patient's row past those kept, drawn on first use: the block's own numbers."""
         key = (locality, patient, stream)
         rest = self._rests.get(key)
@@ -157,7 +158,7 @@ class StreamBank:
             rng.bit_generator.advance(first // 2)  # a 64-bit output makes two float32 uniforms
             if first % 2:
                 rng.random(1, dtype=np.float32)
-            rest = memoryview(rng.random(width - kept, dtype=np.float32))
+            rest = array("f", rng.random(width - kept, dtype=np.float32).tobytes())  # 160 B less than an ndarray
             self._rests[key] = rest
         return rest
 
