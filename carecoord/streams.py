@@ -127,7 +127,7 @@ class StreamBank:
         self._flat: list[list[memoryview]] = [[memoryview(b.reshape(-1)) for b in per] for per in self.blocks]
         self._rests: dict[tuple[int, int, int], array] = {}
         self._jumper = np.random.Generator(np.random.PCG64(0))
-        self._overflow: dict[tuple[int, int, int], tuple[np.random.Generator, list[float]]] = {}
+        self._overflow: dict[tuple[int, int, int], tuple[np.random.Generator, array]] = {}
 
     def draw(self, locality: int, patient: int, stream: int, position: int) -> float:
         """The uniform at ``position`` of a patient's stream."""
@@ -167,10 +167,10 @@ class StreamBank:
         key = (locality, patient, stream)
         if key not in self._overflow:
             name_key = stream_key(STREAM_NAMES[stream])
-            self._overflow[key] = (generator(self.seed, self.replication, locality, name_key, patient), [])
+            self._overflow[key] = (generator(self.seed, self.replication, locality, name_key, patient), array("d"))
         rng, cache = self._overflow[key]
         while len(cache) <= index:
-            cache.extend(rng.random(32).tolist())
+            cache.frombytes(rng.random(32).tobytes())  # float64 as drawn: 8 bytes each, not a Python float's 32
         return cache[index]
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Protocol
 
 INF = math.inf
@@ -53,6 +55,11 @@ class Step:
         return self.times[i] if i < len(self.times) else INF
 
 
+NO_STEPS: Mapping[str, Step] = MappingProxyType({})
+"""The multipliers of a type that has none: one read-only mapping shared by every clock (a clock is
+kept per patient and most types never get a step); ``set_step`` gives a type its own dict."""
+
+
 class HazardClock:
     """The next-event clocks of one patient."""
 
@@ -81,7 +88,7 @@ class HazardClock:
         self.target = list(targets)  # unit-exponential targets
         self.acc = [0.0] * len(base)  # integrated hazard since each type last fired
         self.factor = list(base)  # base rate x the factor for where the patient is (home, hospital, ...)
-        self.steps: list[dict[str, Step]] = [{} for _ in base]
+        self.steps: list[Mapping[str, Step]] = [NO_STEPS] * len(base)
         self.timemap: list[TimeMap | None] = [None] * len(base)  # operational time of a type (weekly profile)
         self.last = now
         # A type's operational time at ``_tau_at`` (its last update): ``advance`` computes it at its
@@ -224,14 +231,19 @@ class HazardClock:
 
     def set_step(self, k: int, name: str, step: Step) -> None:
         """Set (or replace) a named multiplier; call :meth:`advance` first."""
-        self.steps[k][name] = step
+        steps = self.steps[k]
+        if steps is NO_STEPS:
+            steps = {}
+            self.steps[k] = steps
+        steps[name] = step  # type: ignore[index]  # a dict once it has a step
         self._seg_at = math.nan
 
     def drop_steps(self, *names: str) -> None:
         """Remove named multipliers from every type (those it has); call :meth:`advance` first."""
         for steps in self.steps:
-            for name in names:
-                steps.pop(name, None)
+            if steps is not NO_STEPS:
+                for name in names:
+                    steps.pop(name, None)  # type: ignore[attr-defined]
         self._seg_at = math.nan
 
     def set_factors(self, factors: tuple[float, ...]) -> None:
