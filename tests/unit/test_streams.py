@@ -184,3 +184,11 @@ def test_stream_keys_are_stable_and_distinct() -> None:
     assert len(set(keys)) == len(keys)
     assert stream_key("patient.crisis.clock") == stream_key("patient.crisis.clock")
     assert stream_key("patient.crisis.clock") != stream_key("patient.crisis.episode")
+
+
+def test_overflow_is_the_patients_own_generator() -> None:
+    """Past the block, a patient's draws are their own generator's float64 uniforms, in order."""
+    width = STREAM_BLOCKS[STREAM_NAMES[DEATH_CLOCK]]
+    bank = StreamBank(seed=6, replication=2, locality_sizes=[3, 4])
+    expected = generator(6, 2, 1, stream_key(STREAM_NAMES[DEATH_CLOCK]), 3).random(70).tolist()
+    assert bank.draws(1, 3, DEATH_CLOCK, width, 70) == expected
