@@ -4,9 +4,14 @@ Each stream is a block of uniforms per patient: row ``i`` of the block for
 (seed, replication, locality, stream) belongs to patient ``i`` of that locality, and is read in
 order. A patient's draws therefore depend only on (seed, replication, locality, patient, stream),
 never on other patients or on the arm, so every arm sees the same underlying events. Blocks are
-drawn in one numpy call (fast); a patient who needs more draws than the block holds continues
-on a generator seeded from the same five keys. Stream keys are CRC32 hashes of their names, so
-adding a stream never shifts another.
+drawn by numpy in patient order (fast); a patient who needs more draws than the block holds
+continues on a generator seeded from the same five keys. Stream keys are CRC32 hashes of their
+names, so adding a stream never shifts another.
+
+Memory: the bank keeps only the first ``STREAM_KEPT`` columns of each row (what most patients
+read in a run); the rest of a row is drawn again when a patient first reads past them, by jumping
+the stream's generator (PCG64 ``advance``) to that point of the block: the same numbers, paid
+for only by the patients who need them (docs/performance.md).
 
 Example:
     >>> bank = StreamBank(seed=1, replication=0, locality_sizes=[10])
@@ -16,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import zlib
+from array import array
 
 import numpy as np
 
@@ -82,6 +88,20 @@ DETECTION = 7  # a proactive visit detected the deterioration
 MECHANISM = 8  # an integrated mechanism's own decision (prevent, avoid, escalate)
 SPARE = 9
 
+# Columns of each row held in memory (the rest is drawn on demand, the same numbers). Chosen from
+# the columns patients read in the region benchmark (5,000 patients, 3 years): at most 1 in 4
+# patients reads past the crisis episodes kept, 1 in 7 past the routes, 1 in 20 past the others.
+STREAM_KEPT: dict[str, int] = {
+    **STREAM_BLOCKS,
+    "patient.crisis.episode": 6 * EPISODE_WIDTH,
+    "patient.fall.episode": 3 * EPISODE_WIDTH,
+    "patient.social.episode": 1 * EPISODE_WIDTH,
+    "patient.decline.episode": 1 * EPISODE_WIDTH,
+    "patient.crisis.route": 12 * 2,
+}
+ROWS_PER_CHUNK = 2048
+"""Rows drawn per numpy call while a block is built (bounds the memory of the full-width rows)."""
+
 
 class StreamBank:
     """Per-patient uniform streams for one replication."""
@@ -89,41 +109,77 @@ class StreamBank:
     def __init__(self, seed: int, replication: int, locality_sizes: list[int]):
         self.seed = seed
         self.replication = replication
+        self._widths = list(STREAM_BLOCKS.values())
+        self._kept = list(STREAM_KEPT.values())
+        # The kept columns of each (locality, stream) block, and the generator state it started from.
         self.blocks: list[list[np.ndarray]] = []
+        self._starts: list[list[dict]] = []
         for loc, size in enumerate(locality_sizes):
-            per_stream = []
+            per_stream, starts = [], []
             for name, width in STREAM_BLOCKS.items():
                 rng = generator(seed, replication, loc, stream_key(name))
-                per_stream.append(rng.random((size, width), dtype=np.float32))
+                starts.append(rng.bit_generator.state)
+                per_stream.append(_kept_columns(rng, size, width, STREAM_KEPT[name]))
             self.blocks.append(per_stream)
-        self._widths = list(STREAM_BLOCKS.values())
+            self._starts.append(starts)
         # The same memory seen as flat memoryviews: indexing one gives a Python float directly,
         # about half the cost of a numpy scalar, and draws are taken on every event.
         self._flat: list[list[memoryview]] = [[memoryview(b.reshape(-1)) for b in per] for per in self.blocks]
-        self._overflow: dict[tuple[int, int, int], tuple[np.random.Generator, list[float]]] = {}
+        self._rests: dict[tuple[int, int, int], array] = {}
+        self._jumper = np.random.Generator(np.random.PCG64(0))
+        self._overflow: dict[tuple[int, int, int], tuple[np.random.Generator, array]] = {}
 
     def draw(self, locality: int, patient: int, stream: int, position: int) -> float:
         """The uniform at ``position`` of a patient's stream."""
-        width = self._widths[stream]
-        if position < width:
-            return self._flat[locality][stream][patient * width + position]
-        return self._overflow_draw(locality, patient, stream, position - width)
+        kept = self._kept[stream]
+        if position < kept:
+            return self._flat[locality][stream][patient * kept + position]
+        if position < self._widths[stream]:
+            return self._rest(locality, patient, stream)[position - kept]
+        return self._overflow_draw(locality, patient, stream, position - self._widths[stream])
 
     def draws(self, locality: int, patient: int, stream: int, position: int, n: int) -> list[float]:
         """``n`` consecutive uniforms of a patient's stream from ``position``."""
-        width = self._widths[stream]
-        if position + n <= width:
-            start = patient * width + position
+        kept = self._kept[stream]
+        if position + n <= kept:
+            start = patient * kept + position
             return self._flat[locality][stream][start : start + n].tolist()
         return [self.draw(locality, patient, stream, position + i) for i in range(n)]
+
+    def _rest(self, locality: int, patient: int, stream: int) -> array:
+        """The columns of a patient's row past those kept, drawn on first use: the block's own numbers."""
+        key = (locality, patient, stream)
+        rest = self._rests.get(key)
+        if rest is None:
+            width, kept = self._widths[stream], self._kept[stream]
+            first = patient * width + kept  # index of the first float32 wanted in the block
+            rng = self._jumper
+            rng.bit_generator.state = self._starts[locality][stream]
+            rng.bit_generator.advance(first // 2)  # a 64-bit output makes two float32 uniforms
+            if first % 2:
+                rng.random(1, dtype=np.float32)
+            rest = array("f", rng.random(width - kept, dtype=np.float32).tobytes())  # 160 B less than an ndarray
+            self._rests[key] = rest
+        return rest
 
     def _overflow_draw(self, locality: int, patient: int, stream: int, index: int) -> float:
         """Draws past the block continue on a generator keyed by the patient too."""
         key = (locality, patient, stream)
         if key not in self._overflow:
             name_key = stream_key(STREAM_NAMES[stream])
-            self._overflow[key] = (generator(self.seed, self.replication, locality, name_key, patient), [])
+            self._overflow[key] = (generator(self.seed, self.replication, locality, name_key, patient), array("d"))
         rng, cache = self._overflow[key]
         while len(cache) <= index:
-            cache.extend(rng.random(32).tolist())
+            cache.frombytes(rng.random(32).tobytes())  # float64 as drawn: 8 bytes each, not a Python float's 32
         return cache[index]
+
+
+def _kept_columns(rng: np.random.Generator, size: int, width: int, kept: int) -> np.ndarray:
+    """The first ``kept`` columns of ``rng.random((size, width), dtype=float32)``, drawn in chunks of rows."""
+    if kept == width:
+        return rng.random((size, width), dtype=np.float32)
+    out = np.empty((size, kept), dtype=np.float32)
+    for start in range(0, size, ROWS_PER_CHUNK):
+        rows = min(ROWS_PER_CHUNK, size - start)
+        out[start : start + rows] = rng.random((rows, width), dtype=np.float32)[:, :kept]
+    return out

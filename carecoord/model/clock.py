@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Protocol
 
 INF = math.inf
@@ -53,24 +55,63 @@ class Step:
         return self.times[i] if i < len(self.times) else INF
 
 
+NO_STEPS: Mapping[str, Step] = MappingProxyType({})
+"""The multipliers of a type that has none: one read-only mapping shared by every clock (a clock is
+kept per patient and most types never get a step); ``set_step`` gives a type its own dict."""
+
+
 class HazardClock:
     """The next-event clocks of one patient."""
 
-    __slots__ = ("_tau_at", "_tau_of", "acc", "base", "factor", "last", "steps", "target", "timemap")
+    __slots__ = (
+        "_break_at",
+        "_break_k",
+        "_break_tau",
+        "_seg_at",
+        "_seg_k",
+        "_seg_next",
+        "_seg_rate",
+        "_tau_at",
+        "_tau_k",
+        "_tau_of",
+        "acc",
+        "base",
+        "factor",
+        "last",
+        "steps",
+        "target",
+        "timemap",
+    )
 
     def __init__(self, base: list[float], targets: list[float], now: float):
         self.base = list(base)  # per day
         self.target = list(targets)  # unit-exponential targets
         self.acc = [0.0] * len(base)  # integrated hazard since each type last fired
         self.factor = list(base)  # base rate x the factor for where the patient is (home, hospital, ...)
-        self.steps: list[dict[str, Step]] = [{} for _ in base]
+        self.steps: list[Mapping[str, Step]] = [NO_STEPS] * len(base)
         self.timemap: list[TimeMap | None] = [None] * len(base)  # operational time of a type (weekly profile)
         self.last = now
         # A type's operational time at ``_tau_at`` (its last update): ``advance`` computes it at its
         # end, and the next ``advance`` and ``time_to_fire`` start from it. Set a time map before
         # the first ``advance``; the cache does not follow a later change of map.
-        self._tau_at = [math.nan] * len(base)
-        self._tau_of = [0.0] * len(base)
+        # One slot each (scalars, not lists per type: a clock per patient, so bytes count; in practice
+        # only the crisis type has a time map and a step that is always set).
+        self._tau_k, self._tau_at, self._tau_of = -1, math.nan, 0.0
+        # A second cache, of what every query at ``last`` recomputes while nothing changes: a stepped
+        # type's rate at ``_seg_at`` and its next change point (``_segment``), and the operational time
+        # of that change point (``time_to_fire``). ``set_factors``, ``set_step`` and ``drop_steps``
+        # clear the first; the second holds ``tau`` of one fixed time, which nothing changes.
+        self._seg_k, self._seg_at, self._seg_rate, self._seg_next = -1, math.nan, 0.0, INF
+        self._break_k, self._break_at, self._break_tau = -1, math.nan, 0.0
+
+    def _segment_at_last(self, k: int) -> tuple[float, float]:
+        """``_segment(k, last)``, computed once per update of the clock."""
+        t = self.last
+        if self._seg_at == t and self._seg_k == k:
+            return self._seg_rate, self._seg_next
+        rate, nxt = self._segment(k, t)
+        self._seg_k, self._seg_at, self._seg_rate, self._seg_next = k, t, rate, nxt
+        return rate, nxt
 
     def _segment(self, k: int, t: float) -> tuple[float, float]:
         """Rate of type ``k`` at ``t`` and the time it next changes."""
@@ -101,32 +142,39 @@ class HazardClock:
                     continue
                 a = last
             else:
-                a = self._tau_of[k] if self._tau_at[k] == last else tm.tau(last)  # last in the type's own time
+                a = self._tau_of if self._tau_at == last and self._tau_k == k else tm.tau(last)  # in its own time
                 if not steps:
                     b = tm.tau(now)
                     if factor[k] > 0:
                         acc[k] += factor[k] * (b - a)
-                    self._tau_at[k] = now
-                    self._tau_of[k] = b
+                    self._tau_k, self._tau_at, self._tau_of = k, now, b
                     continue
-            t = last
+            if self._seg_at == last and self._seg_k == k:  # what time_to_fire found at ``last``
+                rate, nxt = self._seg_rate, self._seg_next
+            else:
+                rate, nxt = self._segment(k, last)
             total = 0.0
-            b = a
-            while t < now:
-                rate, nxt = self._segment(k, t)
+            while True:  # now > last: at least one piece
                 end = nxt if nxt < now else now
-                b = end if tm is None else tm.tau(end)
+                if tm is None:
+                    b = end
+                elif end == self._break_at and self._break_k == k:
+                    b = self._break_tau
+                else:
+                    b = tm.tau(end)
                 total += rate * (b - a)
-                t, a = end, b
+                if end >= now:
+                    break
+                a = b
+                rate, nxt = self._segment(k, end)
             acc[k] += total
             if tm is not None:
-                self._tau_at[k] = now
-                self._tau_of[k] = b
+                self._tau_k, self._tau_at, self._tau_of = k, now, b
         self.last = now
 
     def rate(self, k: int, t: float) -> float:
         """Hazard of type ``k`` per day at time ``t`` (what the patient's risk is now, not when it fires)."""
-        return self._segment(k, t)[0]
+        return self._segment_at_last(k)[0] if t == self.last else self._segment(k, t)[0]
 
     def time_to_fire(self, k: int) -> float:
         """Absolute time at which type ``k`` fires at current rates (INF if never)."""
@@ -135,21 +183,33 @@ class HazardClock:
         tm = self.timemap[k]
         a = t  # t in the type's own time (operational time with a time map)
         if tm is not None:
-            a = self._tau_of[k] if self._tau_at[k] == t else tm.tau(t)
+            a = self._tau_of if self._tau_at == t and self._tau_k == k else tm.tau(t)
         if not self.steps[k]:
             rate = self.factor[k]
             if rate <= 0:
                 return INF
             return t + remaining / rate if tm is None else max(t, tm.inverse(a + remaining / rate))
-        while True:
+        if self._seg_at == t and self._seg_k == k:
+            rate, nxt = self._seg_rate, self._seg_next
+        else:
             rate, nxt = self._segment(k, t)
-            b = nxt if tm is None or nxt == INF else tm.tau(nxt)
+            self._seg_k, self._seg_at, self._seg_rate, self._seg_next = k, t, rate, nxt
+        while True:
+            if tm is None or nxt == INF:
+                b = nxt
+            elif self._break_at == nxt and self._break_k == k:
+                b = self._break_tau
+            else:
+                b = tm.tau(nxt)
+                if t == self.last:  # the first change point: the one the next query asks for again
+                    self._break_k, self._break_at, self._break_tau = k, nxt, b
             if rate > 0 and remaining <= rate * (b - a):
                 return t + remaining / rate if tm is None else max(t, tm.inverse(a + remaining / rate))
             if nxt == INF:
                 return INF
             remaining -= rate * (b - a)
             t, a = nxt, b
+            rate, nxt = self._segment(k, t)
 
     def next_event(self) -> tuple[int, float]:
         """The type that fires first and when (ties go to the lower type)."""
@@ -171,8 +231,22 @@ class HazardClock:
 
     def set_step(self, k: int, name: str, step: Step) -> None:
         """Set (or replace) a named multiplier; call :meth:`advance` first."""
-        self.steps[k][name] = step
+        steps = self.steps[k]
+        if steps is NO_STEPS:
+            steps = {}
+            self.steps[k] = steps
+        steps[name] = step  # type: ignore[index]  # a dict once it has a step
+        self._seg_at = math.nan
+
+    def drop_steps(self, *names: str) -> None:
+        """Remove named multipliers from every type (those it has); call :meth:`advance` first."""
+        for steps in self.steps:
+            if steps is not NO_STEPS:
+                for name in names:
+                    steps.pop(name, None)  # type: ignore[attr-defined]
+        self._seg_at = math.nan
 
     def set_factors(self, factors: tuple[float, ...]) -> None:
         """Set the location factors (rates per day with the base folded in); call :meth:`advance` first."""
         self.factor = [b * f for b, f in zip(self.base, factors, strict=True)]
+        self._seg_at = math.nan

@@ -25,10 +25,9 @@ import math
 from collections.abc import Generator
 from typing import Any
 
-from scipy.stats import poisson
-
 from carecoord.locations import HOME
 from carecoord.model.patient import Patient
+from carecoord.model.poisson_quantile import poisson_quantile
 from carecoord.model.services import HOURS_PER_DAY, MINUTES_PER_DAY, ROUTINE, Service
 from carecoord.rates import DAYS_PER_YEAR
 from carecoord.recording import M
@@ -50,7 +49,7 @@ def poisson_count(u: float, mean: float) -> int:
         return 0
     u = min(max(u, 1e-12), 1 - 1e-12)
     if mean > SEARCH_LIMIT:
-        return int(poisson.ppf(u, mean))
+        return poisson_quantile(u, mean)
     term = math.exp(-mean)
     cdf = term
     k = 0

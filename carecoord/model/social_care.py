@@ -129,9 +129,7 @@ def enter_residential(world: World, p: Patient, held: Any) -> None:
     p.residential_hold = held
     world.move(p, RESIDENTIAL)
     if p.clock is not None:  # community effects end in a care home: the readmission boost and the care plan's
-        for steps in p.clock.steps:
-            steps.pop("readmission", None)
-            steps.pop("intervention", None)
+        p.clock.drop_steps("readmission", "intervention")
 
 
 __all__ = [

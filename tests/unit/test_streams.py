@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carecoord.streams import (
     CRISIS_CLOCK,
@@ -15,8 +17,10 @@ from carecoord.streams import (
     DEATH_CLOCK,
     ENROLMENT,
     STREAM_BLOCKS,
+    STREAM_KEPT,
     STREAM_NAMES,
     StreamBank,
+    generator,
     stream_key,
 )
 
@@ -78,6 +82,50 @@ def test_patient_row_does_not_depend_on_other_localities() -> None:
             assert row(a, 1, i, s) == row(b, 1, i, s)
 
 
+def full_block(seed: int, replication: int, locality: int, size: int, stream: int) -> np.ndarray:
+    """The whole block of a stream, drawn in one numpy call (what the bank held before it kept a prefix)."""
+    name = STREAM_NAMES[stream]
+    rng = generator(seed, replication, locality, stream_key(name))
+    return rng.random((size, STREAM_BLOCKS[name]), dtype=np.float32)
+
+
+def test_every_row_is_the_whole_block() -> None:
+    """Kept columns and columns drawn on demand together are the block drawn in one call, to the bit."""
+    sizes = [2_100, 7]  # more rows than one chunk: the chunked drawing continues the same sequence
+    bank = StreamBank(seed=13, replication=2, locality_sizes=sizes)
+    for loc, size in enumerate(sizes):
+        for s in ALL_STREAMS:
+            block = full_block(13, 2, loc, size, s)
+            for i in {0, 1, size // 2, size - 2, size - 1}:
+                assert row(bank, loc, i, s) == block[i].tolist(), (loc, i, STREAM_NAMES[s])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    stream=st.sampled_from([s for s in ALL_STREAMS if STREAM_KEPT[STREAM_NAMES[s]] < STREAM_BLOCKS[STREAM_NAMES[s]]]),
+    patient=st.integers(0, 40),
+    reads=st.lists(st.tuples(st.integers(0, 260), st.integers(1, 12)), min_size=1, max_size=6),
+)
+def test_reads_in_any_order_give_the_block(stream: int, patient: int, reads: list[tuple[int, int]]) -> None:
+    """Reads past the kept columns, in any order and across the kept edge, give the block's numbers."""
+    bank = StreamBank(seed=5, replication=1, locality_sizes=[41])
+    block = full_block(5, 1, 0, 41, stream)[patient].tolist()
+    width = len(block)
+    for start, n in reads:
+        got = bank.draws(0, patient, stream, start, n)
+        inside = [k for k in range(start, start + n) if k < width]
+        assert got[: len(inside)] == [block[k] for k in inside]
+
+
+def test_kept_columns_are_even_and_at_most_the_block() -> None:
+    """Kept prefixes never exceed a row, and those cut short are whole episodes or route pairs."""
+    for name, width in STREAM_BLOCKS.items():
+        kept = STREAM_KEPT[name]
+        assert 0 < kept <= width
+        if kept < width:
+            assert kept % 2 == 0
+
+
 def test_draws_are_uniforms() -> None:
     """Draws lie in [0, 1) and look uniform (mean within 5 standard errors of 1/2)."""
     bank = StreamBank(seed=5, replication=0, locality_sizes=[400])
@@ -136,3 +184,11 @@ def test_stream_keys_are_stable_and_distinct() -> None:
     assert len(set(keys)) == len(keys)
     assert stream_key("patient.crisis.clock") == stream_key("patient.crisis.clock")
     assert stream_key("patient.crisis.clock") != stream_key("patient.crisis.episode")
+
+
+def test_overflow_is_the_patients_own_generator() -> None:
+    """Past the block, a patient's draws are their own generator's float64 uniforms, in order."""
+    width = STREAM_BLOCKS[STREAM_NAMES[DEATH_CLOCK]]
+    bank = StreamBank(seed=6, replication=2, locality_sizes=[3, 4])
+    expected = generator(6, 2, 1, stream_key(STREAM_NAMES[DEATH_CLOCK]), 3).random(70).tolist()
+    assert bank.draws(1, 3, DEATH_CLOCK, width, 70) == expected

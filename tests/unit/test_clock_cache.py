@@ -1,0 +1,111 @@
+"""The hazard clock's caches change no number: every query equals the one computed afresh, to the bit.
+
+Fixed-seed results depend on event times to the last bit, so the caches (operational time at the
+last update, the current segment, ``tau`` of the next change point) must return exactly what a
+recomputation would. A reference clock has every cache emptied before each call.
+"""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carecoord.daycycle import WeeklyProfile
+from carecoord.model.clock import CRISIS, DEATH, FALL, HazardClock, Step
+
+PROFILE = WeeklyProfile.from_weights([0.5 + (h % 7) / 4 for h in range(24)], [1.3, 1, 1, 1, 1, 0.8, 0.7], 2)
+N = 5
+
+
+def empty_caches(clock: HazardClock) -> HazardClock:
+    """Forget every cached value, so the next call recomputes all of it."""
+    clock._tau_at = math.nan
+    clock._seg_at = math.nan
+    clock._break_at = math.nan
+    return clock
+
+
+def make_clock(timemap: bool) -> HazardClock:
+    clock = HazardClock([0.02, 0.01, 0.005, 0.004, 0.001], [0.7, 1.3, 0.2, 2.1, 0.9], 0.0)
+    if timemap:
+        clock.timemap[CRISIS] = PROFILE
+    clock.set_step(CRISIS, "spell", Step(1.5, [3.0, 17.25, 40.0], [0.6, 2.0, 1.0]))
+    clock.set_factors((1.0, 1.0, 1.0, 1.0, 1.0))
+    return clock
+
+
+ratios = st.one_of(st.just(0.0), st.floats(0.05, 4.0))  # a multiplier stops a hazard or scales it
+steps = st.builds(
+    lambda t0, gap, r0, r1: Step(1.0, [t0, t0 + gap], [r0, r1]),
+    st.floats(0.0, 80.0),
+    st.floats(0.01, 30.0),
+    ratios,
+    ratios,
+)
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("advance"), st.floats(0.0, 6.0)),
+        st.tuples(st.just("factors"), st.tuples(*[st.sampled_from([0.0, 0.5, 1.0, 2.5])] * N)),
+        st.tuples(st.just("step"), st.sampled_from([CRISIS, FALL, DEATH]), st.sampled_from(["a", "b"]), steps),
+        st.tuples(st.just("drop"), st.sampled_from(["a", "b"])),
+        st.tuples(st.just("fire"), st.integers(0, N - 1), st.floats(0.01, 3.0)),
+        st.tuples(st.just("query")),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+def apply(clock: HazardClock, op: tuple, fresh: bool) -> object:
+    """One operation; returns what a query returned (``fresh``: every cache emptied first)."""
+    if fresh:
+        empty_caches(clock)
+    kind = op[0]
+    if kind == "advance":
+        clock.advance(clock.last + op[1])
+    elif kind == "factors":
+        clock.set_factors(op[1])
+    elif kind == "step":
+        clock.set_step(op[1], op[2], op[3])
+    elif kind == "drop":
+        clock.drop_steps(op[1])
+    elif kind == "fire":
+        clock.fire(op[1], op[2])
+    else:
+        fires = []
+        for k in range(N):
+            if fresh:
+                empty_caches(clock)
+            fires.append(clock.time_to_fire(k))
+        rates = []
+        for k in range(N):
+            if fresh:
+                empty_caches(clock)
+            rates.append(clock.rate(k, clock.last))
+        return fires, rates, clock.next_event()
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(ops=operations, timemap=st.booleans())
+def test_cached_queries_equal_fresh_ones(ops: list[tuple], timemap: bool) -> None:
+    """Any sequence of updates and queries: fire times, rates and integrated hazards agree to the bit."""
+    cached, fresh = make_clock(timemap), make_clock(timemap)
+    for op in [*ops, ("query",)]:
+        assert apply(cached, op, fresh=False) == apply(fresh, op, fresh=True), op
+        assert cached.acc == fresh.acc
+        assert cached.last == fresh.last
+
+
+def test_drop_steps_removes_them_everywhere() -> None:
+    """``drop_steps`` removes the named multipliers from every type and the rate follows at once."""
+    clock = make_clock(timemap=False)
+    clock.set_step(FALL, "readmission", Step(3.0))
+    clock.set_step(CRISIS, "readmission", Step(3.0))
+    before = clock.rate(CRISIS, 0.0)
+    clock.drop_steps("readmission", "intervention")
+    assert all("readmission" not in s for s in clock.steps)
+    assert clock.rate(CRISIS, 0.0) == before / 3.0
+    assert clock.rate(FALL, 0.0) == 0.01
