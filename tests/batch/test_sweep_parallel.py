@@ -95,6 +95,16 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def _as_foreground_job() -> None:
+    """In the child: SIGINT as a terminal's foreground job has it (default), whatever the test runner inherited.
+
+    A test suite started in the background by a non-interactive shell (``pytest ... &``) inherits SIGINT
+    ignored, and so would the sweep; Python then installs no KeyboardInterrupt handler and the sweep, which
+    relies on the default handler, runs to the end (exit 0 instead of 130).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_prints_one_line_on_how_to_resume(write_experiment, tmp_path: Path) -> None:
     # 60 units: far more than can finish between the first saved unit and the signal, even on a loaded machine
     path = write_experiment({"type": "grid", "parameters": {CASELOAD: [10, 40]}}, replications=30)
@@ -105,6 +115,7 @@ def test_ctrl_c_prints_one_line_on_how_to_resume(write_experiment, tmp_path: Pat
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # Ctrl-C reaches the whole process group, as in a terminal
+        preexec_fn=_as_foreground_job,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(out.glob("units/p*.parquet")):
