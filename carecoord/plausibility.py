@@ -116,12 +116,16 @@ class RunWarning:
         return out
 
 
-def open_hours(spec: OpeningHoursSpec, calendar: Calendar, every_day: bool = False) -> float:
-    """Hours a service is open in the results window (``every_day``: seven-day working keeps the hours)."""
+def open_hours(spec: OpeningHoursSpec, calendar: Calendar, every_day: bool = False, from_day: int = 0) -> float:
+    """Hours a service is open in the results window (``every_day``: seven-day working keeps the hours).
+
+    ``from_day`` starts the count later than the window (a locality's go-live: its coordinators are
+    in post, and costed, only from then).
+    """
     days = {DAY_INDEX[d] for d in spec.days}
     per_day = spec.close_hour - spec.open_hour
     total = 0.0
-    for day in range(int(calendar.warm_up), int(calendar.horizon)):
+    for day in range(max(int(calendar.warm_up), from_day), int(calendar.horizon)):
         if every_day or calendar.weekday(day) in days:
             total += per_day
     return total
@@ -294,7 +298,12 @@ def _coordinators(enrolment: Any, locality: str) -> int:
 
 
 def coordinator_utilisation(result: ExperimentResult) -> pd.DataFrame:
-    """Mean coordinator hours used over hours available, per integrated arm and locality (results window)."""
+    """Mean coordinator hours used over hours available, per integrated arm and locality.
+
+    Hours available count from each locality's go-live (or the results window's start, if later): before
+    it the locality has no coordinators in post, so counting the whole window would make a late
+    go-live look idle.
+    """
     scenario = result.scenario
     sim = scenario.simulation
     calendar = Calendar(sim.start_date, sim.horizon_days, sim.warm_up_days)
@@ -306,11 +315,12 @@ def coordinator_utilisation(result: ExperimentResult) -> pd.DataFrame:
         enrolment = scenario.arm(arm).mechanisms.active("enrolment")
         if enrolment is None:
             continue
-        hours = open_hours(enrolment.coordinator_working_hours, calendar)  # type: ignore[attr-defined]
-        for loc in scenario.localities:
+        for index, loc in enumerate(scenario.localities):
             n = _coordinators(enrolment, loc.name)
             if n == 0:
                 continue
+            go_live = scenario.locality_go_live_day(index)
+            hours = open_hours(enrolment.coordinator_working_hours, calendar, from_day=go_live)  # type: ignore[attr-defined]
             used = sum(totals.get(arm, [loc.name], ("coordinator_hours",), r) for r in reps) / max(len(reps), 1)
             available = n * hours
             rows.append((arm, loc.name, n, available, used, used / available if available > 0 else 0.0))

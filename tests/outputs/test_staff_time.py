@@ -134,3 +134,28 @@ def test_coordinator_time_shows_the_hours_worked(results) -> None:
     early, late = available[months < last_live], available[months > last_live]
     assert len(early) and len(late)
     assert (early > 0).all() and early.max() < late.min()  # the later locality's team joins at its go-live
+
+
+def test_coordinator_hours_available_count_from_each_locality_go_live(results, load_tiny: LoadTiny) -> None:
+    """tiny's west goes live on 2015-01-05, after the window opens: its coordinators' available hours are the
+    weekdays (9:00-17:00, the default) from go-live to the end, counted here with the calendar, not the whole
+    window (which made a late go-live look idle)."""
+    import datetime as dt
+
+    scenario = load_tiny()  # the scenario the results folder ran
+    start = scenario.simulation.start_date
+    end = start + dt.timedelta(days=scenario.simulation.horizon_days)
+    window = start + dt.timedelta(days=scenario.simulation.warm_up_days)
+    table = results.staff_utilisation
+    checked = 0
+    for loc in scenario.localities:
+        first = max(window, loc.go_live or window)
+        weekdays = sum((first + dt.timedelta(days=d)).weekday() < 5 for d in range((end - first).days))
+        rows = table[(table["service"] == COORDINATOR) & (table["locality"] == loc.name)]
+        for row in rows.itertuples():
+            team = scenario.arm(row.arm).mechanisms.active("enrolment").coordinators
+            team = team.get(loc.name, 0) if isinstance(team, dict) else team
+            assert row.hours_available == pytest.approx(team * 8.0 * weekdays)
+            checked += 1
+    late = [loc for loc in scenario.localities if loc.go_live and loc.go_live > window]
+    assert late and checked >= 2, "the test needs a locality that goes live inside the window"
