@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -122,7 +123,10 @@ class Recorder:
         self._horizon = calendar.horizon
         self.values: list[float] = [0.0] * (len(RECORDED_METRICS) * self._stride)
         self.stays: list[Stay] = []
-        self.state_days: list[list[float]] = [[0.0] * len(LOCATIONS) for _ in range(n_patients)]
+        # Days in each location, per patient: ``array('d')`` holds the doubles themselves (the same
+        # sums to the bit), not a Python float object per location visited (docs/performance.md).
+        no_days = array("d", bytes(8 * len(LOCATIONS)))
+        self.state_days: list[array] = [array("d", no_days) for _ in range(n_patients)]
         self.peak_in_use: dict[str, int] = {}
         self.capacity: dict[str, float] = {}
         # (patient, time, activity, resource), time = when recorded (an activity's end); None: the log is off.

@@ -75,7 +75,7 @@ def admit(world: World, p: Patient, ep: list[float], route: str, fatal: bool = F
     if now - p.last_discharge <= world.params.events.readmission_window_days:
         rec.count(M.readmissions_30d, p.locality, now)
     rec.log(p.id, now, "emergency_admission", route)
-    p.admission_times.append(now)
+    p.add_admission(now)
     world.move(p, HOSPITAL)
     hospital = world.service("hospital", p)
     bed = yield from wait_for_bed(world, p, from_care_home)

@@ -7,6 +7,7 @@ Fixed attributes and natural history come from the arm-independent
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -17,6 +18,7 @@ from carecoord.model.clock import CRISIS, HazardClock, Step
 from carecoord.streams import STREAM_NAMES
 
 N_STREAMS = len(STREAM_NAMES)
+NO_DRAWS = array("l", [0] * N_STREAMS)
 
 
 class Patient:
@@ -57,18 +59,19 @@ class Patient:
         self.location = PENDING
         self.since = 0.0
         self.alive = True
-        self.cursor = [0] * N_STREAMS
+        self.cursor = array("l", NO_DRAWS)  # next position of each stream: C longs, not a list
         self.clock: HazardClock | None = None
         self.process: Any = None
         self.waiting = False
-        self.pending: list[Callable[[], Generator[Any, Any, None]]] = []
+        # Empty tuples shared by every patient until the first action or admission (a list each then).
+        self.pending: list[Callable[[], Generator[Any, Any, None]]] | tuple[()] = ()
         self.dependency = 0
         self.home_care: Any = None
         self.home_care_since = 0.0
         self.home_care_hours = 0.0
         self.hours_since = 0.0
         self.residential_hold: Any = None
-        self.admission_times: list[float] = []
+        self.admission_times: list[float] | tuple[()] = ()
         self.last_discharge = -math.inf
         self.enrolment_requested = False
         self.caseload_request: Any = None
@@ -88,6 +91,20 @@ class Patient:
     @property
     def at_home(self) -> bool:
         return self.location == HOME
+
+    def add_admission(self, t: float) -> None:
+        """Note an emergency admission at ``t``."""
+        if self.admission_times:
+            self.admission_times.append(t)  # type: ignore[union-attr]
+        else:
+            self.admission_times = [t]
+
+    def add_pending(self, action: Callable[[], Generator[Any, Any, None]]) -> None:
+        """Queue an action for the patient's own process."""
+        if self.pending:
+            self.pending.append(action)  # type: ignore[union-attr]
+        else:
+            self.pending = [action]
 
     def admissions_since(self, t: float) -> int:
         return sum(1 for a in self.admission_times if a >= t)

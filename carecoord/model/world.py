@@ -212,7 +212,7 @@ class World:
 
     def ask(self, p: Patient, action: Any) -> None:
         """Queue an action that must run in the patient's own process (admission, moves)."""
-        p.pending.append(action)
+        p.add_pending(action)
         self.retime(p)
 
     def die(self, p: Patient) -> None:
