@@ -12,6 +12,8 @@ Example:
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +42,7 @@ class PatientRecord:
     initial_location: int = HOME
     initial_stay_days: float = 0.0  # remaining hospital stay for those in hospital on day one
     initial_home_care: bool = False
-    spell_times: list[float] = field(default_factory=list)  # instability switches, days
+    spell_times: Sequence[float] = field(default_factory=list)  # instability switches, days
     spell_ratios: list[float] = field(default_factory=list)  # crisis multiplier after each switch
     initial_spell_ratio: float = 1.0
     condition_ratio: float = 1.0  # the conditions' crisis-rate multiplier (normalised; already in crisis_rate)
@@ -197,7 +199,8 @@ def _draw_spells(scenario: Scenario, rng, n: int, arrival: np.ndarray, horizon: 
             state = 1 - state
             times.append(t)
             values.append(ratios[state])
-        out.append((times, values, ratios[int(in_spell[i])]))
+        # array('d'): the doubles themselves, not a numpy scalar object per switch (memory round 2)
+        out.append((array("d", times), values, ratios[int(in_spell[i])]))
     return out
 
 

@@ -100,7 +100,8 @@ class HazardClock:
         # written in place, so it may be the caller's tuple (``set_factors``)
         self.factor: Sequence[float] = self.base
         self.steps: list[Mapping[str, Step]] = [NO_STEPS] * len(base)
-        self.timemap: list[TimeMap | None] = [None] * len(base)  # operational time of a type (weekly profile)
+        # operational time of a type (weekly profile); ``set_timemaps`` may share one tuple between clocks
+        self.timemap: Sequence[TimeMap | None] = [None] * len(base)
         self.last = now
         # A type's operational time at ``_tau_at`` (its last update): ``advance`` computes it at its
         # end, and the next ``advance`` and ``time_to_fire`` start from it. Set a time map before
@@ -256,6 +257,16 @@ class HazardClock:
                 for name in names:
                     steps.pop(name, None)  # type: ignore[attr-defined]
         self._seg_at = math.nan
+
+    def set_timemaps(self, timemaps: Sequence[TimeMap | None]) -> None:
+        """Set every type's time map at once, before the first :meth:`advance`.
+
+        The sequence is only read, so one tuple can serve every patient's clock of a run (a list
+        per clock costs about 100 bytes per patient).
+        """
+        if len(timemaps) != len(self.base):
+            raise ValueError(f"{len(timemaps)} time maps for {len(self.base)} event types")
+        self.timemap = timemaps
 
     def set_factors(self, factors: tuple[float, ...]) -> None:
         """Set the location factors (rates per day with the base folded in); call :meth:`advance` first.

@@ -18,7 +18,7 @@ from carecoord.model.clock import CRISIS, HazardClock, Step
 from carecoord.streams import STREAM_NAMES
 
 N_STREAMS = len(STREAM_NAMES)
-NO_DRAWS = array("l", [0] * N_STREAMS)
+NO_DRAWS = array("i", [0] * N_STREAMS)
 
 
 class Patient:
@@ -59,7 +59,7 @@ class Patient:
         self.location = PENDING
         self.since = 0.0
         self.alive = True
-        self.cursor = array("l", NO_DRAWS)  # next position of each stream: C longs, not a list
+        self.cursor = array("i", NO_DRAWS)  # next position of each stream: C ints, not a list
         self.clock: HazardClock | None = None
         self.process: Any = None
         self.waiting = False
@@ -122,7 +122,7 @@ class Patient:
         of the weekly crisis profile (carecoord.daycycle)."""
         clock = HazardClock([1.0] * len(targets), targets, now)
         if crisis_time is not None and not crisis_time.flat:
-            clock.timemap[CRISIS] = crisis_time
+            clock.set_timemaps(_crisis_timemaps(crisis_time, len(targets)))
         clock.set_step(CRISIS, "spell", Step(self.rec.initial_spell_ratio, self.rec.spell_times, self.rec.spell_ratios))
         if trend is not None:
             clock.set_step(CRISIS, "trend", trend)
@@ -131,6 +131,20 @@ class Patient:
 
     def describe(self) -> str:
         return f"patient {self.id} ({LOCATIONS[self.location]})"
+
+
+_last_timemaps: tuple[WeeklyProfile | None, ...] = ()
+
+
+def _crisis_timemaps(crisis_time: WeeklyProfile, n_types: int) -> tuple[WeeklyProfile | None, ...]:
+    """The time maps of a clock whose crisis type follows ``crisis_time``: one tuple shared by every
+    clock of a run (only the last one is kept, so no finished run's profile is held for long)."""
+    global _last_timemaps
+    maps = _last_timemaps
+    if len(maps) != n_types or maps[CRISIS] is not crisis_time:
+        maps = tuple(crisis_time if k == CRISIS else None for k in range(n_types))
+        _last_timemaps = maps
+    return maps
 
 
 def is_gone(patient: Patient) -> bool:
