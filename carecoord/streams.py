@@ -108,6 +108,8 @@ STREAM_KEPT: dict[str, int] = {
 STREAM_REST_PIECE = 2 * EPISODE_WIDTH
 """Columns past the kept ones drawn at a time when a patient first reads them (two episodes)."""
 N_STREAMS = len(STREAM_NAMES)
+OVERFLOW_BATCH = 32
+"""Draws past a row's end taken at a time from the patient's own generator."""
 ROWS_PER_CHUNK = 2048
 """Rows drawn per numpy call while a block is built (bounds the memory of the full-width rows)."""
 
@@ -137,7 +139,7 @@ class StreamBank:
         self._n_localities = len(locality_sizes)
         self._rests: dict[int, array] = {}
         self._jumper = np.random.Generator(np.random.PCG64(0))
-        self._overflow: dict[tuple[int, int, int], tuple[np.random.Generator, array]] = {}
+        self._overflow: dict[int, array] = {}
 
     def draw(self, locality: int, patient: int, stream: int, position: int) -> float:
         """The uniform at ``position`` of a patient's stream."""
@@ -186,14 +188,22 @@ class StreamBank:
         return rest
 
     def _overflow_draw(self, locality: int, patient: int, stream: int, index: int) -> float:
-        """Draws past the block continue on a generator keyed by the patient too."""
-        key = (locality, patient, stream)
-        if key not in self._overflow:
-            name_key = stream_key(STREAM_NAMES[stream])
-            self._overflow[key] = (generator(self.seed, self.replication, locality, name_key, patient), array("d"))
-        rng, cache = self._overflow[key]
-        while len(cache) <= index:
-            cache.frombytes(rng.random(32).tobytes())  # float64 as drawn: 8 bytes each, not a Python float's 32
+        """Draws past the block continue on a generator keyed by the patient too.
+
+        Only the draws are kept (float64 as drawn, 8 bytes each). The generator (about 2 KB) is made
+        again for each further batch and jumped past the draws already taken (PCG64 ``advance``:
+        one 64-bit output per float64), which gives the numbers that keeping it would have.
+        """
+        key = (patient * self._n_localities + locality) * N_STREAMS + stream  # an int: smaller than a tuple
+        cache = self._overflow.get(key)
+        if cache is None:
+            cache = array("d")
+            self._overflow[key] = cache
+        if len(cache) <= index:
+            rng = generator(self.seed, self.replication, locality, stream_key(STREAM_NAMES[stream]), patient)
+            rng.bit_generator.advance(len(cache))
+            while len(cache) <= index:
+                cache.frombytes(rng.random(OVERFLOW_BATCH).tobytes())
         return cache[index]
 
 

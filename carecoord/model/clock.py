@@ -41,10 +41,11 @@ class Step:
 
     __slots__ = ("initial", "times", "values")
 
-    def __init__(self, initial: float, times: list[float] | None = None, values: list[float] | None = None):
+    def __init__(self, initial: float, times: Sequence[float] | None = None, values: Sequence[float] | None = None):
+        # Only read (bisect, index): tuples or arrays serve as well as lists, in less memory.
         self.initial = initial
-        self.times = times or []
-        self.values = values or []
+        self.times: Sequence[float] = times or ()
+        self.values: Sequence[float] = values or ()
 
     def value(self, t: float) -> float:
         i = bisect.bisect_right(self.times, t)
