@@ -9,9 +9,9 @@ continues on a generator seeded from the same five keys. Stream keys are CRC32 h
 names, so adding a stream never shifts another.
 
 Memory: the bank keeps only the first ``STREAM_KEPT`` columns of each row (what most patients
-read in a run); the rest of a row is drawn again when a patient first reads past them, by jumping
-the stream's generator (PCG64 ``advance``) to that point of the block: the same numbers, paid
-for only by the patients who need them (docs/performance.md).
+read in a run); the rest of a row is drawn again, a few episodes at a time, when a patient first
+reads past them, by jumping the stream's generator (PCG64 ``advance``) to that point of the block:
+the same numbers, paid for only by the patients who need them (docs/performance.md).
 
 Example:
     >>> bank = StreamBank(seed=1, replication=0, locality_sizes=[10])
