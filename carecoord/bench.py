@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import platform
@@ -169,6 +170,7 @@ def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict
             "patient_years": rec.total(M.person_days, include_warm_up=True) / DAYS_PER_YEAR,
         }
         del world, rec
+        gc.collect()  # free the arm's world (a web of cycles) before the next is built, as run_arm does
     cpu_s = time.process_time() - cpu0
     wall_s = time.perf_counter() - wall0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

@@ -12,8 +12,12 @@ Example:
 
 from __future__ import annotations
 
+import math
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +44,7 @@ class PatientRecord:
     initial_location: int = HOME
     initial_stay_days: float = 0.0  # remaining hospital stay for those in hospital on day one
     initial_home_care: bool = False
-    spell_times: list[float] = field(default_factory=list)  # instability switches, days
+    spell_times: Sequence[float] = field(default_factory=list)  # instability switches, days
     spell_ratios: list[float] = field(default_factory=list)  # crisis multiplier after each switch
     initial_spell_ratio: float = 1.0
     condition_ratio: float = 1.0  # the conditions' crisis-rate multiplier (normalised; already in crisis_rate)
@@ -64,6 +68,7 @@ def generate_cohort(scenario: Scenario, replication: int) -> Cohort:
     from_csv = _read_csv(scenario) if scenario.cohort.csv is not None else None
     patients: list[PatientRecord] = []
     sizes: list[int] = []
+    shared = _FloatPool()
     for loc, locality in enumerate(scenario.localities):
 
         def rng(name: str, loc: int = loc) -> np.random.Generator:
@@ -94,26 +99,38 @@ def generate_cohort(scenario: Scenario, replication: int) -> Cohort:
                 PatientRecord(
                     locality=loc,
                     index=i,
-                    age=float(attrs["age"][i]),
+                    age=shared(attrs["age"][i]),
                     tier=tier,
                     lives_alone=bool(attrs["lives_alone"][i]),
                     anxious_at_night=bool(attrs["anxious"][i]),
                     conditions=attrs["conditions"][i],
                     crisis_rate=float(rate),
-                    arrival=float(arrival[i]),
+                    arrival=shared(arrival[i]),
                     initial_location=int(start["location"][i]),
-                    initial_stay_days=float(start["stay"][i]),
+                    initial_stay_days=shared(start["stay"][i]),
                     initial_home_care=bool(start["home_care"][i]),
                     spell_times=spells[i][0],
                     spell_ratios=spells[i][1],
                     initial_spell_ratio=spells[i][2],
-                    condition_ratio=1.0 if ratio is None else float(ratio[i]),
-                    gp_ratio=1.0 if gp_ratio is None else float(gp_ratio[i]),
-                    nursing_ratio=1.0 if nursing_ratio is None else float(nursing_ratio[i]),
+                    condition_ratio=1.0 if ratio is None else shared(ratio[i]),
+                    gp_ratio=1.0 if gp_ratio is None else shared(gp_ratio[i]),
+                    nursing_ratio=1.0 if nursing_ratio is None else shared(nursing_ratio[i]),
                 )
             )
         sizes.append(n)
     return Cohort(patients=patients, locality_sizes=sizes)
+
+
+class _FloatPool:
+    """One Python float per distinct value (ages, arrival day 0, ratios of a few condition sets):
+    patients share it instead of holding 24 bytes each of the same number (memory round 2)."""
+
+    def __init__(self) -> None:
+        self._pool: dict[tuple[float, float], float] = {}
+
+    def __call__(self, value: Any) -> float:
+        v = float(value)
+        return self._pool.setdefault((v, math.copysign(1.0, v)), v)  # -0.0 == 0.0, yet not the same number
 
 
 def condition_ratios(
@@ -197,7 +214,8 @@ def _draw_spells(scenario: Scenario, rng, n: int, arrival: np.ndarray, horizon: 
             state = 1 - state
             times.append(t)
             values.append(ratios[state])
-        out.append((times, values, ratios[int(in_spell[i])]))
+        # array('d'): the doubles themselves, not a numpy scalar object per switch (memory round 2)
+        out.append((array("d", times), values, ratios[int(in_spell[i])]))
     return out
 
 

@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -94,6 +95,9 @@ M = SimpleNamespace(**METRIC_INDEX)
 """Metric indices by name, for the event loop: ``rec.count(M.emergency_admissions, ...)``."""
 
 
+N_LOCATIONS = len(LOCATIONS)
+
+
 @dataclass(slots=True)
 class Stay:
     """One hospital stay (times in days; ``discharged`` is the horizon if still in hospital)."""
@@ -122,7 +126,9 @@ class Recorder:
         self._horizon = calendar.horizon
         self.values: list[float] = [0.0] * (len(RECORDED_METRICS) * self._stride)
         self.stays: list[Stay] = []
-        self.state_days: list[list[float]] = [[0.0] * len(LOCATIONS) for _ in range(n_patients)]
+        # Days in each location, patient after patient (``days_at``): one ``array('d')`` holds the
+        # doubles themselves (the same sums to the bit), not objects per patient (docs/performance.md).
+        self.location_days = array("d", bytes(8 * len(LOCATIONS) * n_patients))
         self.peak_in_use: dict[str, int] = {}
         self.capacity: dict[str, float] = {}
         # (patient, time, activity, resource), time = when recorded (an activity's end); None: the log is off.
@@ -136,6 +142,17 @@ class Recorder:
         self.enrolled_at: dict[int, float] = {}
         self.enrolment_mark: dict[int, int] = {}  # len(admission_log) at enrolment: what came before it
         self.arrival: list[float] = [0.0] * n_patients  # day each patient joined the cohort
+
+    @property
+    def state_days(self) -> list[memoryview]:
+        """Days each patient spent in each location (``state_days[patient][location]``), read-only views."""
+        n = len(LOCATIONS)
+        days = memoryview(self.location_days).toreadonly()
+        return [days[i : i + n] for i in range(0, len(days), n)]
+
+    def add_location_days(self, patient: int, location: int, days: float) -> None:
+        """Add ``days`` to the time a patient spent in a location."""
+        self.location_days[patient * N_LOCATIONS + location] += days
 
     def count(self, metric: int, locality: int, t: float, value: float = 1.0) -> None:
         """Add ``value`` to a metric at instant ``t``."""

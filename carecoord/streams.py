@@ -9,9 +9,9 @@ continues on a generator seeded from the same five keys. Stream keys are CRC32 h
 names, so adding a stream never shifts another.
 
 Memory: the bank keeps only the first ``STREAM_KEPT`` columns of each row (what most patients
-read in a run); the rest of a row is drawn again when a patient first reads past them, by jumping
-the stream's generator (PCG64 ``advance``) to that point of the block: the same numbers, paid
-for only by the patients who need them (docs/performance.md).
+read in a run); the rest of a row is drawn again, a few episodes at a time, when a patient first
+reads past them, by jumping the stream's generator (PCG64 ``advance``) to that point of the block:
+the same numbers, paid for only by the patients who need them (docs/performance.md).
 
 Example:
     >>> bank = StreamBank(seed=1, replication=0, locality_sizes=[10])
@@ -89,16 +89,27 @@ MECHANISM = 8  # an integrated mechanism's own decision (prevent, avoid, escalat
 SPARE = 9
 
 # Columns of each row held in memory (the rest is drawn on demand, the same numbers). Chosen from
-# the columns patients read in the region benchmark (5,000 patients, 3 years): at most 1 in 4
-# patients reads past the crisis episodes kept, 1 in 7 past the routes, 1 in 20 past the others.
+# the columns patients read in the region benchmark (3,000 patients, 3 years, both arms): about 1 in 4
+# patients reads past the crisis episodes kept, 1 in 9 past the routes, 1 in 10 past the crisis
+# clock's, 1 in 20 past the other episodes, and fewer than 1 in 50 past the other columns kept.
 STREAM_KEPT: dict[str, int] = {
     **STREAM_BLOCKS,
     "patient.crisis.episode": 6 * EPISODE_WIDTH,
+    "patient.fall.clock": 6,
     "patient.fall.episode": 3 * EPISODE_WIDTH,
+    "patient.social.clock": 4,
     "patient.social.episode": 1 * EPISODE_WIDTH,
+    "patient.decline.clock": 4,
     "patient.decline.episode": 1 * EPISODE_WIDTH,
+    "patient.care.episode": 4,
+    "patient.enrolment": 1 * EPISODE_WIDTH,
     "patient.crisis.route": 12 * 2,
 }
+STREAM_REST_PIECE = 2 * EPISODE_WIDTH
+"""Columns past the kept ones drawn at a time when a patient first reads them (two episodes)."""
+N_STREAMS = len(STREAM_NAMES)
+OVERFLOW_BATCH = 32
+"""Draws past a row's end taken at a time from the patient's own generator."""
 ROWS_PER_CHUNK = 2048
 """Rows drawn per numpy call while a block is built (bounds the memory of the full-width rows)."""
 
@@ -125,9 +136,10 @@ class StreamBank:
         # The same memory seen as flat memoryviews: indexing one gives a Python float directly,
         # about half the cost of a numpy scalar, and draws are taken on every event.
         self._flat: list[list[memoryview]] = [[memoryview(b.reshape(-1)) for b in per] for per in self.blocks]
-        self._rests: dict[tuple[int, int, int], array] = {}
+        self._n_localities = len(locality_sizes)
+        self._rests: dict[int, array] = {}
         self._jumper = np.random.Generator(np.random.PCG64(0))
-        self._overflow: dict[tuple[int, int, int], tuple[np.random.Generator, array]] = {}
+        self._overflow: dict[int, array] = {}
 
     def draw(self, locality: int, patient: int, stream: int, position: int) -> float:
         """The uniform at ``position`` of a patient's stream."""
@@ -135,7 +147,7 @@ class StreamBank:
         if position < kept:
             return self._flat[locality][stream][patient * kept + position]
         if position < self._widths[stream]:
-            return self._rest(locality, patient, stream)[position - kept]
+            return self._rest(locality, patient, stream, position - kept)[position - kept]
         return self._overflow_draw(locality, patient, stream, position - self._widths[stream])
 
     def draws(self, locality: int, patient: int, stream: int, position: int, n: int) -> list[float]:
@@ -146,31 +158,52 @@ class StreamBank:
             return self._flat[locality][stream][start : start + n].tolist()
         return [self.draw(locality, patient, stream, position + i) for i in range(n)]
 
-    def _rest(self, locality: int, patient: int, stream: int) -> array:
-        """The columns of a patient's row past those kept, drawn on first use: the block's own numbers."""
-        key = (locality, patient, stream)
+    def _rest(self, locality: int, patient: int, stream: int, index: int) -> array:
+        """The columns of a patient's row past those kept, drawn on first use: the block's own numbers.
+
+        Drawn in pieces of ``STREAM_REST_PIECE`` columns, as far as ``index`` (counted from the first
+        column not kept) needs: a patient who reads one episode past the kept ones holds one piece,
+        not the whole rest of the row. Each piece jumps the generator to its own place in the block.
+        """
+        key = (patient * self._n_localities + locality) * N_STREAMS + stream  # an int: smaller than a tuple
         rest = self._rests.get(key)
+        have = 0 if rest is None else len(rest)
+        if index < have:
+            return rest  # type: ignore[return-value]
+        width, kept = self._widths[stream], self._kept[stream]
+        piece = STREAM_REST_PIECE
+        need = min(width - kept, (index // piece + 1) * piece)  # columns past the kept ones to hold
+        first = patient * width + kept + have  # index of the first float32 wanted in the block
+        rng = self._jumper
+        rng.bit_generator.state = self._starts[locality][stream]
+        rng.bit_generator.advance(first // 2)  # a 64-bit output makes two float32 uniforms
+        if first % 2:
+            rng.random(1, dtype=np.float32)
+        more = rng.random(need - have, dtype=np.float32).tobytes()
         if rest is None:
-            width, kept = self._widths[stream], self._kept[stream]
-            first = patient * width + kept  # index of the first float32 wanted in the block
-            rng = self._jumper
-            rng.bit_generator.state = self._starts[locality][stream]
-            rng.bit_generator.advance(first // 2)  # a 64-bit output makes two float32 uniforms
-            if first % 2:
-                rng.random(1, dtype=np.float32)
-            rest = array("f", rng.random(width - kept, dtype=np.float32).tobytes())  # 160 B less than an ndarray
+            rest = array("f", more)  # 160 B less than an ndarray
             self._rests[key] = rest
+        else:
+            rest.frombytes(more)
         return rest
 
     def _overflow_draw(self, locality: int, patient: int, stream: int, index: int) -> float:
-        """Draws past the block continue on a generator keyed by the patient too."""
-        key = (locality, patient, stream)
-        if key not in self._overflow:
-            name_key = stream_key(STREAM_NAMES[stream])
-            self._overflow[key] = (generator(self.seed, self.replication, locality, name_key, patient), array("d"))
-        rng, cache = self._overflow[key]
-        while len(cache) <= index:
-            cache.frombytes(rng.random(32).tobytes())  # float64 as drawn: 8 bytes each, not a Python float's 32
+        """Draws past the block continue on a generator keyed by the patient too.
+
+        Only the draws are kept (float64 as drawn, 8 bytes each). The generator (about 2 KB) is made
+        again for each further batch and jumped past the draws already taken (PCG64 ``advance``:
+        one 64-bit output per float64), which gives the numbers that keeping it would have.
+        """
+        key = (patient * self._n_localities + locality) * N_STREAMS + stream  # an int: smaller than a tuple
+        cache = self._overflow.get(key)
+        if cache is None:
+            cache = array("d")
+            self._overflow[key] = cache
+        if len(cache) <= index:
+            rng = generator(self.seed, self.replication, locality, stream_key(STREAM_NAMES[stream]), patient)
+            rng.bit_generator.advance(len(cache))
+            while len(cache) <= index:
+                cache.frombytes(rng.random(OVERFLOW_BATCH).tobytes())
         return cache[index]
 
 

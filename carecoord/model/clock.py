@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Protocol
 
@@ -41,10 +41,11 @@ class Step:
 
     __slots__ = ("initial", "times", "values")
 
-    def __init__(self, initial: float, times: list[float] | None = None, values: list[float] | None = None):
+    def __init__(self, initial: float, times: Sequence[float] | None = None, values: Sequence[float] | None = None):
+        # Only read (bisect, index): tuples or arrays serve as well as lists, in less memory.
         self.initial = initial
-        self.times = times or []
-        self.values = values or []
+        self.times: Sequence[float] = times or ()
+        self.values: Sequence[float] = values or ()
 
     def value(self, t: float) -> float:
         i = bisect.bisect_right(self.times, t)
@@ -53,6 +54,14 @@ class Step:
     def next_break(self, t: float) -> float:
         i = bisect.bisect_right(self.times, t)
         return self.times[i] if i < len(self.times) else INF
+
+
+_UNIT_BASES: dict[int, tuple[float, ...]] = {}
+
+
+def _unit_base(n: int) -> tuple[float, ...]:
+    """The shared tuple of ``n`` base rates of 1.0."""
+    return _UNIT_BASES.setdefault(n, (1.0,) * n)
 
 
 NO_STEPS: Mapping[str, Step] = MappingProxyType({})
@@ -83,13 +92,17 @@ class HazardClock:
         "timemap",
     )
 
-    def __init__(self, base: list[float], targets: list[float], now: float):
-        self.base = list(base)  # per day
+    def __init__(self, base: Sequence[float], targets: list[float], now: float):
+        # per day; base rates of 1.0 (every patient's clock) share one tuple: a clock per patient
+        self.base: Sequence[float] = _unit_base(len(base)) if all(b == 1.0 for b in base) else list(base)
         self.target = list(targets)  # unit-exponential targets
         self.acc = [0.0] * len(base)  # integrated hazard since each type last fired
-        self.factor = list(base)  # base rate x the factor for where the patient is (home, hospital, ...)
+        # base rate x the factor for where the patient is (home, hospital, ...); only read, never
+        # written in place, so it may be the caller's tuple (``set_factors``)
+        self.factor: Sequence[float] = self.base
         self.steps: list[Mapping[str, Step]] = [NO_STEPS] * len(base)
-        self.timemap: list[TimeMap | None] = [None] * len(base)  # operational time of a type (weekly profile)
+        # operational time of a type (weekly profile); ``set_timemaps`` may share one tuple between clocks
+        self.timemap: Sequence[TimeMap | None] = [None] * len(base)
         self.last = now
         # A type's operational time at ``_tau_at`` (its last update): ``advance`` computes it at its
         # end, and the next ``advance`` and ``time_to_fire`` start from it. Set a time map before
@@ -246,7 +259,27 @@ class HazardClock:
                     steps.pop(name, None)  # type: ignore[attr-defined]
         self._seg_at = math.nan
 
+    def set_timemaps(self, timemaps: Sequence[TimeMap | None]) -> None:
+        """Set every type's time map at once, before the first :meth:`advance`.
+
+        The sequence is only read, so one tuple can serve every patient's clock of a run (a list
+        per clock costs about 100 bytes per patient).
+        """
+        if len(timemaps) != len(self.base):
+            raise ValueError(f"{len(timemaps)} time maps for {len(self.base)} event types")
+        self.timemap = timemaps
+
     def set_factors(self, factors: tuple[float, ...]) -> None:
-        """Set the location factors (rates per day with the base folded in); call :meth:`advance` first."""
-        self.factor = [b * f for b, f in zip(self.base, factors, strict=True)]
+        """Set the location factors (rates per day with the base folded in); call :meth:`advance` first.
+
+        With unit base rates the factors are kept as given (``1.0 * f == f`` exactly): no new list
+        and no new floats on every move of every patient (docs/performance.md, memory round 2).
+        """
+        base = self.base
+        if base is _UNIT_BASES.get(len(base)):
+            if len(factors) != len(base):
+                raise ValueError(f"{len(factors)} factors for {len(base)} event types")
+            self.factor = factors
+        else:
+            self.factor = [b * f for b, f in zip(base, factors, strict=True)]
         self._seg_at = math.nan

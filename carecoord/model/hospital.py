@@ -75,7 +75,7 @@ def admit(world: World, p: Patient, ep: list[float], route: str, fatal: bool = F
     if now - p.last_discharge <= world.params.events.readmission_window_days:
         rec.count(M.readmissions_30d, p.locality, now)
     rec.log(p.id, now, "emergency_admission", route)
-    p.admission_times.append(now)
+    p.add_admission(now)
     world.move(p, HOSPITAL)
     hospital = world.service("hospital", p)
     bed = yield from wait_for_bed(world, p, from_care_home)
@@ -176,7 +176,7 @@ def _return_home(world: World, p: Patient) -> None:
     ev = world.params.events
     if p.clock is not None and ev.readmission_window_days > 0:
         window_end = now + ev.readmission_window_days
-        p.clock.set_step(CRISIS, "readmission", Step(1.0, [now, window_end], [ev.readmission_rate_ratio, 1.0]))
+        p.clock.set_step(CRISIS, "readmission", Step(1.0, (now, window_end), (ev.readmission_rate_ratio, 1.0)))
         world.care.after_discharge(p, window_end)
 
 

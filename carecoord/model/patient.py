@@ -7,6 +7,7 @@ Fixed attributes and natural history come from the arm-independent
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -17,6 +18,7 @@ from carecoord.model.clock import CRISIS, HazardClock, Step
 from carecoord.streams import STREAM_NAMES
 
 N_STREAMS = len(STREAM_NAMES)
+NO_DRAWS = array("i", [0] * N_STREAMS)
 
 
 class Patient:
@@ -57,18 +59,19 @@ class Patient:
         self.location = PENDING
         self.since = 0.0
         self.alive = True
-        self.cursor = [0] * N_STREAMS
+        self.cursor = array("i", NO_DRAWS)  # next position of each stream: C ints, not a list
         self.clock: HazardClock | None = None
         self.process: Any = None
         self.waiting = False
-        self.pending: list[Callable[[], Generator[Any, Any, None]]] = []
+        # Empty tuples shared by every patient until the first action or admission (a list each then).
+        self.pending: list[Callable[[], Generator[Any, Any, None]]] | tuple[()] = ()
         self.dependency = 0
         self.home_care: Any = None
         self.home_care_since = 0.0
         self.home_care_hours = 0.0
         self.hours_since = 0.0
         self.residential_hold: Any = None
-        self.admission_times: list[float] = []
+        self.admission_times: list[float] | tuple[()] = ()
         self.last_discharge = -math.inf
         self.enrolment_requested = False
         self.caseload_request: Any = None
@@ -89,6 +92,20 @@ class Patient:
     def at_home(self) -> bool:
         return self.location == HOME
 
+    def add_admission(self, t: float) -> None:
+        """Note an emergency admission at ``t``."""
+        if self.admission_times:
+            self.admission_times.append(t)  # type: ignore[union-attr]
+        else:
+            self.admission_times = [t]
+
+    def add_pending(self, action: Callable[[], Generator[Any, Any, None]]) -> None:
+        """Queue an action for the patient's own process."""
+        if self.pending:
+            self.pending.append(action)  # type: ignore[union-attr]
+        else:
+            self.pending = [action]
+
     def admissions_since(self, t: float) -> int:
         return sum(1 for a in self.admission_times if a >= t)
 
@@ -105,7 +122,7 @@ class Patient:
         of the weekly crisis profile (carecoord.daycycle)."""
         clock = HazardClock([1.0] * len(targets), targets, now)
         if crisis_time is not None and not crisis_time.flat:
-            clock.timemap[CRISIS] = crisis_time
+            clock.set_timemaps(_crisis_timemaps(crisis_time, len(targets)))
         clock.set_step(CRISIS, "spell", Step(self.rec.initial_spell_ratio, self.rec.spell_times, self.rec.spell_ratios))
         if trend is not None:
             clock.set_step(CRISIS, "trend", trend)
@@ -114,6 +131,20 @@ class Patient:
 
     def describe(self) -> str:
         return f"patient {self.id} ({LOCATIONS[self.location]})"
+
+
+_last_timemaps: tuple[WeeklyProfile | None, ...] = ()
+
+
+def _crisis_timemaps(crisis_time: WeeklyProfile, n_types: int) -> tuple[WeeklyProfile | None, ...]:
+    """The time maps of a clock whose crisis type follows ``crisis_time``: one tuple shared by every
+    clock of a run (only the last one is kept, so no finished run's profile is held for long)."""
+    global _last_timemaps
+    maps = _last_timemaps
+    if len(maps) != n_types or maps[CRISIS] is not crisis_time:
+        maps = tuple(crisis_time if k == CRISIS else None for k in range(n_types))
+        _last_timemaps = maps
+    return maps
 
 
 def is_gone(patient: Patient) -> bool:

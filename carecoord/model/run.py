@@ -7,6 +7,8 @@ Example:
 
 from __future__ import annotations
 
+import gc
+
 from carecoord.cohort import Cohort
 from carecoord.model.care.coordinated import CoordinatedCare
 from carecoord.model.pathways import life
@@ -33,7 +35,14 @@ def run_arm(scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_
     """Simulate one arm of one replication and return what it recorded."""
     world = build_world(scenario, cohort, arm, replication, log_events)
     start_lives(world)
-    return world.finish()
+    recorder = world.finish()
+    # A world is a web of reference cycles (patients hold their life processes, whose frames hold
+    # the world), so dropping it frees nothing until the cyclic collector's next full pass, which
+    # may come only after the next arm has built its own world: both would be resident at once.
+    # One explicit pass (about 0.1 s per 5,000 patients) frees it now (docs/performance.md).
+    del world
+    gc.collect()
+    return recorder
 
 
 __all__ = ["build_world", "run_arm", "start_lives"]

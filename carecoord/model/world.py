@@ -197,7 +197,7 @@ class World:
 
     def _close_location(self, p: Patient, now: float) -> None:
         """Account the time since the last move to the location being left."""
-        self.rec.state_days[p.id][p.location] += now - p.since
+        self.rec.add_location_days(p.id, p.location, now - p.since)
         if p.location == RESIDENTIAL:
             self.rec.interval(M.residential_care_days, p.locality, p.since, now)
             self.care.care_home_support_hours(p, p.since, now)
@@ -212,7 +212,7 @@ class World:
 
     def ask(self, p: Patient, action: Any) -> None:
         """Queue an action that must run in the patient's own process (admission, moves)."""
-        p.pending.append(action)
+        p.add_pending(action)
         self.retime(p)
 
     def die(self, p: Patient) -> None:
@@ -267,7 +267,7 @@ class World:
         self.env.run(until=end)
         for p in self.patients:
             if p.location == PENDING:
-                self.rec.state_days[p.id][PENDING] += end - p.since
+                self.rec.add_location_days(p.id, PENDING, end - p.since)
                 continue
             if p.alive:
                 self.rec.interval(M.person_days, p.locality, p.rec.arrival, end)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -109,3 +110,34 @@ def test_drop_steps_removes_them_everywhere() -> None:
     assert all("readmission" not in s for s in clock.steps)
     assert clock.rate(CRISIS, 0.0) == before / 3.0
     assert clock.rate(FALL, 0.0) == 0.01
+
+
+rates = st.tuples(*[st.one_of(st.just(0.0), st.floats(1e-4, 0.05)) for _ in range(5)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(moves=st.lists(st.tuples(st.floats(0.0, 30.0), rates), min_size=1, max_size=8))
+def test_shared_factors_and_time_maps_equal_a_clock_of_its_own(moves: list[tuple[float, tuple]]) -> None:
+    """A unit-base clock keeps the caller's rates tuple and a shared tuple of time maps (memory round 2):
+    every event time equals, to the bit, a clock with its own lists (``1.0 * rate`` folded in)."""
+    shared = HazardClock([1.0] * 5, [0.7, 1.3, 0.2, 2.1, 0.9], 0.0)
+    shared.set_timemaps((PROFILE, None, None, None, None))
+    own = HazardClock([1.0] * 5, [0.7, 1.3, 0.2, 2.1, 0.9], 0.0)
+    own.timemap[CRISIS] = PROFILE
+    for clock in (shared, own):
+        clock.set_step(CRISIS, "spell", Step(1.5, [3.0, 17.25, 40.0], [0.6, 2.0, 1.0]))
+    now = 0.0
+    for gap, factors in moves:
+        now += gap
+        for clock in (shared, own):
+            clock.advance(now)
+        shared.set_factors(factors)
+        own.factor = [1.0 * f for f in factors]  # what set_factors stored before: a list of its own
+        own._seg_at = math.nan
+        assert shared.factor is factors
+        assert shared.next_event() == own.next_event()
+        assert [shared.time_to_fire(k) for k in range(5)] == [own.time_to_fire(k) for k in range(5)]
+    with pytest.raises(ValueError, match="factors"):
+        shared.set_factors((1.0, 1.0))
+    with pytest.raises(ValueError, match="time maps"):
+        shared.set_timemaps((None,))

@@ -6,6 +6,8 @@ the cohort, and however many draws a patient needs.
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -19,6 +21,7 @@ from carecoord.streams import (
     STREAM_BLOCKS,
     STREAM_KEPT,
     STREAM_NAMES,
+    STREAM_REST_PIECE,
     StreamBank,
     generator,
     stream_key,
@@ -192,3 +195,18 @@ def test_overflow_is_the_patients_own_generator() -> None:
     bank = StreamBank(seed=6, replication=2, locality_sizes=[3, 4])
     expected = generator(6, 2, 1, stream_key(STREAM_NAMES[DEATH_CLOCK]), 3).random(70).tolist()
     assert bank.draws(1, 3, DEATH_CLOCK, width, 70) == expected
+
+
+def test_rests_are_drawn_in_pieces_and_overflow_keeps_only_draws() -> None:
+    """Reading one column past the kept ones draws one piece of the rest, not the whole row; a read
+    further on extends it; past the row's end only the float64 draws are kept, no generator."""
+    name = STREAM_NAMES[CRISIS_EPISODE]
+    kept, width = STREAM_KEPT[name], STREAM_BLOCKS[name]
+    bank = StreamBank(seed=3, replication=0, locality_sizes=[5])
+    block = full_block(3, 0, 0, 5, CRISIS_EPISODE)[2].tolist()
+    assert bank.draw(0, 2, CRISIS_EPISODE, kept) == block[kept]
+    assert [len(rest) for rest in bank._rests.values()] == [STREAM_REST_PIECE]
+    assert bank.draw(0, 2, CRISIS_EPISODE, kept + STREAM_REST_PIECE + 3) == block[kept + STREAM_REST_PIECE + 3]
+    assert [len(rest) for rest in bank._rests.values()] == [2 * STREAM_REST_PIECE]
+    bank.draw(0, 2, CRISIS_EPISODE, width + 40)
+    assert all(isinstance(draws, array) and len(draws) > 40 for draws in bank._overflow.values())
