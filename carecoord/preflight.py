@@ -25,12 +25,14 @@ from carecoord.cohort_csv import read_cohort_csv
 from carecoord.errors import OutputError, RunTooLargeError, ScenarioError
 from carecoord.scenario.loader import LoadedScenario
 
-# Cost of one patient-year in one arm: 166 s for 50,000 patients + 5,000 a year x 3 years x 2 arms
-# on one core (docs/performance.md, region benchmark) is ~0.48 ms; rounded up.
-SECONDS_PER_PATIENT_YEAR_ARM = 0.5e-3
-# Memory: the benchmark's peak of 673 MB for 65,000 patients x 2 arms in one process (docs/performance.md)
-# is ~5 kB per patient per arm over a base of ~150 MB (assumption: the interpreter and libraries).
-BYTES_PER_PATIENT_ARM = 5_000
+# Cost of one patient-year in one arm: 243 s CPU for 315,813 patient-years (50,000 patients + 5,000 a
+# year x 3 years, baseline and integrated arms) on one core is ~0.77 ms (docs/performance.md, the merged
+# model at the end of the 2026-11-30 stop); rounded up. An integrated arm alone costs about twice a baseline.
+SECONDS_PER_PATIENT_YEAR_ARM = 0.8e-3
+# Memory: the bench's peak of 446 MB for 65,003 patients x 2 arms in one process and 217 MB for 26,005
+# (docs/performance.md, memory round 2) is ~5.9 kB per patient, ~3 kB per patient per arm, over a base
+# of ~150 MB (assumption, above the ~65 MB the two sizes imply: the interpreter and libraries of a run).
+BYTES_PER_PATIENT_ARM = 3_000
 BYTES_PER_WORKER = 150e6
 MAX_YEARS = 100  # assumption: no study of care for people with long-term conditions runs longer
 MAX_SECONDS = 3600.0  # assumption: longer than an hour needs --yes

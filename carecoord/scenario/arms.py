@@ -13,7 +13,7 @@ caseload, which the other mechanisms need); the other mechanisms' specs are in
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     Field,
@@ -42,14 +42,19 @@ from carecoord.scenario.mechanisms import (
     SharedAssessmentSpec,
 )
 
+MAX_COORDINATORS = 10_000
+"""Upper bound on a locality's coordinators (assumption: far above any English place; the MDT meeting
+holds every coordinator at once, so a typo such as 1e16 would otherwise exhaust memory)."""
+CoordinatorCount = Annotated[int, Field(ge=0, le=MAX_COORDINATORS)]
+
 
 class EnrolmentSpec(Mechanism):
     """Named coordinators enrol patients above a risk threshold, up to coordinators x caseload."""
 
-    coordinators: NonNegativeInt | dict[str, NonNegativeInt] = Field(
+    coordinators: CoordinatorCount | dict[str, CoordinatorCount] = Field(
         1,
-        description="Coordinators per locality (a number for every locality, or a map by locality). "
-        "Default: assumption (scenarios state their own).",
+        description="Coordinators per locality (a number for every locality, or a map by locality), at most "
+        f"{MAX_COORDINATORS:,}. Default: assumption (scenarios state their own).",
     )
     caseload: PositiveInt = Field(
         50, description="Patients per coordinator. Source: [ref:caseload.community_matron] (50-80, DH 2005)."

@@ -116,3 +116,12 @@ def test_the_yaml_line_is_given(tmp_path: Path) -> None:
         load_scenario(path)
     line = 1 + text.splitlines().index("        enrolment_days: -90")
     assert info.value.problems[0].endswith(f"(line {line})")
+
+
+@pytest.mark.parametrize("value", ["2.3645290789953464e+16", "10001"])
+def test_coordinators_above_the_bound_are_refused(value: str) -> None:
+    """A fuzzed 2.36e16 coordinators once passed as an integer and the MDT meeting, which holds every
+    coordinator at once, exhausted the machine's memory (the test worker was killed)."""
+    text = problem(f"{ENROL}.coordinators={value}")
+    assert text.startswith("arms.2.mechanisms.enrolment.coordinators")
+    assert "less than or equal to 10000" in text
