@@ -275,6 +275,12 @@ class Service:
         if self.resource.peak > self.recorder.peak_in_use[self.key]:
             self.recorder.peak_in_use[self.key] = self.resource.peak
 
+    def staff_time(self, locality: int, t: float, duration_days: float) -> None:
+        """Record ``duration_days`` of this service's staff time starting at ``t`` (as :meth:`serve` does),
+        for work held with :meth:`acquire` (a session of several visits)."""
+        if self._staff is not None:
+            self.recorder.count(self._staff, locality, t, duration_days * HOURS_PER_DAY)
+
     def release(self, held: Any) -> None:
         if isinstance(held, Hold):
             self.in_use -= 1
