@@ -199,3 +199,29 @@ def test_staff_time_equals_visits_times_minutes_on_a_busy_service() -> None:
         assert hours.is_open(start)
     waited = [start - (math.floor(start) + OPEN) for start, _, _ in setup.sessions]
     assert max(waited) > 0  # the service was busy: some sessions waited for a nurse
+
+
+def test_urgent_work_waits_only_for_the_visit_in_progress() -> None:
+    """One nurse, a round of 10 visits of 45 minutes from 08:00 (day 1). An urgent 30-minute request
+    at 09:00 waits for the visit in progress (09:00 is 60 minutes in: the second visit ends at 09:30),
+    takes the nurse, and the round's other 8 visits follow from 10:00. Staff time: every visit made
+    and the urgent work, nothing counted twice."""
+    setup = Setup(daily_hours(8.0, 18.0), 1, 7.0, 5.0, 10)
+    for p in setup.patients:
+        setup.env.process(setup.start_plan(p, 0.5))
+    urgent: list[float] = []
+
+    def crisis() -> Generator[Any, Any, None]:
+        yield setup.env.timeout(1 + 9 / 24)
+        yield from setup.service.serve(0, 30 / 1440)  # URGENT by default
+        urgent.append(setup.env.now)
+
+    setup.env.process(crisis())
+    visits = sorted(v for vs in setup.run().values() for v in vs)
+    minute = 1 / 1440
+    assert urgent == pytest.approx([1 + 10 / 24])
+    expected = [1 + OPEN + 45 * k * minute for k in range(2)] + [1 + 10 / 24 + 45 * k * minute for k in range(8)]
+    assert visits == pytest.approx(expected)
+    staff = setup.rec.total(M.staff_hours_community_nursing, include_warm_up=True)
+    assert staff == pytest.approx(10 * MINUTES / 60 + 0.5, rel=1e-12)
+    assert [n for _, _, n in setup.sessions] == [2, 8]

@@ -33,6 +33,8 @@ import math
 from collections.abc import Callable, Generator
 from typing import Any
 
+import simpy
+
 from carecoord.locations import HOME
 from carecoord.model.patient import Patient
 from carecoord.model.services import MINUTES_PER_DAY, ROUTINE, Service
@@ -76,6 +78,13 @@ class Rounds:
         self.activity = activity
         self.served = served
         self.buckets: list[dict[float, list[Entry]]] = [{} for _ in services]
+        self.running: dict[int, dict[Part, None]] = {}  # per service: the sessions holding a clinician
+        for service in services:
+            if service is not None and id(service) not in self.running:
+                self.running[id(service)] = {}
+                if service.resource is not None:
+                    assert service.on_urgent_wait is None, "one kind of rounds per service"
+                    service.on_urgent_wait = lambda service=service: self._hand_over(service)
 
     def start(self, p: Patient, due: float) -> None:
         """A plan has started: its first visit is at the first round after now and at or after ``due``."""
@@ -126,36 +135,88 @@ class Rounds:
         """One clinician's session: waits for them (routine priority), then the block's visits in turn.
 
         Staff time is recorded when the session starts, as :meth:`Service.serve` does for one visit
-        (and the session's wait once, by :meth:`Service.acquire`). With the event log on, each visit
-        is logged at its own end by a callback-only event (it resumes nothing, so the results are the
-        same with the log on or off).
+        (and the session's wait once, by :meth:`Service.acquire`). Urgent work still goes first at
+        every visit, as it did when each visit was its own request: an urgent request that has to
+        wait interrupts one running session (:meth:`_hand_over`), which finishes the visit in
+        progress, gives the clinician back (the staff time of the visits not made is taken off) and
+        queues again, routine, for the rest of its block. With the event log on, each visit is logged
+        at its own end by a callback-only event (it resumes nothing, so the results are the same with
+        the log on or off).
         """
         env = self.env
-        duration = len(block) * self.visit_days
-        held = yield from service.acquire(loc, priority=ROUTINE)
-        start = env.now
-        service.staff_time(loc, start, duration)
-        if self.world.rec.events is not None:
-            self._log(service, block, start)
-        yield env.timeout(duration)
-        service.release(held)
-        self.served(loc, block, start)
         visit = self.visit_days
         interval = self.interval
-        for i, (p, plan) in enumerate(block):
-            if p.caseload_request is plan and p.plan_active:
-                self._due(p, plan, math.floor(start + i * visit) + interval)
+        running = self.running[id(service)]
+        while block:
+            held = yield from service.acquire(loc, priority=ROUTINE)
+            start = env.now
+            duration = len(block) * visit
+            service.staff_time(loc, start, duration)
+            part = Part(env.active_process, start, len(block))
+            if self.world.rec.events is not None:
+                self._log(service, block, part)
+            running[part] = None
+            try:
+                yield env.timeout(duration)
+            except simpy.Interrupt:  # urgent work waits: finish the visit in progress, then hand over
+                end = start + part.done * visit
+                if end > env.now:  # a session is asked once, so nothing interrupts this wait
+                    yield env.timeout(end - env.now)
+                service.staff_time(loc, env.now, -(len(block) - part.done) * visit)
+            running.pop(part, None)
+            service.release(held)
+            done = block[: part.done]
+            if done:
+                self.served(loc, done, start)
+                for i, (p, plan) in enumerate(done):
+                    if p.caseload_request is plan and p.plan_active:
+                        self._due(p, plan, math.floor(start + i * visit) + interval)
+            block = block[part.done :]
 
-    def _log(self, service: Service, block: list[Entry], start: float) -> None:
+    def _hand_over(self, service: Service) -> None:
+        """An urgent request waits at ``service``: the running session whose visit in progress ends
+        first stops after it (only while the service is open: outside its hours nothing new starts)."""
+        now = self.env.now
+        if not service.hours.is_open(now):
+            return
+        visit = self.visit_days
+        best: Part | None = None
+        best_end = math.inf
+        for part in self.running[id(service)]:  # at most one session per clinician
+            if part.done == part.visits:
+                k = max(0, math.ceil((now - part.start) / visit - 1e-9))
+                if k < part.visits and part.start + k * visit < best_end:
+                    best, best_end = part, part.start + k * visit
+        if best is not None:
+            best.done = math.ceil((best_end - best.start) / visit - 1e-9)
+            best.process.interrupt()
+
+    def _log(self, service: Service, block: list[Entry], part: Part) -> None:
         env = self.env
         rec = self.world.rec
         visit = self.visit_days
+        start = part.start
         for i, (p, _) in enumerate(block):
             seen = start + i * visit
-            event = env.timeout(seen + visit - env.now)
-            event.callbacks.append(
-                lambda _e, pid=p.id, seen=seen: rec.log(pid, seen + visit, self.activity, service.name, seen)
-            )
+
+            def log(_event: Any, pid: int = p.id, i: int = i, seen: float = seen) -> None:
+                if i < part.done:  # not a visit the session handed over before making
+                    rec.log(pid, seen + visit, self.activity, service.name, seen)
+
+            env.timeout(seen + visit - env.now).callbacks.append(log)
+
+
+class Part:
+    """A session (or the rest of one) holding a clinician: ``done`` visits will be made (all, unless
+    it is asked to hand over to urgent work)."""
+
+    __slots__ = ("done", "process", "start", "visits")
+
+    def __init__(self, process: Any, start: float, visits: int):
+        self.process = process
+        self.start = start
+        self.visits = visits
+        self.done = visits
 
 
 __all__ = ["Rounds", "blocks"]
