@@ -11,9 +11,12 @@ scheduled event, created with its bucket. At the round:
 - the patients at home are served in a block: the clinicians' time is booked as sessions on the
   same :class:`~carecoord.model.services.Service` (as routine care does), each session a whole
   number of visits and no longer than the service's open day (at least one visit), using as few
-  clinicians as the day's list needs so that the others stay free for urgent work. A session is
-  routine work (priority ROUTINE): urgent requests go first, and a session no clinician could start
-  before closing waits for the next opening, like any request (its visits are made late, not lost).
+  clinicians as the day's list needs. A session is routine work (priority ROUTINE): urgent requests
+  go first, and a session no clinician could start before closing waits for the next opening, like
+  any request (its visits are made late, not lost). Urgent work still goes first at every visit, as
+  when each visit was its own request: an urgent request that has to wait hands it the clinician of
+  the running session whose visit in progress ends first, after that visit; the rest of that
+  session's block queues again.
 
 Within a session the visits follow one another (the event log has each visit's own start and end);
 their outcome is recorded when the session ends (by then every one of them has happened, so staff
