@@ -227,8 +227,16 @@ class HazardClock:
     def next_event(self) -> tuple[int, float]:
         """The type that fires first and when (ties go to the lower type)."""
         best_k, best_t = -1, INF
-        for k in range(len(self.base)):
-            t = self.time_to_fire(k)
+        last = self.last
+        target, acc, factor, timemap = self.target, self.acc, self.factor, self.timemap
+        for k, steps in enumerate(self.steps):
+            if steps or timemap[k] is not None:
+                t = self.time_to_fire(k)
+            else:  # a constant rate in calendar time: ``time_to_fire``'s first case, without the call
+                rate = factor[k]
+                if rate <= 0:
+                    continue
+                t = last + (target[k] - acc[k]) / rate
             if t < best_t:
                 best_k, best_t = k, t
         return best_k, best_t
