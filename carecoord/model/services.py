@@ -80,10 +80,12 @@ class ScheduledResource(simpy.PriorityResource):
 
     def _do_put(self, event: ServiceRequest) -> bool:  # type: ignore[override]
         now = self._env.now
-        if not self.hours.is_open(now, any_day=True):
-            return False  # outside the hours: nothing starts, stop scanning the queue
-        if not event.any_day and not self.hours.is_open(now):
-            return True  # closed today for this request; a seven-day request behind it may start
+        hours = self.hours
+        if not hours.always:
+            if not hours.is_open(now, any_day=True):
+                return False  # outside the hours: nothing starts, stop scanning the queue
+            if not event.any_day and not hours.works_on_day_of(now):
+                return True  # closed today for this request; a seven-day request behind it may start
         if len(self.users) < self.capacity:
             self.users[event] = None
             event.usage_since = now
