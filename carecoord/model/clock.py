@@ -111,7 +111,8 @@ class HazardClock:
         # only the crisis type has a time map and a step that is always set).
         self._tau_k, self._tau_at, self._tau_of = -1, math.nan, 0.0
         # A second cache, of what every query at ``last`` recomputes while nothing changes: a stepped
-        # type's rate at ``_seg_at`` and its next change point (``_segment``), and the operational time
+        # type's rate at ``_seg_at`` and its next change point (``_segment``; left by ``advance``'s last
+        # piece or by the first query), and the operational time
         # of that change point (``time_to_fire``). ``set_factors``, ``set_step`` and ``drop_steps``
         # clear the first; the second holds ``tau`` of one fixed time, which nothing changes.
         self._seg_k, self._seg_at, self._seg_rate, self._seg_next = -1, math.nan, 0.0, INF
@@ -181,6 +182,8 @@ class HazardClock:
                 a = b
                 rate, nxt = self._segment(k, end)
             acc[k] += total
+            if nxt > now:  # no change point in (piece start, now]: ``_segment(k, now)`` is this piece, to the bit
+                self._seg_k, self._seg_at, self._seg_rate, self._seg_next = k, now, rate, nxt
             if tm is not None:
                 self._tau_k, self._tau_at, self._tau_of = k, now, b
         self.last = now
