@@ -15,8 +15,8 @@ Example:
 
 from __future__ import annotations
 
-import bisect
 import math
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Protocol
@@ -48,11 +48,11 @@ class Step:
         self.values: Sequence[float] = values or ()
 
     def value(self, t: float) -> float:
-        i = bisect.bisect_right(self.times, t)
+        i = bisect_right(self.times, t)
         return self.initial if i == 0 else self.values[i - 1]
 
     def next_break(self, t: float) -> float:
-        i = bisect.bisect_right(self.times, t)
+        i = bisect_right(self.times, t)
         return self.times[i] if i < len(self.times) else INF
 
 
@@ -133,7 +133,7 @@ class HazardClock:
         nxt = INF
         for step in self.steps[k].values():
             times = step.times
-            i = bisect.bisect_right(times, t)
+            i = bisect_right(times, t)
             rate *= step.initial if i == 0 else step.values[i - 1]
             if i < len(times) and times[i] < nxt:
                 nxt = times[i]
