@@ -8,14 +8,17 @@ baseline arm (no intervention at all: any fall there is regression to the mean).
 The controlled effect is integrated-after minus baseline-after, patient by patient (common
 random numbers make the two arms comparable).
 
+Both arms are read through :class:`AdmissionHistory`, the few things before-and-after needs from
+a run, so that arms run in different processes can be compared without sending whole recorders.
+
 Example:
-    >>> before_after(recorders["integrated"], recorders["baseline"], window_days=365)
+    >>> before_after(AdmissionHistory.of(integrated), AdmissionHistory.of(baseline), window_days=365)
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
@@ -37,7 +40,22 @@ class BeforeAfter:
         return asdict(self)
 
 
-def _by_patient(rec: Recorder) -> dict[int, list[tuple[float, int]]]:
+@dataclass(frozen=True)
+class AdmissionHistory:
+    """What before-and-after reads from one arm's run: admissions in event order and enrolments."""
+
+    admission_log: list[tuple[int, float]]  # (patient, day), in the order they happened
+    enrolled_at: dict[int, float]  # patient -> day of enrolment
+    arrival: list[float]  # day each patient joined the cohort
+    horizon: float  # the run's last day
+    enrolment_mark: dict[int, int] = field(default_factory=dict)  # patient -> admissions logged before enrolment
+
+    @classmethod
+    def of(cls, rec: Recorder) -> AdmissionHistory:
+        return cls(rec.admission_log, rec.enrolled_at, rec.arrival, rec.calendar.horizon, rec.enrolment_mark)
+
+
+def _by_patient(rec: AdmissionHistory) -> dict[int, list[tuple[float, int]]]:
     """Each patient's admissions as (time, position in the log), in order."""
     out: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for position, (pid, t) in enumerate(rec.admission_log):
@@ -62,11 +80,11 @@ def _split(admissions: list[tuple[float, int]], t: float, mark: int | None, wind
     return before, after
 
 
-def before_after(arm: Recorder, baseline: Recorder, window_days: float = 365.0) -> BeforeAfter | None:
+def before_after(arm: AdmissionHistory, baseline: AdmissionHistory, window_days: float = 365.0) -> BeforeAfter | None:
     """Before/after counts for the arm's enrolled patients with full windows; None if it enrols none."""
     if not arm.enrolled_at:
         return None
-    horizon = arm.calendar.horizon
+    horizon = arm.horizon
     arm_admissions = _by_patient(arm)
     base_admissions = _by_patient(baseline)
     totals = [0, 0, 0, 0]

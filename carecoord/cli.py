@@ -86,7 +86,7 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Output folder (default: results/<scenario>-<time>).")] = None,
     set_: SetOption = None,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes (default: cores, up to replications).", min=1)
+        int | None, typer.Option(help="Worker processes (default: cores, up to replications x arms).", min=1)
     ] = None,
     overwrite: Annotated[
         bool, typer.Option(help="Replace an existing --out (the old folder is kept beside it).")
@@ -123,7 +123,7 @@ def run(
     out = out or Path("results") / f"{scenario_path.stem}-{stamp}"
     scenario, _ = _load(scenario_path, overrides, out=out, overwrite=overwrite, workers=workers, yes=yes)
     n = scenario.simulation.replications
-    n_workers = workers or default_workers(n)
+    n_workers = workers or default_workers(n, len(scenario.arm_names))
     started = dt.datetime.now()
     from carecoord.progress import ProgressReporter
 

@@ -31,6 +31,15 @@ PARENT_POLL_SECONDS = 0.5
 """How often a worker checks that the process that started it is still alive."""
 
 
+def default_workers(replications: int, arms: int = 1) -> int:
+    """Local workers for a run: one per core, up to the units of work there are.
+
+    Units are replications, or arms of replications when there are fewer replications than cores
+    (:func:`carecoord.experiment.run_replications`), so one long replication of two arms uses two cores.
+    """
+    return max(1, min(replications * arms, os.cpu_count() or 1))
+
+
 @dataclass(frozen=True)
 class Backend:
     """How to run units: ``workers`` local processes (1: in this process), or Dask.

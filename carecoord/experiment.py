@@ -11,23 +11,18 @@ Example:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from carecoord.before_after import before_after
-from carecoord.cohort import generate_cohort
-from carecoord.executor import Backend, run_units
-from carecoord.metrics import ALL_METRICS, ArmResult, arm_result
-from carecoord.model.run import run_arm
-from carecoord.model.world import make_calendar
+from carecoord.executor import Backend, default_workers, run_units
+from carecoord.metrics import ALL_METRICS, ArmResult
 from carecoord.monthly import monthly_frame
 from carecoord.plausibility import run_warnings
-from carecoord.population import population_stream
 from carecoord.population_metrics import population_metrics
+from carecoord.replication import ArmRun, join_arms, run_one_arm, run_replication
 from carecoord.scenario.schema import Scenario
 from carecoord.stats import mean_ci, paired_difference
 
@@ -43,27 +38,6 @@ BEFORE_AFTER_COLUMNS = [
     "baseline_after",
 ]
 Progress = Callable[[int, int], None]
-
-
-def run_replication(
-    scenario: Scenario, replication: int, arms: list[str] | None = None, log_events: bool = False
-) -> dict[str, ArmResult]:
-    """Every arm (or the ones named) of one replication, on one cohort."""
-    cohort = generate_cohort(scenario, replication)
-    recorders = {arm: run_arm(scenario, cohort, arm, replication, log_events) for arm in arms or scenario.arm_names}
-    results = {arm: arm_result(scenario, arm, rec) for arm, rec in recorders.items()}
-    rest = population_stream(scenario, cohort, replication, make_calendar(scenario))  # None: no population given
-    for res in results.values():
-        res.population = rest
-    if "baseline" in recorders:
-        for arm, rec in recorders.items():
-            ba = before_after(rec, recorders["baseline"])
-            results[arm].before_after = ba.as_dict() if ba is not None else None
-    return results
-
-
-def default_workers(replications: int) -> int:
-    return max(1, min(replications, os.cpu_count() or 1))
 
 
 @dataclass
@@ -116,9 +90,15 @@ def run_replications(
 ) -> list[dict[str, ArmResult]]:
     """Replications 0..n-1, in order, serially or on a process pool (``events_for``: which one logs events).
 
-    Pool workers exit if this process dies (see :mod:`carecoord.executor`).
+    A unit of work is a replication, or one arm of a replication when there are more workers than
+    replications (a single long replication then uses a core per arm); the numbers are the same
+    either way (:mod:`carecoord.replication`). Pool workers exit if this process dies (see
+    :mod:`carecoord.executor`).
     """
-    workers = workers or default_workers(replications)
+    names = arms or scenario.arm_names
+    workers = workers or default_workers(replications, len(names))
+    if workers > replications and len(names) > 1:
+        return _run_arms_apart(scenario, replications, workers, progress, names, events_for)
     results: dict[int, dict[str, ArmResult]] = {}
 
     def done(r: Hashable, arms_result: Any) -> None:
@@ -128,6 +108,35 @@ def run_replications(
 
     units = {r: (scenario, r, arms, r == events_for) for r in range(replications)}
     run_units(run_replication, units, Backend(workers=workers), done)
+    return [results[r] for r in range(replications)]
+
+
+def _run_arms_apart(
+    scenario: Scenario,
+    replications: int,
+    workers: int,
+    progress: Progress | None,
+    names: list[str],
+    events_for: int | None,
+) -> list[dict[str, ArmResult]]:
+    """Each (replication, arm) as a unit of its own; a replication is joined when its last arm is in."""
+    pending: dict[int, dict[str, ArmRun]] = {r: {} for r in range(replications)}
+    results: dict[int, dict[str, ArmResult]] = {}
+
+    def done(key: Hashable, run: Any) -> None:
+        r, arm = key  # type: ignore[misc]
+        pending[r][arm] = run
+        if len(pending[r]) == len(names):
+            results[r] = join_arms(pending.pop(r), names)
+            if progress:
+                progress(len(results), replications)
+
+    units = {
+        (r, arm): (scenario, r, arm, r == events_for, i == 0)  # the first arm also draws the population
+        for r in range(replications)
+        for i, arm in enumerate(names)
+    }
+    run_units(run_one_arm, units, Backend(workers=workers), done)
     return [results[r] for r in range(replications)]
 
 

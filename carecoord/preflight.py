@@ -23,6 +23,7 @@ from pathlib import Path
 
 from carecoord.cohort_csv import read_cohort_csv
 from carecoord.errors import OutputError, RunTooLargeError, ScenarioError
+from carecoord.executor import default_workers
 from carecoord.scenario.loader import LoadedScenario
 
 # Cost of one patient-year in one arm: 243 s CPU for 315,813 patient-years (50,000 patients + 5,000 a
@@ -72,7 +73,7 @@ def preflight(
         check_output(out, overwrite)
     scenario = loaded.scenario
     n = scenario.simulation.replications
-    estimate = estimate_run(loaded, workers or max(1, min(n, os.cpu_count() or 1)), csv_sizes)
+    estimate = estimate_run(loaded, workers or default_workers(n, len(scenario.arms)), csv_sizes)
     check_size(estimate, yes, str(loaded.path))
     return estimate
 
@@ -193,7 +194,8 @@ def estimate_run(loaded: LoadedScenario, workers: int, csv_sizes: dict[str, int]
     patient_years = initial * years + incident * years / 2
     arms = len(scenario.arms)
     n = scenario.simulation.replications
-    busy = max(1, min(workers, n))
+    units = n * arms if workers > n else n  # arms run apart when workers outnumber replications (carecoord.experiment)
+    busy = max(1, min(workers, units))
     seconds = patient_years * arms * n * SECONDS_PER_PATIENT_YEAR_ARM / busy
     peak = busy * (BYTES_PER_WORKER + patients * arms * BYTES_PER_PATIENT_ARM)
     return RunEstimate(patients, patient_years, arms, n, busy, seconds, peak)

@@ -75,3 +75,14 @@ def test_replication_alone_equals_its_place_in_the_experiment(scenario: Scenario
     again = run_replication(scenario, 1)
     for arm in alone:
         np.testing.assert_array_equal(alone[arm].values, again[arm].values)
+
+
+def test_arms_apart_equal_arms_together(scenario: Scenario, serial: ExperimentResult) -> None:
+    """More workers than replications: each arm runs in a process of its own, with the same numbers.
+
+    The before-and-after table compares arms run in different processes, so it is checked too.
+    """
+    assert len(scenario.arm_names) >= 2 and not serial.before_after.empty
+    apart = run_experiment(scenario, workers=2 * scenario.simulation.replications)
+    assert_same_tables(serial, apart)
+    pd.testing.assert_frame_equal(serial.before_after, apart.before_after, check_exact=True)

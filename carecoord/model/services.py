@@ -14,7 +14,7 @@ queue is kept sorted by binary insertion and the holders are a dict (docs/perfor
 from __future__ import annotations
 
 import bisect
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from operator import attrgetter
 from typing import Any
 
@@ -178,6 +178,8 @@ class Service:
         self.key = key
         self.resource = None if capacity is None else ScheduledResource(env, capacity, hours)
         self.in_use = 0
+        self.on_urgent_wait: Callable[[], None] | None = None
+        """Called when an urgent request has to wait (a round's session may then hand over its clinician)."""
         self._wait = METRIC_INDEX.get(f"wait_hours_{name}")
         self._staff = METRIC_INDEX.get(f"staff_hours_{name}")
         recorder.capacity[key] = float("inf") if capacity is None else float(capacity)
@@ -257,6 +259,8 @@ class Service:
                 self._grant(locality, t0, any_day)
                 return taken
             request = self.resource.request(any_day, priority)
+            if self.on_urgent_wait is not None and priority == URGENT and not request.triggered:
+                self.on_urgent_wait()
             if patience is None or request.triggered:  # granted at once: no race against patience
                 yield request
             else:
@@ -286,7 +290,10 @@ class Service:
         """A raw request for a capacity-limited service, for a caller that races it against other events
         (then :meth:`granted` once it succeeds)."""
         assert self.resource is not None
-        return self.resource.request(False, priority)
+        request = self.resource.request(False, priority)
+        if self.on_urgent_wait is not None and priority == URGENT and not request.triggered:
+            self.on_urgent_wait()
+        return request
 
     def granted(self, locality: int, t0: float) -> None:
         """Record a request made at ``t0`` with :meth:`request_place` that has just been granted."""
@@ -303,6 +310,12 @@ class Service:
         assert self.resource is not None
         if self.resource.peak > self.recorder.peak_in_use[self.key]:
             self.recorder.peak_in_use[self.key] = self.resource.peak
+
+    def staff_time(self, locality: int, t: float, duration_days: float) -> None:
+        """Record ``duration_days`` of this service's staff time starting at ``t`` (as :meth:`serve` does),
+        for work held with :meth:`acquire` (a session of several visits)."""
+        if self._staff is not None:
+            self.recorder.count(self._staff, locality, t, duration_days * HOURS_PER_DAY)
 
     def release(self, held: Any) -> None:
         if isinstance(held, Hold):

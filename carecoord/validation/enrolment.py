@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from carecoord.before_after import before_after, summarise_before_after
+from carecoord.before_after import AdmissionHistory, before_after, summarise_before_after
 from carecoord.cohort import generate_cohort
 from carecoord.experiment import BEFORE_AFTER_COLUMNS  # the columns summarise_before_after reads
 from carecoord.model.run import run_arm
@@ -64,10 +64,9 @@ def _enrolment_replication(scenario: Scenario, replication: int, follow_up_days:
             for pid, t in rec.enrolled_at.items()
             if t > go_live[cohort.patients[pid].locality] and t in admitted.get(pid, ())
         }
-        view = copy.copy(rec)
-        view.enrolled_at = at_admission
-        subset = before_after(view, base)
-        everyone = before_after(rec, base)
+        history, base_history = AdmissionHistory.of(rec), AdmissionHistory.of(base)
+        subset = before_after(dataclasses.replace(history, enrolled_at=at_admission), base_history)
+        everyone = before_after(history, base_history)
         out["enrolled"][arm] = {
             "at_admission": subset.as_dict() if subset else None,
             "all": everyone.as_dict() if everyone else None,

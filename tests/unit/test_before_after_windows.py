@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from carecoord.before_after import before_after
+from carecoord.before_after import AdmissionHistory, before_after
 from carecoord.calendar import Calendar
 from carecoord.recording import Recorder
 
 
-def _recorder(admissions: list[tuple[int, float]], enrolled: dict[int, float]) -> Recorder:
+def _recorder(admissions: list[tuple[int, float]], enrolled: dict[int, float]) -> AdmissionHistory:
     rec = Recorder(Calendar(dt.date(2014, 1, 1), 1000, 0), n_localities=1, n_patients=3)
     rec.admission_log = admissions
     rec.enrolled_at = enrolled
-    return rec
+    return AdmissionHistory.of(rec)
 
 
 def test_the_selecting_admission_counts_before_and_windows_are_a_year() -> None:

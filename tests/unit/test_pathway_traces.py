@@ -172,7 +172,7 @@ AGREED = PLAN_DAY + 12 * HOUR  # the day-14 meeting holds the coordinator 09:00-
 def test_enrolment_visits_managed_crisis(scenario: Scenario) -> None:
     """Integrated: enrolled on arrival, assessed by the coordinator, plan at the next MDT, visited,
     the crisis the visit saw is triaged by the coordinator and managed at home; regular contacts."""
-    # The same crisis as the baseline's admission above, but the visit on day 14 saw it coming
+    # The same crisis as the baseline's admission above, but the visit on day 15 saw it coming
     # (detection 0 < sensitivity 1) and the coordinator prevents it (mechanism 0 < prevented fraction 1).
     ep = episode(severity=0.0, short_stay=0.99, stay=0.5, dies=0.99, needs=0.2)
     ep[DETECTION] = 0.0
@@ -189,15 +189,16 @@ def test_enrolment_visits_managed_crisis(scenario: Scenario) -> None:
             (14 * HOUR, "coordinator_assessment"),
             (AGREED, "care_plan_agreed"),  # the next MDT, at the end of the meeting
             (AGREED, "mdt_reviews"),
-            (AGREED + visit, "proactive_visits"),
-            (AGREED + visit, "community_nursing_visits"),
-            (crisis, "crisis"),  # 2 days after the visit: inside the 7-day detection window
+            # The nurses' round after the plan (always-open nursing: midnight) makes the first visit.
+            (PLAN_DAY + 1 + visit, "proactive_visits"),
+            (PLAN_DAY + 1 + visit, "community_nursing_visits"),
+            (crisis, "crisis"),  # inside the 7-day detection window after the visit
             (crisis, "managed_at_home"),  # the coordinator answered at once (free): route decided on answering
             (crisis + 20 * MINUTE, "crisis_triage"),  # the call and arranging the response hold the coordinator
             (crisis + 40 * MINUTE, "community_nursing_visits"),  # the nurse's treatment visit
             (AGREED + 14 + visit, "coordinator_contact"),  # 14 days after the plan, a 45-minute contact
-            (AGREED + visit + 14 + visit, "proactive_visits"),  # the next visit, 14 days after the last ended
-            (AGREED + visit + 14 + visit, "community_nursing_visits"),
+            (PLAN_DAY + 1 + 14 + visit, "proactive_visits"),  # the next visit, at the round 14 days later
+            (PLAN_DAY + 1 + 14 + visit, "community_nursing_visits"),
         ],
     )
 

@@ -43,6 +43,14 @@ def test_workers_share_the_time_but_add_memory() -> None:
     assert two.peak_bytes == pytest.approx(2 * one.peak_bytes)
 
 
+def test_workers_beyond_replications_share_the_arms() -> None:
+    """One replication of three arms on three workers: each arm on its own core, a third of the time."""
+    one = _estimate("simulation.replications=1", workers=1)
+    three = _estimate("simulation.replications=1", workers=3)
+    assert three.arms == 3 and three.workers == 3
+    assert three.seconds == pytest.approx(one.seconds / 3)
+
+
 def test_above_the_time_limit_needs_yes(monkeypatch: pytest.MonkeyPatch) -> None:
     """A long run that fits in memory is refused with a message that says how to go on; --yes lets it run."""
     monkeypatch.setattr(preflight, "_machine_memory", lambda: 1e12)

@@ -73,8 +73,11 @@ def test_crisis_gp_admission_delayed_discharge_home_care() -> None:
 def test_enrolment_coordinator_assessment_mdt_then_crisis_managed_at_home() -> None:
     """Coordinated care: enrolled at go-live (day 0, a Monday). Day 0's MDT holds the coordinator from
     09:00 (coordinators' start) for its 3 hours, then the 2-hour assessment; the plan is agreed at the
-    end of the next meeting (day 14, 12:00). A 45-minute contact every 14 days after the last one ended,
-    in coordinator hours (09:00-17:00, weekdays); the care-plan review due 90 days after the plan is
+    end of the next meeting (day 14, 12:00). A 45-minute contact every 14 days from the plan's day, in
+    the coordinators' daily round (09:00, weekdays): the contact days are meeting days too, and the
+    meeting (urgent) holds the coordinator until 12:00, so each contact ends at 12:45. Proactive
+    visits (always-open nursing) are in the midnight round, every 7 days from the day after the plan
+    (the next round after it started), 45 minutes each. The care-plan review due 90 days after the plan is
     discussed at the next meeting. A crisis within a week of a proactive visit is then detected and
     managed at home, at the instant the baseline patient had it (common random numbers), with no GP or
     hospital; it falls at night, outside coordinator hours, so it is not triaged (as before)."""
@@ -83,9 +86,9 @@ def test_enrolment_coordinator_assessment_mdt_then_crisis_managed_at_home() -> N
     t0 = base.events[0][1]
     agreed = 14 + 12 * HOUR
     contact = 45 * MINUTE
-    contacts = [agreed + k * (14 + contact) for k in range(1, 7)]  # the 6th ends at 16:30 on day 98
-    late = contacts[-1] + 14 + contact  # starts 16:30 on day 112, ends 17:15 (work in progress is finished)
-    next_morning = int(late + 14) + 1 + 9 * HOUR + contact  # due 17:15 on day 126: starts at 09:00 the next day
+    contacts = [14 * k + 12 * HOUR + contact for k in range(2, 8)]  # due at 09:00, after the meeting
+    on_review_day = 112 + 12 * HOUR + contact  # the day-112 meeting also reviews the plan
+    after_review = 126 + 12 * HOUR + contact
     assert_trace(
         trace(rec, t0 + 1e-6),
         [
@@ -94,15 +97,16 @@ def test_enrolment_coordinator_assessment_mdt_then_crisis_managed_at_home() -> N
             ("care_plan_agreed", "mdt", agreed),
             *[("coordinator_contact", "coordinator", t) for t in contacts],
             ("care_plan_reviewed", "mdt", 112 + 12 * HOUR),  # due on day 104.5; the day-112 meeting
-            ("coordinator_contact", "coordinator", late),
-            ("coordinator_contact", "coordinator", next_morning),
+            ("coordinator_contact", "coordinator", on_review_day),
+            ("coordinator_contact", "coordinator", after_review),
             ("crisis", "", t0),
             ("managed_at_home", "coordinator", t0),
         ],
     )
     assert rec.total(M.gp_home_visits, include_warm_up=True) == 0
     assert rec.total(M.emergency_admissions, include_warm_up=True) == 0
-    assert rec.total(M.proactive_visits, include_warm_up=True) > 0
+    visits = [t for _, t, a, _ in rec.events if a == "proactive_visit"]
+    assert visits[:3] == pytest.approx([15 + contact, 22 + contact, 29 + contact], abs=1e-9)
     assert all(a != "crisis_triage" for a, _, _ in trace(rec, t0 + 1.0))  # the night crisis: no triage call
 
 

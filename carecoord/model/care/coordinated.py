@@ -74,7 +74,7 @@ class CoordinatedCare(UsualCare):
         w.routine.update(p)  # the plan may replace some routine contacts
         self.enrolment.mdt(p)
         env.process(self.enrolment.reviews(p))
-        env.process(self.enrolment.contacts(p))
+        self.enrolment.start_contacts(p)
         p.clock.advance(now)
         if self.medication is not None:
             self.medication.start(p, now)
@@ -83,7 +83,7 @@ class CoordinatedCare(UsualCare):
         if self.night is not None:
             self.night.start(p, now)
         if self.proactive is not None:
-            env.process(self.proactive.visits(p))
+            self.proactive.start(p)
         w.retime(p)
         if self.case_finding is not None:
             self.case_finding.start(p)

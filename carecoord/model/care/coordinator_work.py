@@ -6,18 +6,19 @@ module has one job: this one is what a coordinator does for a patient once the p
 enrolment spec) and ``teams`` (each locality's coordinators, None without a caseload).
 
 Example:
-    >>> env.process(enrolment.contacts(patient))
+    >>> enrolment.start_contacts(patient)  # when the care plan starts
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
-from carecoord.locations import HOME
 from carecoord.model.care.common import HOURS
+from carecoord.model.care.rounds import Entry, Rounds
 from carecoord.model.patient import Patient
-from carecoord.model.services import MINUTES_PER_DAY, ROUTINE, URGENT, Service
+from carecoord.model.services import MINUTES_PER_DAY, URGENT, Service
 from carecoord.model.world import World
 from carecoord.recording import M
 
@@ -29,25 +30,35 @@ class CoordinatorWork:
     params: Any
     teams: list[Service | None]
 
-    def contacts(self, p: Patient) -> Generator[Any, Any, None]:
-        """The coordinator's regular contacts while the plan lasts (routine work; skipped while away)."""
-        w = self.world
-        spec = self.params
-        team = self.teams[p.locality]
-        assert team is not None
-        minutes = spec.contact_minutes
-        plan = p.caseload_request
-        while True:
-            yield w.env.timeout(spec.contact_interval_days)
-            if not p.plan_active or p.caseload_request is not plan:
-                return
-            if p.location != HOME:
-                continue
-            yield from team.serve(
-                p.locality, minutes / MINUTES_PER_DAY, priority=ROUTINE, patient=p.id, activity="coordinator_contact"
+    contact_rounds: Rounds | None = None
+
+    def start_contacts(self, p: Patient) -> None:
+        """The plan has started: regular contacts every ``contact_interval_days`` while it lasts.
+
+        Routine work served in daily rounds at the coordinators' opening
+        (:mod:`carecoord.model.care.rounds`): the first is due ``contact_interval_days`` after the
+        day the plan started, each next one that long after the day of the last (or of the round
+        that skipped the patient while away from home).
+        """
+        if self.contact_rounds is None:
+            spec = self.params
+            self.contact_rounds = Rounds(
+                self.world,
+                self.teams,
+                spec.contact_minutes,
+                spec.contact_interval_days,
+                "coordinator_contact",
+                self._contacts_made,
             )
-            w.rec.count(M.coordinator_contacts, p.locality, w.env.now)
-            w.rec.count(M.coordinator_hours, p.locality, w.env.now, minutes / 60.0)
+        self.contact_rounds.start(p, math.floor(self.world.env.now) + self.params.contact_interval_days)
+
+    def _contacts_made(self, loc: int, block: list[Entry], start: float) -> None:
+        """A coordinator's session of contacts has ended: count them and their hours (as one contact each)."""
+        w = self.world
+        now = w.env.now
+        n = len(block)
+        w.rec.count(M.coordinator_contacts, loc, now, n)
+        w.rec.count(M.coordinator_hours, loc, now, n * self.params.contact_minutes / 60.0)
 
     def triage(self, p: Patient) -> Generator[Any, Any, bool]:
         """The single point of contact answers a crisis call: True if the plan's crisis response may act.

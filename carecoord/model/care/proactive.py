@@ -5,22 +5,28 @@ detected. A detected would-be admission is managed at home with a probability; a
 deterioration that would not have been admitted is escalated to hospital with a probability,
 and otherwise dealt with by the nurse (no GP or A&E contact) with its own probability
 (``resolves_minor_crisis_probability``). One uniform (``MECHANISM``) makes that decision. Visits
-are routine work: urgent requests for the same nurses go first.
+are routine work, served in daily rounds (:mod:`carecoord.model.care.rounds`): the nurses' time is
+booked in sessions at the service's opening, urgent requests for the same nurses go first.
+
+What the rounds changed (docs/model.md): the first visit is at the first round after the plan
+starts (the next opening, not at once); the next is due ``interval_days`` after the day the patient
+was seen (not after the instant the visit ended), at that day's round; a day's visits are made one
+after another in a nurse's session, and their outcome (``last_visit``, the counts) is recorded when
+the session ends, ``last_visit`` being the end of the patient's own visit.
 
 Example:
-    >>> world.env.process(ProactiveVisits(world, params).visits(patient))
+    >>> ProactiveVisits(world, params).start(patient)  # when the care plan starts
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from typing import Any
 
 from carecoord.locations import HOME
 from carecoord.model.care.common import managed_at_home
 from carecoord.model.care.plan import ADMIT, USUAL
+from carecoord.model.care.rounds import Entry, Rounds
 from carecoord.model.patient import Patient
-from carecoord.model.services import MINUTES_PER_DAY, ROUTINE
 from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import DETECTION, MECHANISM
@@ -32,27 +38,32 @@ class ProactiveVisits:
     def __init__(self, world: World, params: Any):
         self.world = world
         self.params = params
+        self.rounds = Rounds(
+            world,
+            list(world.services["community_nursing"]),
+            params.visit_minutes,
+            params.interval_days,
+            "proactive_visit",
+            self._served,
+        )
 
-    def visits(self, p: Patient) -> Generator[Any, Any, None]:
-        """The patient's visits, every ``interval_days`` while the plan is active (skipped while away)."""
+    def start(self, p: Patient) -> None:
+        """The plan has started: visits every ``interval_days`` while it lasts (skipped while away)."""
+        self.rounds.start(p, self.world.env.now)
+
+    def _served(self, loc: int, block: list[Entry], start: float) -> None:
+        """A nurse's session has ended: those still at home on this plan were seen at their visit."""
         w = self.world
-        spec = self.params
-        nursing = w.service("community_nursing", p)
-        plan = p.caseload_request  # this plan's visits only (a re-enrolled patient has a new one)
-        while p.plan_active and p.caseload_request is plan:
-            if p.location == HOME:
-                seen = yield from nursing.serve(
-                    p.locality,
-                    spec.visit_minutes / MINUTES_PER_DAY,
-                    priority=ROUTINE,
-                    patient=p.id,
-                    activity="proactive_visit",
-                )
-                if seen and p.location == HOME and p.plan_active:
-                    now = p.last_visit = w.env.now
-                    w.rec.count(M.proactive_visits, p.locality, now)
-                    w.rec.count(M.community_nursing_visits, p.locality, now)
-            yield w.env.timeout(spec.interval_days)
+        visit = self.rounds.visit_days
+        seen = 0
+        for i, (p, plan) in enumerate(block):
+            if p.location == HOME and p.caseload_request is plan and p.plan_active:
+                p.last_visit = start + (i + 1) * visit
+                seen += 1
+        if seen:
+            now = w.env.now
+            w.rec.count(M.proactive_visits, loc, now, seen)
+            w.rec.count(M.community_nursing_visits, loc, now, seen)
 
     def detect(self, p: Patient, ep: list[float], would: bool) -> str | None:
         """Outcome of a crisis the last visit detected (None: not visible or not detected)."""

@@ -1,0 +1,225 @@
+"""Regular work of a care plan served in daily rounds: proactive visits and coordinators' contacts.
+
+Each patient's next visit (or contact) is put in the bucket of the round that serves it: one round
+per locality and day, at the service's opening. Buckets are filled when a plan starts and when a
+visit is made or skipped, so nothing scans the caseload and nothing polls; a round is one
+scheduled event, created with its bucket. At the round:
+
+- entries of a plan that has ended or been replaced (``p.caseload_request is not plan``) are
+  dropped: nothing is made after the plan ends;
+- a patient away from home is skipped, and is due again ``interval`` days after the round's day;
+- the patients at home are served in a block: the clinicians' time is booked as sessions on the
+  same :class:`~carecoord.model.services.Service` (as routine care does), each session a whole
+  number of visits and no longer than the service's open day (at least one visit), using as few
+  clinicians as the day's list needs. A session is routine work (priority ROUTINE): urgent requests
+  go first, and a session no clinician could start before closing waits for the next opening, like
+  any request (its visits are made late, not lost). Urgent work still goes first at every visit, as
+  when each visit was its own request: an urgent request that has to wait hands it the clinician of
+  the running session whose visit in progress ends first, after that visit; the rest of that
+  session's block queues again.
+
+Within a session the visits follow one another (the event log has each visit's own start and end);
+their outcome is recorded when the session ends (by then every one of them has happened, so staff
+never act on a visit still to come), and each patient is due again ``interval`` days after the day
+they were seen, at that day's round. Rounds are daily: at most one visit a day, and an interval
+that is not a whole number of days is served at the first round at or after it falls due.
+
+Example:
+    >>> rounds = Rounds(world, services, minutes=45.0, interval_days=14.0, activity="proactive_visit",
+    ...                 served=on_served)
+    >>> rounds.start(patient, due=world.env.now)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator
+from typing import Any
+
+import simpy
+
+from carecoord.locations import HOME
+from carecoord.model.patient import Patient
+from carecoord.model.services import MINUTES_PER_DAY, ROUTINE, Service
+
+Entry = tuple[Patient, Any]
+"""A patient and the plan (caseload place) the visit belongs to."""
+Served = Callable[[int, list[Entry], float], None]
+"""Called when a session ends: (locality, the block served, the session's start)."""
+
+
+def blocks(visits: int, per_session: int) -> list[int]:
+    """Split a day's ``visits`` into as few sessions of at most ``per_session`` visits as will do, evenly."""
+    if visits <= 0:
+        return []
+    n = -(-visits // per_session)
+    size, extra = divmod(visits, n)
+    return [size + 1] * extra + [size] * (n - extra)
+
+
+class Rounds:
+    """One kind of regular plan work (visits or contacts) of an arm, served in daily rounds per locality."""
+
+    def __init__(
+        self,
+        world: Any,
+        services: list[Service | None],
+        minutes: float,
+        interval_days: float,
+        activity: str,
+        served: Served,
+    ):
+        """``world``: the :class:`~carecoord.model.world.World` (typed loosely, as routine care does);
+        ``services[loc]``: the service whose staff do the work in locality ``loc`` (None: no work
+        there); ``served``: records the outcome of a block when its session ends."""
+        self.world = world
+        self.env = world.env
+        self.services = services
+        self.minutes = minutes
+        self.visit_days = minutes / MINUTES_PER_DAY
+        self.interval = interval_days
+        self.activity = activity
+        self.served = served
+        self.buckets: list[dict[float, list[Entry]]] = [{} for _ in services]
+        self.running: dict[int, dict[Part, None]] = {}  # per service: the sessions holding a clinician
+        for service in services:
+            if service is not None and id(service) not in self.running:
+                self.running[id(service)] = {}
+                if service.resource is not None:
+                    assert service.on_urgent_wait is None, "one kind of rounds per service"
+                    service.on_urgent_wait = lambda service=service: self._hand_over(service)
+
+    def start(self, p: Patient, due: float) -> None:
+        """A plan has started: its first visit is at the first round after now and at or after ``due``."""
+        self._due(p, p.caseload_request, due)
+
+    def _due(self, p: Patient, plan: Any, due: float) -> None:
+        service = self.services[p.locality]
+        assert service is not None
+        hours = service.hours
+        now = self.env.now
+        at = hours.next_open(float(math.floor(due)))
+        while at < due or at <= now:  # that day's round has gone (or is going now): the next one
+            at = hours.next_open(float(math.floor(at) + 1))
+        if at >= self.world.horizon:
+            return
+        bucket = self.buckets[p.locality]
+        todo = bucket.get(at)
+        if todo is None:
+            bucket[at] = todo = []
+            event = self.env.timeout(at - now)
+            event.callbacks.append(lambda _event, loc=p.locality, at=at: self._round(loc, at))
+        todo.append((p, plan))
+
+    def _round(self, loc: int, at: float) -> None:
+        """The round of one locality and day: skip those away, serve the rest in sessions."""
+        block: list[Entry] = []
+        day = math.floor(at)
+        for p, plan in self.buckets[loc].pop(at):
+            if p.caseload_request is not plan or not p.plan_active:
+                continue  # the plan ended or was replaced: no more visits for it
+            if p.location == HOME:
+                block.append((p, plan))
+            else:
+                self._due(p, plan, day + self.interval)  # away: skipped, due again an interval later
+        if not block:
+            return
+        service = self.services[loc]
+        assert service is not None
+        hours = service.hours
+        open_minutes = MINUTES_PER_DAY if hours.always else (hours.close - hours.open) * MINUTES_PER_DAY
+        per_session = max(1, math.floor(open_minutes / self.minutes + 1e-9))
+        first = 0
+        for size in blocks(len(block), per_session):
+            self.env.process(self._session(loc, service, block[first : first + size]))
+            first += size
+
+    def _session(self, loc: int, service: Service, block: list[Entry]) -> Generator[Any, Any, None]:
+        """One clinician's session: waits for them (routine priority), then the block's visits in turn.
+
+        Staff time is recorded when the session starts, as :meth:`Service.serve` does for one visit
+        (and the session's wait once, by :meth:`Service.acquire`). Urgent work still goes first at
+        every visit, as it did when each visit was its own request: an urgent request that has to
+        wait interrupts one running session (:meth:`_hand_over`), which finishes the visit in
+        progress, gives the clinician back (the staff time of the visits not made is taken off) and
+        queues again, routine, for the rest of its block. With the event log on, each visit is logged
+        at its own end by a callback-only event (it resumes nothing, so the results are the same with
+        the log on or off).
+        """
+        env = self.env
+        visit = self.visit_days
+        interval = self.interval
+        running = self.running[id(service)]
+        while block:
+            held = yield from service.acquire(loc, priority=ROUTINE)
+            start = env.now
+            duration = len(block) * visit
+            service.staff_time(loc, start, duration)
+            part = Part(env.active_process, start, len(block))
+            if self.world.rec.events is not None:
+                self._log(service, block, part)
+            running[part] = None
+            try:
+                yield env.timeout(duration)
+            except simpy.Interrupt:  # urgent work waits: finish the visit in progress, then hand over
+                end = start + part.done * visit
+                if end > env.now:  # a session is asked once, so nothing interrupts this wait
+                    yield env.timeout(end - env.now)
+                service.staff_time(loc, env.now, -(len(block) - part.done) * visit)
+            running.pop(part, None)
+            service.release(held)
+            done = block[: part.done]
+            if done:
+                self.served(loc, done, start)
+                for i, (p, plan) in enumerate(done):
+                    if p.caseload_request is plan and p.plan_active:
+                        self._due(p, plan, math.floor(start + i * visit) + interval)
+            block = block[part.done :]
+
+    def _hand_over(self, service: Service) -> None:
+        """An urgent request waits at ``service``: the running session whose visit in progress ends
+        first stops after it (only while the service is open: outside its hours nothing new starts)."""
+        now = self.env.now
+        if not service.hours.is_open(now):
+            return
+        visit = self.visit_days
+        best: Part | None = None
+        best_end = math.inf
+        for part in self.running[id(service)]:  # at most one session per clinician
+            if part.done == part.visits:
+                k = max(0, math.ceil((now - part.start) / visit - 1e-9))
+                if k < part.visits and part.start + k * visit < best_end:
+                    best, best_end = part, part.start + k * visit
+        if best is not None:
+            best.done = math.ceil((best_end - best.start) / visit - 1e-9)
+            best.process.interrupt()
+
+    def _log(self, service: Service, block: list[Entry], part: Part) -> None:
+        env = self.env
+        rec = self.world.rec
+        visit = self.visit_days
+        start = part.start
+        for i, (p, _) in enumerate(block):
+            seen = start + i * visit
+
+            def log(_event: Any, pid: int = p.id, i: int = i, seen: float = seen) -> None:
+                if i < part.done:  # not a visit the session handed over before making
+                    rec.log(pid, seen + visit, self.activity, service.name, seen)
+
+            env.timeout(seen + visit - env.now).callbacks.append(log)
+
+
+class Part:
+    """A session (or the rest of one) holding a clinician: ``done`` visits will be made (all, unless
+    it is asked to hand over to urgent work)."""
+
+    __slots__ = ("done", "process", "start", "visits")
+
+    def __init__(self, process: Any, start: float, visits: int):
+        self.process = process
+        self.start = start
+        self.visits = visits
+        self.done = visits
+
+
+__all__ = ["Rounds", "blocks"]
