@@ -103,6 +103,14 @@ class OpeningHours:
             return False
         return any_day or (self._start_weekday + day) % 7 in self.days
 
+    def works_on_day_of(self, t: float) -> bool:
+        """Whether the day containing ``t`` is a working day (the hours of the day not checked).
+
+        ``is_open(t)`` is ``is_open(t, any_day=True) and works_on_day_of(t)``: a request that has
+        passed the first test needs only this one (``ScheduledResource._do_put``, for every queued request).
+        """
+        return self.always or (self._start_weekday + int(t)) % 7 in self.days
+
     def next_open(self, t: float, any_day: bool = False) -> float:
         """The first instant at or after ``t`` when the service is open."""
         if self.is_open(t, any_day):

@@ -60,7 +60,9 @@ class WeeklyProfile:
         s = t + self.offset
         week = math.floor(s / 7.0)
         x = (s - 7.0 * week) * 24.0
-        k = min(int(x), HOURS_PER_WEEK - 1)
+        k = int(x)
+        if k > HOURS_PER_WEEK - 1:  # min(), without the call: tau runs on every event of a crisis clock
+            k = HOURS_PER_WEEK - 1
         return 7.0 * week + self.cumulative[k] + (x - k) * self.weights[k] / 24.0
 
     def inverse(self, tau: float) -> float:

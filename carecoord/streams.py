@@ -153,9 +153,15 @@ class StreamBank:
     def draws(self, locality: int, patient: int, stream: int, position: int, n: int) -> list[float]:
         """``n`` consecutive uniforms of a patient's stream from ``position``."""
         kept = self._kept[stream]
-        if position + n <= kept:
+        end = position + n
+        if end <= kept:
             start = patient * kept + position
             return self._flat[locality][stream][start : start + n].tolist()
+        if position >= kept and end <= self._widths[stream]:
+            # All past the kept columns, within the block: one look-up of the row's rest (drawn as far
+            # as the last one needs), not one per uniform; the same numbers as ``draw`` gives.
+            rest = self._rest(locality, patient, stream, end - 1 - kept)
+            return rest[position - kept : end - kept].tolist()
         return [self.draw(locality, patient, stream, position + i) for i in range(n)]
 
     def _rest(self, locality: int, patient: int, stream: int, index: int) -> array:

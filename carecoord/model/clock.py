@@ -15,8 +15,8 @@ Example:
 
 from __future__ import annotations
 
-import bisect
 import math
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Protocol
@@ -48,11 +48,11 @@ class Step:
         self.values: Sequence[float] = values or ()
 
     def value(self, t: float) -> float:
-        i = bisect.bisect_right(self.times, t)
+        i = bisect_right(self.times, t)
         return self.initial if i == 0 else self.values[i - 1]
 
     def next_break(self, t: float) -> float:
-        i = bisect.bisect_right(self.times, t)
+        i = bisect_right(self.times, t)
         return self.times[i] if i < len(self.times) else INF
 
 
@@ -111,7 +111,8 @@ class HazardClock:
         # only the crisis type has a time map and a step that is always set).
         self._tau_k, self._tau_at, self._tau_of = -1, math.nan, 0.0
         # A second cache, of what every query at ``last`` recomputes while nothing changes: a stepped
-        # type's rate at ``_seg_at`` and its next change point (``_segment``), and the operational time
+        # type's rate at ``_seg_at`` and its next change point (``_segment``; left by ``advance``'s last
+        # piece or by the first query), and the operational time
         # of that change point (``time_to_fire``). ``set_factors``, ``set_step`` and ``drop_steps``
         # clear the first; the second holds ``tau`` of one fixed time, which nothing changes.
         self._seg_k, self._seg_at, self._seg_rate, self._seg_next = -1, math.nan, 0.0, INF
@@ -132,7 +133,7 @@ class HazardClock:
         nxt = INF
         for step in self.steps[k].values():
             times = step.times
-            i = bisect.bisect_right(times, t)
+            i = bisect_right(times, t)
             rate *= step.initial if i == 0 else step.values[i - 1]
             if i < len(times) and times[i] < nxt:
                 nxt = times[i]
@@ -181,6 +182,8 @@ class HazardClock:
                 a = b
                 rate, nxt = self._segment(k, end)
             acc[k] += total
+            if nxt > now:  # no change point in (piece start, now]: ``_segment(k, now)`` is this piece, to the bit
+                self._seg_k, self._seg_at, self._seg_rate, self._seg_next = k, now, rate, nxt
             if tm is not None:
                 self._tau_k, self._tau_at, self._tau_of = k, now, b
         self.last = now
@@ -227,8 +230,16 @@ class HazardClock:
     def next_event(self) -> tuple[int, float]:
         """The type that fires first and when (ties go to the lower type)."""
         best_k, best_t = -1, INF
-        for k in range(len(self.base)):
-            t = self.time_to_fire(k)
+        last = self.last
+        target, acc, factor, timemap = self.target, self.acc, self.factor, self.timemap
+        for k, steps in enumerate(self.steps):
+            if steps or timemap[k] is not None:
+                t = self.time_to_fire(k)
+            else:  # a constant rate in calendar time: ``time_to_fire``'s first case, without the call
+                rate = factor[k]
+                if rate <= 0:
+                    continue
+                t = last + (target[k] - acc[k]) / rate
             if t < best_t:
                 best_k, best_t = k, t
         return best_k, best_t

@@ -46,8 +46,15 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
     if p.rec.arrival > 0:
         yield env.timeout(p.rec.arrival)
     yield from _arrive(world, p)
-    end = world.horizon + 1.0
+    # Hoisted out of the loop, which runs once per event of every patient: the clock (made on
+    # arrival, never replaced), the bound timeout, the horizon and the handlers by event type.
+    clock = p.clock
+    assert clock is not None
+    timeout = env.timeout
+    horizon = world.horizon
+    end = horizon + 1.0
     clocks = world.clock_streams
+    handlers = _HANDLER_OF_TYPE
     while p.alive:
         if p.pending:
             if background_death_due(world, p):  # a death that came due during the last pathway comes first
@@ -55,20 +62,22 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
                 return
             yield from p.pending.pop(0)()
             continue
-        assert p.clock is not None
-        p.clock.advance(env.now)  # hazards ran on during the last pathway
-        kind, when = p.clock.next_event()
+        now = env.now
+        clock.advance(now)  # hazards ran on during the last pathway
+        kind, when = clock.next_event()
         p.waiting = True
+        delay = (end if end < when else when) - now  # max(0, min(when, end) - now), without two calls
         try:
-            yield env.timeout(max(0.0, min(when, end) - env.now))
+            yield timeout(delay if delay > 0.0 else 0.0)
         except simpy.Interrupt:
             continue
         p.waiting = False
-        if kind < 0 or env.now >= world.horizon:
+        now = env.now
+        if kind < 0 or now >= horizon:
             return
-        p.clock.advance(env.now)
-        p.clock.fire(kind, world.unit_exponential(p, clocks[kind]))
-        yield from HANDLERS[kind](world, p)
+        clock.advance(now)
+        clock.fire(kind, world.unit_exponential(p, clocks[kind]))
+        yield from handlers[kind](world, p)
 
 
 def _arrive(world: World, p: Patient) -> Generator[Any, Any, None]:
@@ -266,5 +275,6 @@ def death(world: World, p: Patient) -> Generator[Any, Any, None]:
 
 
 HANDLERS = {CRISIS: crisis, FALL: fall, SOCIAL: social_crisis, DECLINE: decline, DEATH: death}
+_HANDLER_OF_TYPE = tuple(HANDLERS[k] for k in range(len(HANDLERS)))  # indexed by event type: no hashing per event
 
 __all__ = ["life", "nursing_follow_up", "usual_care", "would_admit"]

@@ -1,151 +1,23 @@
 """Services as capacity-limited SimPy resources with opening hours.
 
-A :class:`ScheduledResource` starts no new work while closed (work in progress is finished);
-waiting requests are woken at each opening. ``any_day`` requests (seven-day working) ignore the
-day of the week but keep the hours. An unlimited service skips the resource and only waits for
-opening. Every use records its wait and staff time.
-
-Fast by design, in the same same-time order as plain SimPy (so fixed-seed results do not move):
-a free place with nobody waiting is taken without a request (:meth:`ScheduledResource.take`),
-a release with nobody waiting schedules no event (:meth:`ScheduledResource.give_back`), the
-queue is kept sorted by binary insertion and the holders are a dict (docs/performance.md).
+Each service (per locality, or shared) holds a :class:`~carecoord.model.resource.ScheduledResource`
+(opening hours, priorities, the fast paths that keep plain SimPy's same-time order), or none when
+unlimited: then it only waits for opening. Every use records its wait and staff time.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Generator
-from operator import attrgetter
 from typing import Any
 
 import simpy
-from simpy.resources.resource import PriorityRequest
 
 from carecoord.calendar import OpeningHours
+from carecoord.model.resource import ROUTINE, URGENT, ScheduledResource, ServiceRequest
 from carecoord.recording import METRIC_INDEX, Recorder
 
 MINUTES_PER_DAY = 1440.0
 HOURS_PER_DAY = 24.0
-URGENT = 0
-"""Priority of unplanned work (a crisis, a rapid response): served before routine work."""
-ROUTINE = 1
-"""Priority of planned work (proactive visits, reviews, assessments for the care plan)."""
-
-
-class ServiceRequest(PriorityRequest):
-    """A request with a priority that may be served on any day (seven-day working)."""
-
-    def __init__(self, resource: ScheduledResource, any_day: bool = False, priority: int = URGENT):
-        self.any_day = any_day
-        super().__init__(resource, priority)
-
-
-_KEY = attrgetter("key")
-
-
-class RequestQueue(list):
-    """The waiting requests in order of SimPy's request key (priority, time of request, preempt flag).
-
-    SimPy's ``SortedQueue`` appends and then re-sorts the whole list on every request (a key
-    function call per waiting request). Inserting after the last request with a key not above the
-    new one gives the same order as that stable sort, in a binary search.
-    """
-
-    def append(self, item: Any) -> None:
-        bisect.insort_right(self, item, key=_KEY)
-
-
-class ScheduledResource(simpy.PriorityResource):
-    """A resource that only grants requests while open; urgent requests go before routine ones
-    (first come, first served within a priority: SimPy's sorted queue is stable).
-
-    ``_do_put`` is the hook SimPy's ``BaseResource`` documents for custom resources ("implementing
-    the request processing behaviour through the methods _do_get() and _do_put()"); ``wake`` calls
-    ``_trigger_put``, which has no public equivalent. A process holding the resource while closed
-    would change the order in which SimPy grants same-time requests, and so every result.
-    """
-
-    PutQueue = RequestQueue
-
-    def __init__(self, env: simpy.Environment, capacity: int, hours: OpeningHours):
-        super().__init__(env, capacity)
-        # The holders, in order of grant: a dict, so that a release is not a scan of a list
-        # (home care holds ~1,400 packages in a locality of 10,000). ``count`` is still len().
-        self.users: dict[ServiceRequest, None] = {}  # type: ignore[assignment]
-        self.hours = hours
-        self.peak = 0
-
-    def request(self, any_day: bool = False, priority: int = URGENT) -> ServiceRequest:  # type: ignore[override]
-        return ServiceRequest(self, any_day, priority)
-
-    def _do_put(self, event: ServiceRequest) -> bool:  # type: ignore[override]
-        now = self._env.now
-        if not self.hours.is_open(now, any_day=True):
-            return False  # outside the hours: nothing starts, stop scanning the queue
-        if not event.any_day and not self.hours.is_open(now):
-            return True  # closed today for this request; a seven-day request behind it may start
-        if len(self.users) < self.capacity:
-            self.users[event] = None
-            event.usage_since = now
-            event.succeed()
-            if len(self.users) > self.peak:
-                self.peak = len(self.users)
-            return True
-        return False
-
-    def _do_get(self, event: Any) -> None:  # type: ignore[override]
-        """A release: drop the holder (SimPy's ``Resource._do_get`` with the holders in a dict)."""
-        self.users.pop(event.request, None)
-        event.succeed()
-
-    def wake(self) -> None:
-        """Re-examine the queue (called at every opening)."""
-        self._trigger_put(None)
-
-    def take(self, any_day: bool = False) -> Taken | None:
-        """Take a free place at once, as a request would be granted now (None: make a request).
-
-        Only when nobody waits: a request made now would then be granted in its own creation
-        (``_do_put``), and the place, the holders and the peak end up the same. The caller then
-        yields ``env.timeout(0)``: scheduled where the granted request's event would have been, it
-        resumes the process in the same same-time order, without the request's queue insertion,
-        queue scans and callbacks.
-        """
-        if self.put_queue or len(self.users) >= self.capacity:
-            return None
-        now = self._env.now
-        if not self.hours.is_open(now, any_day):
-            return None
-        taken = Taken(now)
-        self.users[taken] = None  # type: ignore[index]
-        if len(self.users) > self.peak:
-            self.peak = len(self.users)
-        return taken
-
-    def give_back(self, held: Any) -> None:
-        """Release a place; with nobody waiting, without a release event (it would wake no one).
-
-        SimPy's release removes the holder at once and re-examines the queue when its event is
-        processed, later at the same instant. With an empty queue there is nothing to re-examine:
-        a request made before that moment finds the place free (or the service closed, or full
-        again) on its own. Saves one event per use; fixed-seed results were checked identical
-        (docs/performance.md). The one order it could change: at one instant, this place is
-        taken again, a request queues and a second release frees a place; SimPy would grant the
-        queued request at this release's event, here at the second one's.
-        """
-        if self.put_queue:
-            self.release(held)
-        else:
-            self.users.pop(held, None)
-
-
-class Taken:
-    """A place taken without a request (:meth:`ScheduledResource.take`); released like a request."""
-
-    __slots__ = ("usage_since",)
-
-    def __init__(self, since: float):
-        self.usage_since = since
 
 
 class Hold:
@@ -206,17 +78,34 @@ class Service:
 
         With an ``activity`` name and the event log on, the contact is logged from the moment the
         clinician began (after any wait) to the moment they finished; nothing is done when it is off.
+
+        A place free now is taken here, as :meth:`acquire` would take it (the same events in the same
+        order, without its generator: most uses find a free place); otherwise through :meth:`acquire`.
+        Every grant of either passes through :meth:`_grant` once.
         """
-        request = yield from self.acquire(locality, any_day, patience, priority)  # the one way to a place
-        if request is None:
-            return False
-        start = self.env.now
+        env = self.env
+        resource = self.resource
+        t0 = env.now
+        if resource is None and self.hours.is_open(t0, any_day):
+            held: Any = Hold(t0)  # unlimited and open: no wait, no event (acquire's first case)
+            self._grant(locality, t0, any_day)
+        elif resource is not None and (held := resource.take(any_day)) is not None:
+            yield env.timeout(0)  # see ScheduledResource.take
+            self._grant(locality, t0, any_day)
+        else:
+            held = yield from self.acquire(locality, any_day, patience, priority)
+            if held is None:
+                return False
+        start = env.now
         if self._staff is not None:
             self.recorder.count(self._staff, locality, start, duration_days * HOURS_PER_DAY)
-        yield self.env.timeout(duration_days)
-        self.release(request)
+        yield env.timeout(duration_days)
+        if resource is None:
+            self.in_use -= 1  # what ``release`` does with a Hold
+        else:
+            resource.give_back(held)
         if activity and self.recorder.events is not None:
-            self.recorder.log(patient, self.env.now, activity, self.name, start)
+            self.recorder.log(patient, env.now, activity, self.name, start)
         return True
 
     def acquire(
@@ -233,14 +122,11 @@ class Service:
             if start > t0:
                 yield env.timeout(start - t0)
             held: Any = Hold(env.now)
-            self.in_use += 1
-            if self.in_use > self.recorder.peak_in_use[self.key]:
-                self.recorder.peak_in_use[self.key] = self.in_use
         else:
             taken = self.resource.take(any_day)
             if taken is not None:  # see ScheduledResource.take
                 yield env.timeout(0)
-                self._note_peak()
+                self._grant(locality, t0, any_day)
                 return taken
             request = self.resource.request(any_day, priority)
             if self.on_urgent_wait is not None and priority == URGENT and not request.triggered:
@@ -253,9 +139,22 @@ class Service:
                     request.cancel()
                     return None
             held = request
+        self._grant(locality, t0, any_day)
+        return held
+
+    def _grant(self, locality: int, t0: float, any_day: bool) -> None:
+        """Book a place just granted by :meth:`serve` or :meth:`acquire`: the peak in use, the wait since ``t0``.
+
+        The one point every such grant passes (``any_day``, whether it was seven-day work, is for
+        observers: the verification tests wrap this method to see every start of work).
+        """
+        if self.resource is None:
+            self.in_use += 1
+            if self.in_use > self.recorder.peak_in_use[self.key]:
+                self.recorder.peak_in_use[self.key] = self.in_use
+        else:
             self._note_peak()
         self.record_wait(locality, t0)
-        return held
 
     def request_place(self, priority: int = URGENT) -> ServiceRequest:
         """A raw request for a capacity-limited service, for a caller that races it against other events
@@ -294,3 +193,6 @@ class Service:
         elif held is not None:
             assert self.resource is not None
             self.resource.give_back(held)
+
+
+__all__ = ["HOURS_PER_DAY", "MINUTES_PER_DAY", "ROUTINE", "URGENT", "Service"]

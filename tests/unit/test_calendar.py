@@ -162,6 +162,14 @@ def test_any_day_ignores_the_weekday_but_not_the_hours(gp: OpeningHours) -> None
     assert gp.next_open(at(FRI, 20), any_day=True) == at(SAT, 8)
 
 
+def test_open_is_open_any_day_on_a_working_day(gp: OpeningHours) -> None:
+    """``is_open(t)`` splits into the hours test (``any_day``) and the day test, at every quarter hour of two weeks."""
+    for q in range(14 * 96):
+        t = q / 96.0
+        assert gp.is_open(t) == (gp.is_open(t, any_day=True) and gp.works_on_day_of(t)), t
+        assert gp.works_on_day_of(t) == (int(t) % 7 not in (SAT, SUN)), t
+
+
 @pytest.mark.parametrize(
     ("t", "expected"),
     [

@@ -141,3 +141,24 @@ def test_shared_factors_and_time_maps_equal_a_clock_of_its_own(moves: list[tuple
         shared.set_factors((1.0, 1.0))
     with pytest.raises(ValueError, match="time maps"):
         shared.set_timemaps((None,))
+
+
+def first_to_fire(clock: HazardClock) -> tuple[int, float]:
+    """The type that fires first by ``time_to_fire`` of each type (ties to the lower type; -1 if none)."""
+    best_k, best_t = -1, math.inf
+    for k in range(N):
+        t = clock.time_to_fire(k)
+        if t < best_t:
+            best_k, best_t = k, t
+    return best_k, best_t
+
+
+@settings(max_examples=300, deadline=None)
+@given(ops=operations, timemap=st.booleans())
+def test_next_event_is_the_first_time_to_fire(ops: list[tuple], timemap: bool) -> None:
+    """``next_event`` (which computes constant-rate types inline) equals the earliest ``time_to_fire``, to the bit."""
+    clock, reference = make_clock(timemap), make_clock(timemap)
+    for op in [*ops, ("query",)]:
+        apply(clock, op, fresh=False)
+        apply(reference, op, fresh=False)
+        assert clock.next_event() == first_to_fire(reference), op

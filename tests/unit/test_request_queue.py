@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carecoord.model.services import RequestQueue
+from carecoord.model.resource import RequestQueue
 
 
 class _Request:

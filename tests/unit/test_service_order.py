@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carecoord.calendar import Calendar, OpeningHours
-from carecoord.model.services import ROUTINE, URGENT, ScheduledResource, Service
+from carecoord.model.resource import ROUTINE, URGENT, ScheduledResource
+from carecoord.model.services import Service
 from carecoord.recording import Recorder
 from carecoord.scenario.base import daily_hours, weekday_hours
 

@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,18 +58,14 @@ class InstrumentedRun:
 
 
 def spy_on(service: Service, grants: list[Grant]) -> None:
-    """Wrap ``service.acquire`` (an instance attribute, so ``serve`` uses it too) to log each grant."""
-    original = service.acquire
+    """Wrap ``service._grant`` (an instance attribute, so ``serve`` and ``acquire`` use it) to log each grant."""
+    original = service._grant
 
-    def acquire(
-        locality: int, any_day: bool = False, patience: float | None = None, priority: int = 0
-    ) -> Generator[Any, Any, Any]:
-        held = yield from original(locality, any_day, patience, priority)
-        if held is not None:
-            grants.append(Grant(service.name, service.key, service.env.now, any_day))
-        return held
+    def grant(locality: int, t0: float, any_day: bool) -> None:
+        original(locality, t0, any_day)
+        grants.append(Grant(service.name, service.key, service.env.now, any_day))
 
-    service.acquire = acquire  # type: ignore[method-assign]
+    service._grant = grant  # type: ignore[method-assign]
 
 
 def instrumented_run(scenario: Scenario, arm: str, replication: int = 0) -> InstrumentedRun:

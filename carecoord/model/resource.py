@@ -1,0 +1,147 @@
+"""The capacity-limited SimPy resource behind a service: opening hours, priorities, fast paths.
+
+A :class:`ScheduledResource` starts no new work while closed (work in progress is finished);
+waiting requests are woken at each opening. ``any_day`` requests (seven-day working) ignore the
+day of the week but keep the hours. Fast by design, in the same same-time order as plain SimPy:
+a free place with nobody waiting is taken without a request (:meth:`ScheduledResource.take`),
+a release with nobody waiting schedules no event (:meth:`ScheduledResource.give_back`), the
+queue is kept sorted by binary insertion and the holders are a dict (docs/performance.md).
+The bookkeeping of a service's uses (waits, staff time, peaks) is :mod:`carecoord.model.services`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from operator import attrgetter
+from typing import Any
+
+import simpy
+from simpy.resources.resource import PriorityRequest
+
+from carecoord.calendar import OpeningHours
+
+URGENT = 0
+"""Priority of unplanned work (a crisis, a rapid response): served before routine work."""
+ROUTINE = 1
+"""Priority of planned work (proactive visits, reviews, assessments for the care plan)."""
+
+
+class ServiceRequest(PriorityRequest):
+    """A request with a priority that may be served on any day (seven-day working)."""
+
+    def __init__(self, resource: ScheduledResource, any_day: bool = False, priority: int = URGENT):
+        self.any_day = any_day
+        super().__init__(resource, priority)
+
+
+_KEY = attrgetter("key")
+
+
+class RequestQueue(list):
+    """The waiting requests in order of SimPy's request key (priority, time of request, preempt flag).
+
+    SimPy's ``SortedQueue`` appends and then re-sorts the whole list on every request (a key
+    function call per waiting request). Inserting after the last request with a key not above the
+    new one gives the same order as that stable sort, in a binary search.
+    """
+
+    def append(self, item: Any) -> None:
+        bisect.insort_right(self, item, key=_KEY)
+
+
+class ScheduledResource(simpy.PriorityResource):
+    """A resource that only grants requests while open; urgent requests go before routine ones
+    (first come, first served within a priority: SimPy's sorted queue is stable).
+
+    ``_do_put`` is the hook SimPy's ``BaseResource`` documents for custom resources ("implementing
+    the request processing behaviour through the methods _do_get() and _do_put()"); ``wake`` calls
+    ``_trigger_put``, which has no public equivalent. A process holding the resource while closed
+    would change the order in which SimPy grants same-time requests, and so every result.
+    """
+
+    PutQueue = RequestQueue
+
+    def __init__(self, env: simpy.Environment, capacity: int, hours: OpeningHours):
+        super().__init__(env, capacity)
+        # The holders, in order of grant: a dict, so that a release is not a scan of a list
+        # (home care holds ~1,400 packages in a locality of 10,000). ``count`` is still len().
+        self.users: dict[ServiceRequest, None] = {}  # type: ignore[assignment]
+        self.hours = hours
+        self.peak = 0
+
+    def request(self, any_day: bool = False, priority: int = URGENT) -> ServiceRequest:  # type: ignore[override]
+        return ServiceRequest(self, any_day, priority)
+
+    def _do_put(self, event: ServiceRequest) -> bool:  # type: ignore[override]
+        now = self._env.now
+        hours = self.hours
+        if not hours.always:
+            if not hours.is_open(now, any_day=True):
+                return False  # outside the hours: nothing starts, stop scanning the queue
+            if not event.any_day and not hours.works_on_day_of(now):
+                return True  # closed today for this request; a seven-day request behind it may start
+        if len(self.users) < self.capacity:
+            self.users[event] = None
+            event.usage_since = now
+            event.succeed()
+            if len(self.users) > self.peak:
+                self.peak = len(self.users)
+            return True
+        return False
+
+    def _do_get(self, event: Any) -> None:  # type: ignore[override]
+        """A release: drop the holder (SimPy's ``Resource._do_get`` with the holders in a dict)."""
+        self.users.pop(event.request, None)
+        event.succeed()
+
+    def wake(self) -> None:
+        """Re-examine the queue (called at every opening)."""
+        self._trigger_put(None)
+
+    def take(self, any_day: bool = False) -> Taken | None:
+        """Take a free place at once, as a request would be granted now (None: make a request).
+
+        Only when nobody waits: a request made now would then be granted in its own creation
+        (``_do_put``), and the place, the holders and the peak end up the same. The caller then
+        yields ``env.timeout(0)``: scheduled where the granted request's event would have been, it
+        resumes the process in the same same-time order, without the request's queue insertion,
+        queue scans and callbacks.
+        """
+        if self.put_queue or len(self.users) >= self.capacity:
+            return None
+        now = self._env.now
+        if not self.hours.is_open(now, any_day):
+            return None
+        taken = Taken(now)
+        self.users[taken] = None  # type: ignore[index]
+        if len(self.users) > self.peak:
+            self.peak = len(self.users)
+        return taken
+
+    def give_back(self, held: Any) -> None:
+        """Release a place; with nobody waiting, without a release event (it would wake no one).
+
+        SimPy's release removes the holder at once and re-examines the queue when its event is
+        processed, later at the same instant. With an empty queue there is nothing to re-examine:
+        a request made before that moment finds the place free (or the service closed, or full
+        again) on its own. Saves one event per use; fixed-seed results were checked identical
+        (docs/performance.md). The one order it could change: at one instant, this place is
+        taken again, a request queues and a second release frees a place; SimPy would grant the
+        queued request at this release's event, here at the second one's.
+        """
+        if self.put_queue:
+            self.release(held)
+        else:
+            self.users.pop(held, None)
+
+
+class Taken:
+    """A place taken without a request (:meth:`ScheduledResource.take`); released like a request."""
+
+    __slots__ = ("usage_since",)
+
+    def __init__(self, since: float):
+        self.usage_since = since
+
+
+__all__ = ["ROUTINE", "URGENT", "RequestQueue", "ScheduledResource", "ServiceRequest", "Taken"]
