@@ -30,7 +30,7 @@ from carecoord.model.services import Service
 from carecoord.mortality import Fatality, background_mortality
 from carecoord.recording import M, Recorder, Stay
 from carecoord.scenario.arms import MechanismsSpec
-from carecoord.scenario.capacity import locality_capacity, shared_capacity
+from carecoord.scenario.capacity import is_split, locality_capacity, shared_capacity, split_capacities
 from carecoord.scenario.schema import Scenario
 from carecoord.scenario.services import LOCALITY_SERVICES, SHARED_SERVICES
 from carecoord.streams import (
@@ -67,7 +67,20 @@ def _step_product(p: Patient, kind: int, now: float) -> float:
 class World:
     """Everything one run of one arm shares: environment, services, streams, recorder."""
 
-    def __init__(self, scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_events: bool = False):
+    def __init__(
+        self,
+        scenario: Scenario,
+        cohort: Cohort,
+        arm: str,
+        replication: int,
+        log_events: bool = False,
+        localities: tuple[int, ...] | None = None,
+        recorder: Recorder | None = None,
+    ):
+        """``localities``: the localities this world runs (None: all); their patients, community services
+        and per-locality processes only, so that each locality can run in an environment of its own
+        (``simulation.shared_services: split``, :mod:`carecoord.model.run`). ``recorder``: shared by the
+        worlds of one arm (it is indexed by locality and patient; :func:`make_recorder`), else a new one."""
         self.scenario = scenario
         self.params = compile_params(scenario)
         self.mechanisms: MechanismsSpec = scenario.arm(arm).mechanisms
@@ -76,12 +89,18 @@ class World:
         self.calendar = make_calendar(scenario)
         self.horizon = self.calendar.horizon
         self.bank = StreamBank(scenario.simulation.seed, replication, cohort.locality_sizes)
-        self.patients = [Patient(i, rec) for i, rec in enumerate(cohort.patients)]
-        self.rec = Recorder(
-            self.calendar, len(scenario.localities), len(self.patients), len(scenario.cohort.tiers), log_events
-        )
-        self.rec.arrival = [p.rec.arrival for p in self.patients]
-        self.services: dict[str, list[Service]] = {}
+        every = range(len(scenario.localities))
+        self.localities: tuple[int, ...] = tuple(every) if localities is None else tuple(localities)
+        self.n_patients = len(cohort.patients)  # the whole cohort's: patient ids index the recorder
+        if localities is None:
+            self.patients = [Patient(i, rec) for i, rec in enumerate(cohort.patients)]
+        else:
+            mine = set(self.localities)
+            self.patients = [Patient(i, rec) for i, rec in enumerate(cohort.patients) if rec.locality in mine]
+        self._by_id: dict[int, Patient] | None = None
+        self.rec = make_recorder(scenario, cohort, log_events, self.calendar) if recorder is None else recorder
+        # A locality this world does not run has no services here (None): none of its patients is here.
+        self.services: dict[str, list[Service | None]] = {}
         for name in LOCALITY_SERVICES:
             spec = getattr(scenario.services, name)
             hours = OpeningHours(spec.hours, self.calendar)
@@ -94,10 +113,28 @@ class World:
                     self.rec,
                     f"{name}:{loc.name}",
                 )
+                if i in self.localities
+                else None
                 for i, loc in enumerate(scenario.localities)
             ]
         for name in SHARED_SERVICES:
             spec = getattr(scenario.services, name)
+            if is_split(scenario):  # each locality its own piece (scenario.capacity.split_capacities)
+                pieces = split_capacities(scenario, name, added.get(name, 0))
+                self.services[name] = [
+                    Service(
+                        self.env,
+                        name,
+                        pieces[i],
+                        OpeningHours(spec.hours, self.calendar),
+                        self.rec,
+                        f"{name}:{loc.name}",
+                    )
+                    if i in self.localities
+                    else None
+                    for i, loc in enumerate(scenario.localities)
+                ]
+                continue
             capacity = _capacity(shared_capacity(scenario, name), added.get(name))
             shared = Service(self.env, name, capacity, OpeningHours(spec.hours, self.calendar), self.rec, name)
             self.services[name] = [shared] * len(scenario.localities)
@@ -116,7 +153,7 @@ class World:
         self.routine = RoutineCare(self, replaced)
 
     def service(self, name: str, patient: Patient) -> Service:
-        return self.services[name][patient.locality]
+        return self.services[name][patient.locality]  # type: ignore[return-value]  # the patient's world has it
 
     # --- random draws -------------------------------------------------------------------
     def uniform(self, p: Patient, stream: int) -> float:
@@ -278,14 +315,21 @@ class World:
             self._close_location(p, end)
         self._censor_stays(end)
         for pid, since in sorted(self.waiting_for_bed.items()):  # trolley waits still open count up to the end
-            self.rec.count(M.wait_hours_hospital, self.patients[pid].locality, end, (end - since) * 24.0)
+            self.rec.count(M.wait_hours_hospital, self._patient(pid).locality, end, (end - since) * 24.0)
         self.waiting_for_bed.clear()
         return self.rec
+
+    def _patient(self, pid: int) -> Patient:
+        """A patient of this world by id, at the end of the run (ids are the cohort's; a world may hold
+        some localities only, so ``patients[pid]`` is not it)."""
+        if self._by_id is None:
+            self._by_id = {p.id: p for p in self.patients}
+        return self._by_id[pid]
 
     def _censor_stays(self, end: float) -> None:
         """Stays still open at the horizon count up to it."""
         for pid, (admitted, fit) in sorted(self.open_stays.items()):
-            p = self.patients[pid]
+            p = self._patient(pid)
             self.rec.stays.append(Stay(pid, p.locality, admitted, min(fit, end), end, "censored"))
             self.rec.interval(M.bed_days, p.locality, admitted, end)
             if fit < end:
@@ -295,4 +339,15 @@ class World:
         self.open_stays.clear()
 
 
-__all__ = ["World", "make_calendar"]
+def make_recorder(
+    scenario: Scenario, cohort: Cohort, log_events: bool = False, calendar: Calendar | None = None
+) -> Recorder:
+    """The recorder of one arm of one replication (every locality's, every patient's)."""
+    calendar = make_calendar(scenario) if calendar is None else calendar
+    n_tiers = len(scenario.cohort.tiers)
+    rec = Recorder(calendar, len(scenario.localities), len(cohort.patients), n_tiers, log_events)
+    rec.arrival = [p.arrival for p in cohort.patients]
+    return rec
+
+
+__all__ = ["World", "make_calendar", "make_recorder"]
