@@ -152,7 +152,8 @@ def shared_rule(scenario: Scenario) -> str | None:
     capped = "; ".join(parts) if parts else "none is capacity-limited"
     return (
         "shared services: split (simulation.shared_services): each locality in its own environment "
-        f"with its own piece of each capacity-limited shared service, by locality: {capped}"
+        f"with its own piece of each capacity-limited shared service, by locality: {capped} "
+        "(an arm's added_capacity divided the same way; docs/model.md, 'Shared services')"
     )
 
 
