@@ -88,9 +88,12 @@ class World:
         self.env = simpy.Environment()
         self.calendar = make_calendar(scenario)
         self.horizon = self.calendar.horizon
-        self.bank = StreamBank(scenario.simulation.seed, replication, cohort.locality_sizes)
         every = range(len(scenario.localities))
         self.localities: tuple[int, ...] = tuple(every) if localities is None else tuple(localities)
+        # Streams of the localities run here only (each locality's draws are its own generators'):
+        # a world of one locality does not draw the others' blocks.
+        sizes = [n if i in self.localities else 0 for i, n in enumerate(cohort.locality_sizes)]
+        self.bank = StreamBank(scenario.simulation.seed, replication, sizes)
         self.n_patients = len(cohort.patients)  # the whole cohort's: patient ids index the recorder
         if localities is None:
             self.patients = [Patient(i, rec) for i, rec in enumerate(cohort.patients)]
