@@ -17,12 +17,12 @@ from typing import Any
 
 import simpy
 
-from carecoord.calendar import Calendar, OpeningHours
 from carecoord.cohort import Cohort
 from carecoord.daycycle import crisis_profile
 from carecoord.locations import DEAD, HOME, HOSPITAL, INTERMEDIATE, PENDING, RESIDENTIAL
 from carecoord.model.care.plan import UsualCare
 from carecoord.model.clock import CRISIS, EVENT_TYPES, FALL
+from carecoord.model.localities import build_services, make_calendar, make_recorder
 from carecoord.model.params import compile_params, crisis_trend
 from carecoord.model.patient import Patient
 from carecoord.model.routine import RoutineCare
@@ -30,9 +30,7 @@ from carecoord.model.services import Service
 from carecoord.mortality import Fatality, background_mortality
 from carecoord.recording import M, Recorder, Stay
 from carecoord.scenario.arms import MechanismsSpec
-from carecoord.scenario.capacity import is_split, locality_capacity, shared_capacity, split_capacities
 from carecoord.scenario.schema import Scenario
-from carecoord.scenario.services import LOCALITY_SERVICES, SHARED_SERVICES
 from carecoord.streams import (
     CRISIS_CLOCK,
     DEATH_CLOCK,
@@ -45,18 +43,6 @@ from carecoord.streams import (
 
 CLOCK_STREAMS = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CLOCK)
 ZERO_RATES = (0.0,) * len(EVENT_TYPES)
-
-
-def _capacity(base: int | None, added: int | None) -> int | None:
-    """A service's capacity in this arm (unlimited stays unlimited; never below one)."""
-    if base is None or not added:
-        return base
-    return max(1, base + added)
-
-
-def make_calendar(scenario: Scenario) -> Calendar:
-    sim = scenario.simulation
-    return Calendar(sim.start_date, sim.horizon_days, sim.warm_up_days)
 
 
 def _step_product(p: Patient, kind: int, now: float) -> float:
@@ -102,45 +88,7 @@ class World:
             self.patients = [Patient(i, rec) for i, rec in enumerate(cohort.patients) if rec.locality in mine]
         self._by_id: dict[int, Patient] | None = None
         self.rec = make_recorder(scenario, cohort, log_events, self.calendar) if recorder is None else recorder
-        # A locality this world does not run has no services here (None): none of its patients is here.
-        self.services: dict[str, list[Service | None]] = {}
-        for name in LOCALITY_SERVICES:
-            spec = getattr(scenario.services, name)
-            hours = OpeningHours(spec.hours, self.calendar)
-            self.services[name] = [
-                Service(
-                    self.env,
-                    name,
-                    _capacity(locality_capacity(scenario, name, i), added.get(name)),
-                    hours,
-                    self.rec,
-                    f"{name}:{loc.name}",
-                )
-                if i in self.localities
-                else None
-                for i, loc in enumerate(scenario.localities)
-            ]
-        for name in SHARED_SERVICES:
-            spec = getattr(scenario.services, name)
-            if is_split(scenario):  # each locality its own piece (scenario.capacity.split_capacities)
-                pieces = split_capacities(scenario, name, added.get(name, 0))
-                self.services[name] = [
-                    Service(
-                        self.env,
-                        name,
-                        pieces[i],
-                        OpeningHours(spec.hours, self.calendar),
-                        self.rec,
-                        f"{name}:{loc.name}",
-                    )
-                    if i in self.localities
-                    else None
-                    for i, loc in enumerate(scenario.localities)
-                ]
-                continue
-            capacity = _capacity(shared_capacity(scenario, name), added.get(name))
-            shared = Service(self.env, name, capacity, OpeningHours(spec.hours, self.calendar), self.rec, name)
-            self.services[name] = [shared] * len(scenario.localities)
+        self.services = build_services(self, added)  # a locality this world does not run: None
         # The baseline's care; carecoord.model.run swaps in coordinated care when a mechanism is on.
         self.care: UsualCare = UsualCare(self.params.social_work.assessments_per_referral)
         self.open_stays: dict[int, list[float]] = {}  # patient -> [admitted, fit] while in hospital
@@ -342,15 +290,4 @@ class World:
         self.open_stays.clear()
 
 
-def make_recorder(
-    scenario: Scenario, cohort: Cohort, log_events: bool = False, calendar: Calendar | None = None
-) -> Recorder:
-    """The recorder of one arm of one replication (every locality's, every patient's)."""
-    calendar = make_calendar(scenario) if calendar is None else calendar
-    n_tiers = len(scenario.cohort.tiers)
-    rec = Recorder(calendar, len(scenario.localities), len(cohort.patients), n_tiers, log_events)
-    rec.arrival = [p.arrival for p in cohort.patients]
-    return rec
-
-
-__all__ = ["World", "make_calendar", "make_recorder"]
+__all__ = ["World", "make_calendar", "make_recorder"]  # make_recorder: from carecoord.model.localities
