@@ -142,7 +142,8 @@ def bare_event_rate(live_processes: int, min_events: int = BARE_MIN_EVENTS) -> d
 def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict[str, Any]:
     """Run both arms of one replication at one size, then bare SimPy at the same heap size."""
     from carecoord.cohort import generate_cohort
-    from carecoord.model.run import build_world, start_lives
+    from carecoord.model.run import build_world, locality_groups, merge_order, start_lives
+    from carecoord.model.world import make_recorder
     from carecoord.recording import M
     from carecoord.scenario import load_scenario
 
@@ -152,16 +153,25 @@ def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict
     cohort_cpu = time.process_time() - cpu0
     arms: dict[str, dict[str, float]] = {}
     live = 0
+    groups = locality_groups(scenario)  # one world, or one per locality (simulation.shared_services: split)
     for arm in scenario.arm_names:
         cpu, wall = time.process_time(), time.perf_counter()
-        world = build_world(scenario, cohort, arm, 0)
-        start_lives(world)
-        live = max(live, len(world.env._queue))  # every life (and service opener) waits on one event
-        run_cpu = time.process_time()
-        rec = world.finish()
-        run_cpu = time.process_time() - run_cpu
-        # the event-id counter counts every event ever scheduled; those still queued never ran
-        events = next(world.env._eid) - len(world.env._queue)
+        rec = make_recorder(scenario, cohort) if len(groups) > 1 else None
+        run_cpu = events = 0.0
+        for localities in groups:
+            world = build_world(scenario, cohort, arm, 0, localities=localities, recorder=rec)
+            start_lives(world)
+            live = max(live, len(world.env._queue))  # every life (and service opener) waits on one event
+            loop_cpu = time.process_time()
+            rec = world.finish()
+            run_cpu += time.process_time() - loop_cpu
+            # the event-id counter counts every event ever scheduled; those still queued never ran
+            events += next(world.env._eid) - len(world.env._queue)
+            del world
+            gc.collect()  # free the world (a web of cycles) before the next is built, as run_arm does
+        assert rec is not None
+        if len(groups) > 1:
+            merge_order(rec)
         arms[arm] = {
             "cpu_s": time.process_time() - cpu,
             "run_cpu_s": run_cpu,
@@ -169,8 +179,7 @@ def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict
             "events": float(events),
             "patient_years": rec.total(M.person_days, include_warm_up=True) / DAYS_PER_YEAR,
         }
-        del world, rec
-        gc.collect()  # free the arm's world (a web of cycles) before the next is built, as run_arm does
+        del rec
     cpu_s = time.process_time() - cpu0
     wall_s = time.perf_counter() - wall0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
@@ -184,6 +193,7 @@ def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict
         "patients": patients,
         "patients_incl_incident": len(cohort.patients),
         "localities": len(scenario.localities),
+        "environments": len(groups),
         "years": years,
         "arms": len(arms),
         "wall_s": wall_s,

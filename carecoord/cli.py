@@ -189,7 +189,10 @@ def validate(
         highlight=False,
     )
     console.print(f"run size: {estimate.describe()}", highlight=False)
-    from carecoord.scenario.capacity import stated_capacity_problems
+    from carecoord.scenario.capacity import shared_rule, stated_capacity_problems
+
+    if rule := shared_rule(scenario):  # several localities: pooled or split (simulation.shared_services)
+        console.print(rule, highlight=False, soft_wrap=True)
 
     for loc, text in stated_capacity_problems(scenario):
         errors.print(f"{scenario_path}: warning: {'.'.join(map(str, loc))}: {text}", highlight=False, soft_wrap=True)

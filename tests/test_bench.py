@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from carecoord.bench import bare_event_rate, default_scenario_path, parse_sizes, scaled_scenario
 from carecoord.cli import app
 from carecoord.cohort import generate_cohort
-from carecoord.model.run import build_world, start_lives
+from carecoord.model.run import build_world, locality_groups, start_lives
 from carecoord.scenario import load_scenario
 from carecoord.scenario.capacity import locality_capacity
 from carecoord.scenario.services import LOCALITY_SERVICES
@@ -50,6 +50,14 @@ def test_region_size_is_the_region_benchmark():
     assert region.simulation.horizon_days == base.simulation.horizon_days == 1096
     assert region.services.intermediate_care.capacity == base.services.intermediate_care.capacity
     assert region.arm("integrated").mechanisms.enrolment.coordinators == {loc.name: 28 for loc in base.localities}
+
+
+def test_region_runs_each_locality_in_its_own_environment():
+    """The region benchmark uses simulation.shared_services: split, and so does every size scaled from it."""
+    base = load_scenario(default_scenario_path())
+    assert base.simulation.shared_services == "split"
+    assert locality_groups(scaled_scenario(base, 25_001, 1)) == [(0,), (1,), (2,)]
+    assert locality_groups(scaled_scenario(base, 1_000, 1)) == [None]  # one locality: one environment
 
 
 def test_scaled_localities_share_the_patients():

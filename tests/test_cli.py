@@ -258,6 +258,16 @@ def test_validate_ok(run_cli, tiny_path: Path, tiny: Scenario) -> None:
     assert str(sum(loc.cohort_size for loc in tiny.localities)) in proc.stdout
 
 
+def test_validate_says_how_localities_share_services(tiny_path: Path) -> None:
+    """With several localities ``validate`` prints the shared-services rule; split gives each locality's piece."""
+    runner = CliRunner()
+    pooled = runner.invoke(app, ["validate", str(tiny_path)])
+    assert pooled.exit_code == 0 and "shared services: pooled" in pooled.output
+    split = runner.invoke(app, ["validate", str(tiny_path), "--set", "simulation.shared_services=split"])
+    assert split.exit_code == 0 and "shared services: split" in split.output
+    assert "intermediate_care 3/2" in split.output  # 5 places for 200 + 150 patients: quotas 2.86, 2.14
+
+
 def test_validate_applies_set(tiny_path: Path) -> None:
     """``validate --set`` checks the overridden scenario (a bad override fails, a good one passes)."""
     runner = CliRunner()

@@ -85,7 +85,7 @@ class RoutineCare:
         visits = scenario.services.community_nursing.routine_visits_per_week / 7.0
         self.minutes = (scenario.services.gp.appointment_minutes, scenario.services.community_nursing.visit_minutes)
         # Who is on a district-nursing caseload: fixed per patient, the same in every arm.
-        self.nurse_rate = [0.0] * len(world.patients)
+        self.nurse_rate = [0.0] * world.n_patients  # by patient id (the world may hold some localities only)
         by_locality: dict[int, list[Patient]] = {}
         for p in world.patients:
             by_locality.setdefault(p.locality, []).append(p)
@@ -98,8 +98,8 @@ class RoutineCare:
         self.weight = [[0.0] * n_loc for _ in SERVICE_NAMES]  # expected contacts per day now, per locality
         self.acc = [[0.0] * n_loc for _ in SERVICE_NAMES]  # expected contacts since the last booking
         self.since = [[0.0] * n_loc for _ in SERVICE_NAMES]
-        self.share = [(0.0, 0.0)] * len(world.patients)  # each patient's current (gp, nursing) rates
-        for loc in range(n_loc):
+        self.share = [(0.0, 0.0)] * world.n_patients  # each patient's current (gp, nursing) rates
+        for loc in world.localities:  # the localities this world runs
             for s, name in enumerate(SERVICE_NAMES):
                 world.env.process(self._bookings(loc, s, world.services[name][loc]))
 

@@ -1,5 +1,11 @@
 """Run one replication of one arm: build the world, give it its care plan, start every life.
 
+With ``simulation.shared_services: split`` and several localities, each locality runs in a world
+(a SimPy environment) of its own, one after the other, all writing into one recorder: a smaller
+heap and working set per environment keep the cost per patient-year flat as a region grows
+(docs/performance.md). The rule for the services the localities share is in
+:mod:`carecoord.scenario.capacity` and docs/model.md ('Shared services').
+
 Example:
     >>> cohort = generate_cohort(scenario, replication=0)
     >>> recorder = run_arm(scenario, cohort, "integrated", replication=0)
@@ -12,14 +18,26 @@ import gc
 from carecoord.cohort import Cohort
 from carecoord.model.care.coordinated import CoordinatedCare
 from carecoord.model.pathways import life
-from carecoord.model.world import World
+from carecoord.model.world import World, make_recorder
 from carecoord.recording import Recorder
+from carecoord.scenario.capacity import is_split
 from carecoord.scenario.schema import Scenario
 
 
-def build_world(scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_events: bool = False) -> World:
-    """The arm's world with its care plan (coordinated care if any mechanism is on), lives not yet started."""
-    world = World(scenario, cohort, arm, replication, log_events)
+def build_world(
+    scenario: Scenario,
+    cohort: Cohort,
+    arm: str,
+    replication: int,
+    log_events: bool = False,
+    localities: tuple[int, ...] | None = None,
+    recorder: Recorder | None = None,
+) -> World:
+    """The arm's world with its care plan (coordinated care if any mechanism is on), lives not yet started.
+
+    ``localities`` and ``recorder``: see :class:`~carecoord.model.world.World` (None: every locality, a new recorder).
+    """
+    world = World(scenario, cohort, arm, replication, log_events, localities, recorder)
     if world.mechanisms.any_active:
         world.care = CoordinatedCare(world)
     return world
@@ -31,18 +49,46 @@ def start_lives(world: World) -> None:
         p.process = world.env.process(life(world, p))
 
 
+def locality_groups(scenario: Scenario) -> list[tuple[int, ...] | None]:
+    """The localities of each world of an arm, in the order they run: one each under split, else one world."""
+    if is_split(scenario):
+        return [(i,) for i in range(len(scenario.localities))]
+    return [None]
+
+
 def run_arm(scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_events: bool = False) -> Recorder:
     """Simulate one arm of one replication and return what it recorded."""
-    world = build_world(scenario, cohort, arm, replication, log_events)
-    start_lives(world)
-    recorder = world.finish()
-    # A world is a web of reference cycles (patients hold their life processes, whose frames hold
-    # the world), so dropping it frees nothing until the cyclic collector's next full pass, which
-    # may come only after the next arm has built its own world: both would be resident at once.
-    # One explicit pass (about 0.1 s per 5,000 patients) frees it now (docs/performance.md).
-    del world
-    gc.collect()
+    groups = locality_groups(scenario)
+    recorder = make_recorder(scenario, cohort, log_events) if len(groups) > 1 else None
+    for localities in groups:
+        world = build_world(scenario, cohort, arm, replication, log_events, localities, recorder)
+        start_lives(world)
+        recorder = world.finish()
+        # A world is a web of reference cycles (patients hold their life processes, whose frames hold
+        # the world), so dropping it frees nothing until the cyclic collector's next full pass, which
+        # may come only after the next arm has built its own world: both would be resident at once.
+        # One explicit pass (about 0.1 s per 5,000 patients) frees it now (docs/performance.md).
+        del world
+        gc.collect()
+    assert recorder is not None
+    if len(groups) > 1:
+        merge_order(recorder)
     return recorder
 
 
-__all__ = ["build_world", "run_arm", "start_lives"]
+def merge_order(recorder: Recorder) -> None:
+    """Put the lists of worlds run one after the other into one well-defined order (split only).
+
+    Stays and event-log rows go in time order (of discharge; of each row's time), ties in the
+    order the localities ran, then in their own order: as one environment would have them,
+    except same-time rows of different localities. The admission log stays locality after
+    locality (each in time order): ``enrolment_mark`` holds positions in it.
+    """
+    recorder.stays.sort(key=lambda stay: stay.discharged)
+    if recorder.events:
+        order = sorted(range(len(recorder.events)), key=lambda i: recorder.events[i][1])  # type: ignore[index]
+        recorder.events = [recorder.events[i] for i in order]  # type: ignore[index]
+        recorder.event_starts = [recorder.event_starts[i] for i in order]
+
+
+__all__ = ["build_world", "locality_groups", "merge_order", "run_arm", "start_lives"]

@@ -17,12 +17,12 @@ from typing import Any
 
 import simpy
 
-from carecoord.calendar import Calendar, OpeningHours
 from carecoord.cohort import Cohort
 from carecoord.daycycle import crisis_profile
 from carecoord.locations import DEAD, HOME, HOSPITAL, INTERMEDIATE, PENDING, RESIDENTIAL
 from carecoord.model.care.plan import UsualCare
 from carecoord.model.clock import CRISIS, EVENT_TYPES, FALL
+from carecoord.model.localities import build_services, make_calendar, make_recorder
 from carecoord.model.params import compile_params, crisis_trend
 from carecoord.model.patient import Patient
 from carecoord.model.routine import RoutineCare
@@ -30,9 +30,7 @@ from carecoord.model.services import Service
 from carecoord.mortality import Fatality, background_mortality
 from carecoord.recording import M, Recorder, Stay
 from carecoord.scenario.arms import MechanismsSpec
-from carecoord.scenario.capacity import locality_capacity, shared_capacity
 from carecoord.scenario.schema import Scenario
-from carecoord.scenario.services import LOCALITY_SERVICES, SHARED_SERVICES
 from carecoord.streams import (
     CRISIS_CLOCK,
     DEATH_CLOCK,
@@ -47,18 +45,6 @@ CLOCK_STREAMS = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CL
 ZERO_RATES = (0.0,) * len(EVENT_TYPES)
 
 
-def _capacity(base: int | None, added: int | None) -> int | None:
-    """A service's capacity in this arm (unlimited stays unlimited; never below one)."""
-    if base is None or not added:
-        return base
-    return max(1, base + added)
-
-
-def make_calendar(scenario: Scenario) -> Calendar:
-    sim = scenario.simulation
-    return Calendar(sim.start_date, sim.horizon_days, sim.warm_up_days)
-
-
 def _step_product(p: Patient, kind: int, now: float) -> float:
     """The product of a patient's multipliers of one event type at ``now`` (1 without a clock)."""
     return math.prod(step.value(now) for step in p.clock.steps[kind].values()) if p.clock is not None else 1.0
@@ -67,7 +53,20 @@ def _step_product(p: Patient, kind: int, now: float) -> float:
 class World:
     """Everything one run of one arm shares: environment, services, streams, recorder."""
 
-    def __init__(self, scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_events: bool = False):
+    def __init__(
+        self,
+        scenario: Scenario,
+        cohort: Cohort,
+        arm: str,
+        replication: int,
+        log_events: bool = False,
+        localities: tuple[int, ...] | None = None,
+        recorder: Recorder | None = None,
+    ):
+        """``localities``: the localities this world runs (None: all); their patients, community services
+        and per-locality processes only, so that each locality can run in an environment of its own
+        (``simulation.shared_services: split``, :mod:`carecoord.model.run`). ``recorder``: shared by the
+        worlds of one arm (it is indexed by locality and patient; :func:`make_recorder`), else a new one."""
         self.scenario = scenario
         self.params = compile_params(scenario)
         self.mechanisms: MechanismsSpec = scenario.arm(arm).mechanisms
@@ -75,32 +74,21 @@ class World:
         self.env = simpy.Environment()
         self.calendar = make_calendar(scenario)
         self.horizon = self.calendar.horizon
-        self.bank = StreamBank(scenario.simulation.seed, replication, cohort.locality_sizes)
-        self.patients = [Patient(i, rec) for i, rec in enumerate(cohort.patients)]
-        self.rec = Recorder(
-            self.calendar, len(scenario.localities), len(self.patients), len(scenario.cohort.tiers), log_events
-        )
-        self.rec.arrival = [p.rec.arrival for p in self.patients]
-        self.services: dict[str, list[Service]] = {}
-        for name in LOCALITY_SERVICES:
-            spec = getattr(scenario.services, name)
-            hours = OpeningHours(spec.hours, self.calendar)
-            self.services[name] = [
-                Service(
-                    self.env,
-                    name,
-                    _capacity(locality_capacity(scenario, name, i), added.get(name)),
-                    hours,
-                    self.rec,
-                    f"{name}:{loc.name}",
-                )
-                for i, loc in enumerate(scenario.localities)
-            ]
-        for name in SHARED_SERVICES:
-            spec = getattr(scenario.services, name)
-            capacity = _capacity(shared_capacity(scenario, name), added.get(name))
-            shared = Service(self.env, name, capacity, OpeningHours(spec.hours, self.calendar), self.rec, name)
-            self.services[name] = [shared] * len(scenario.localities)
+        every = range(len(scenario.localities))
+        self.localities: tuple[int, ...] = tuple(every) if localities is None else tuple(localities)
+        # Streams of the localities run here only (each locality's draws are its own generators'):
+        # a world of one locality does not draw the others' blocks.
+        sizes = [n if i in self.localities else 0 for i, n in enumerate(cohort.locality_sizes)]
+        self.bank = StreamBank(scenario.simulation.seed, replication, sizes)
+        self.n_patients = len(cohort.patients)  # the whole cohort's: patient ids index the recorder
+        if localities is None:
+            self.patients = [Patient(i, rec) for i, rec in enumerate(cohort.patients)]
+        else:
+            mine = set(self.localities)
+            self.patients = [Patient(i, rec) for i, rec in enumerate(cohort.patients) if rec.locality in mine]
+        self._by_id: dict[int, Patient] | None = None
+        self.rec = make_recorder(scenario, cohort, log_events, self.calendar) if recorder is None else recorder
+        self.services = build_services(self, added)  # a locality this world does not run: None
         # The baseline's care; carecoord.model.run swaps in coordinated care when a mechanism is on.
         self.care: UsualCare = UsualCare(self.params.social_work.assessments_per_referral)
         self.open_stays: dict[int, list[float]] = {}  # patient -> [admitted, fit] while in hospital
@@ -116,7 +104,7 @@ class World:
         self.routine = RoutineCare(self, replaced)
 
     def service(self, name: str, patient: Patient) -> Service:
-        return self.services[name][patient.locality]
+        return self.services[name][patient.locality]  # type: ignore[return-value]  # the patient's world has it
 
     # --- random draws -------------------------------------------------------------------
     def uniform(self, p: Patient, stream: int) -> float:
@@ -278,14 +266,21 @@ class World:
             self._close_location(p, end)
         self._censor_stays(end)
         for pid, since in sorted(self.waiting_for_bed.items()):  # trolley waits still open count up to the end
-            self.rec.count(M.wait_hours_hospital, self.patients[pid].locality, end, (end - since) * 24.0)
+            self.rec.count(M.wait_hours_hospital, self._patient(pid).locality, end, (end - since) * 24.0)
         self.waiting_for_bed.clear()
         return self.rec
+
+    def _patient(self, pid: int) -> Patient:
+        """A patient of this world by id, at the end of the run (ids are the cohort's; a world may hold
+        some localities only, so ``patients[pid]`` is not it)."""
+        if self._by_id is None:
+            self._by_id = {p.id: p for p in self.patients}
+        return self._by_id[pid]
 
     def _censor_stays(self, end: float) -> None:
         """Stays still open at the horizon count up to it."""
         for pid, (admitted, fit) in sorted(self.open_stays.items()):
-            p = self.patients[pid]
+            p = self._patient(pid)
             self.rec.stays.append(Stay(pid, p.locality, admitted, min(fit, end), end, "censored"))
             self.rec.interval(M.bed_days, p.locality, admitted, end)
             if fit < end:
@@ -295,4 +290,4 @@ class World:
         self.open_stays.clear()
 
 
-__all__ = ["World", "make_calendar"]
+__all__ = ["World", "make_calendar", "make_recorder"]  # make_recorder: from carecoord.model.localities

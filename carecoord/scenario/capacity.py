@@ -13,7 +13,11 @@ community service (GP, nursing, social work, home care) in locality ``i``:
 4. capacity = ``round(base x scale)``, at least one.
 
 Services shared by the whole scenario (intermediate care, and hospital, A&E and care homes when
-capped) use the total cohort in step 3 and ignore ``capacity_scale``.
+capped) use the total cohort in step 3 and ignore ``capacity_scale``. With
+``simulation.shared_services: split`` and several localities, each locality runs in its own
+environment with its own piece of every shared service (:func:`split_capacities`): sized by
+population on its own cohort, or a stated number (and an arm's ``added_capacity``) shared in
+proportion to cohort sizes by largest remainders, at least one place each.
 
 Example:
     >>> locality_capacity(scenario, "gp", 0)
@@ -70,6 +74,87 @@ def shared_capacity(scenario: Scenario, service: str) -> int | None:
     if spec.capacity == BY_POPULATION:
         return sized(spec.capacity_per_1000_patients, patients)
     return int(spec.capacity)
+
+
+def split_shares(total: int, weights: list[float], at_least_one: bool = True) -> list[int]:
+    """``total`` divided in proportion to ``weights`` by largest remainders (ties: the earlier locality).
+
+    With ``at_least_one``, a locality whose share rounds to nothing gets one place, taken from the
+    locality whose share is furthest above its exact quota (a service with no place at all would
+    never serve); when there are fewer places than localities the shares then sum to more than
+    ``total`` (:func:`shared_rule` says so). Equal weights when every weight is zero. A negative
+    ``total`` (an arm removing places) is divided as its magnitude, with the sign kept.
+    """
+    n = len(weights)
+    if total < 0:
+        return [-share for share in split_shares(-total, weights, at_least_one=False)]
+    whole = float(sum(weights))
+    quotas = [total * w / whole for w in weights] if whole > 0 else [total / n] * n
+    shares = [int(q) for q in quotas]
+    by_remainder = sorted(range(n), key=lambda i: (-(quotas[i] - shares[i]), i))
+    for i in by_remainder[: total - sum(shares)]:
+        shares[i] += 1
+    if at_least_one:
+        for i in range(n):
+            if shares[i] == 0:
+                donors = [j for j in range(n) if shares[j] > 1]
+                if donors:
+                    j = max(donors, key=lambda j: (shares[j] - quotas[j], -j))
+                    shares[j] -= 1
+                shares[i] = 1
+    return shares
+
+
+def is_split(scenario: Scenario) -> bool:
+    """Whether each locality runs in its own environment (``split`` and more than one locality)."""
+    return scenario.simulation.shared_services == "split" and len(scenario.localities) > 1
+
+
+def split_capacities(scenario: Scenario, service: str, added: int = 0) -> list[int | None]:
+    """Each locality's piece of a shared service under ``split`` (None: unlimited), an arm's ``added`` included.
+
+    Sized by population: on the locality's own cohort. A stated number and ``added``: shared in
+    proportion to cohort sizes (:func:`split_shares`). Never below one place.
+    """
+    spec = getattr(scenario.services, service)
+    sizes = [float(loc.cohort_size) for loc in scenario.localities]
+    if spec.capacity is None:
+        return [None] * len(sizes)
+    if spec.capacity == BY_POPULATION:
+        base = [sized(spec.capacity_per_1000_patients, size) for size in sizes]
+    else:
+        base = split_shares(int(spec.capacity), sizes)
+    extra = split_shares(added, sizes, at_least_one=False) if added else [0] * len(sizes)
+    return [max(1, b + e) for b, e in zip(base, extra, strict=True)]
+
+
+def shared_rule(scenario: Scenario) -> str | None:
+    """One line for ``validate``: how a multi-locality scenario treats its shared services (None: one locality)."""
+    if len(scenario.localities) < 2:
+        return None
+    if not is_split(scenario):
+        return (
+            "shared services: pooled (simulation.shared_services): all localities in one environment, "
+            "hospital, A&E, intermediate care, care homes and out of hours shared by all"
+        )
+    from carecoord.scenario.services import SHARED_SERVICES
+
+    parts = []
+    for service in SHARED_SERVICES:
+        pieces = split_capacities(scenario, service)
+        if pieces[0] is None:
+            continue
+        text = f"{service} {'/'.join(str(p) for p in pieces)}"
+        stated = shared_capacity(scenario, service)
+        if stated is not None and sum(pieces) != stated:  # type: ignore[arg-type]
+            text += f" ({sum(pieces)} in all, not {stated})"  # type: ignore[arg-type]
+        parts.append(text)
+    capped = "; ".join(parts) if parts else "none is capacity-limited"
+    return (
+        "shared services: split (simulation.shared_services): each locality in its own environment "
+        f"with its own piece of each capacity-limited shared service, by locality: {capped} "
+        "(an arm's added_capacity divided the same way; docs/model.md, 'Shared services')"
+    )
 
 
 def capacity_basis(scenario: Scenario, service: str, locality: int | None = None) -> str:

@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 
@@ -39,6 +40,19 @@ class SimulationSpec(StrictModel):
     )
     trend: TrendSpec | None = Field(
         None, description="Secular trend in emergency admissions. Empty: none (rates constant over the run)."
+    )
+    shared_services: Literal["pooled", "split"] = Field(
+        "pooled",
+        description="How localities share the services of the whole scenario (hospital, A&E, intermediate care, "
+        "care homes, out of hours). pooled: every locality in one simulation, each shared service one pool. "
+        "split: each locality simulated on its own (cost per patient stays flat as a region grows: "
+        "docs/performance.md), with its own piece of each capacity-limited shared service: sized by population "
+        "on its own cohort, or a stated number (and an arm's added_capacity) divided in proportion to cohort "
+        "sizes, at least one place each; unlimited services are unaffected. Split loses pooling (a busy "
+        "locality cannot use another's free place), which matters when few places are shared by many "
+        "localities (docs/model.md, 'Shared services'). Default: pooled, because every shipped scenario with "
+        "several localities caps a shared service with few places (out of hours: 2 GPs for 4-6 localities) and "
+        "was calibrated pooled. One locality: both are the same.",
     )
 
     @model_validator(mode="after")

@@ -22,7 +22,7 @@ class CareHomeSupport:
     def __init__(self, world: World, params: Any):
         self.world = world
         self.params = params
-        for loc in range(len(world.params.go_live_days)):
+        for loc in world.localities:  # the localities this world runs
             world.env.process(self._go_live(loc))
 
     def crisis_ratio(self, p: Patient) -> float:

@@ -35,10 +35,10 @@ class DischargePlanning:
         self.weekend: list[Service | None] = []
         sw = world.scenario.services.social_work.hours
         hours = OpeningHoursSpec(days=["sat", "sun"], open_hour=sw.open_hour, close_hour=sw.close_hour)
-        for name in world.params.locality_names:
+        for loc, name in enumerate(world.params.locality_names):
             workers = world.mechanisms.weekend_social_workers(name)
             team = None
-            if workers > 0:
+            if workers > 0 and loc in world.localities:  # only the localities this world runs
                 opening = OpeningHours(hours, world.calendar)
                 team = Service(
                     world.env, "social_work_weekend", workers, opening, world.rec, f"social_work_weekend:{name}"

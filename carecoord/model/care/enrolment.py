@@ -66,6 +66,11 @@ class Enrolment(CoordinatorWork):
         self.meetings: list[MdtMeeting | None] = []
         hours = OpeningHours(params.coordinator_working_hours, world.calendar)
         for loc, name in enumerate(world.params.locality_names):
+            if loc not in world.localities:  # run (and recorded) by another world of this arm
+                self.caseload.append(None)
+                self.teams.append(None)
+                self.meetings.append(None)
+                continue
             coords = params.coordinators
             n = coords.get(name, 0) if isinstance(coords, dict) else coords
             capacity = n * params.caseload
