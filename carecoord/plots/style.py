@@ -144,8 +144,8 @@ def mark_dates(ax: Axes, dates: dict[str, object], label: str = "go-live") -> No
         if not lo <= x <= hi:
             continue
         ax.axvline(x, color=GO_LIVE_COLOUR, linestyle="--", linewidth=1)
-        text = f"{label}: {', '.join(names)}" if len(dates) > 1 else label
-        ax.annotate(
+        text = _date_label(label, names, len(dates))
+        note = ax.annotate(
             text,
             (x, 1.0),
             xycoords=("data", "axes fraction"),
@@ -155,8 +155,27 @@ def mark_dates(ax: Axes, dates: dict[str, object], label: str = "go-live") -> No
             color=GO_LIVE_COLOUR,
             va="top",
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85},  # readable over grid lines
+            annotation_clip=False,
+            clip_on=True,
         )
+        # A label is a note on the axes, not part of the layout: left in, a long one squeezes every panel of a
+        # constrained-layout figure to make room for it (a services figure of four places was a sliver wide).
+        note.set_in_layout(False)
         shown += 1
+
+
+MAX_NAMED = 2
+"""Localities named in a date's label; more are counted ("north, south +3 more")."""
+
+
+def _date_label(label: str, names: list[str], localities: int) -> str:
+    """``go-live`` alone for one locality, ``go-live: all 4 localities`` when they share the date, else names."""
+    if localities == 1:
+        return label
+    if len(names) == localities:
+        return f"{label}: all {localities} localities"
+    more = f" +{len(names) - MAX_NAMED} more" if len(names) > MAX_NAMED else ""
+    return f"{label}: {', '.join(names[:MAX_NAMED])}{more}"
 
 
 def band(values: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:

@@ -109,3 +109,24 @@ def test_colours_are_distinct_for_every_arm(results) -> None:
     assert colours[0] == "#000000"
     assert len(set(colours)) == len(colours)
     assert np.all([c.startswith("#") for c in colours])
+
+
+def test_go_live_labels_stay_short_and_out_of_the_layout() -> None:
+    """Go-live labels name at most two places (or say 'all N') and never take space from the panels.
+
+    A label listing four long locality names used to squeeze every panel of the services figure to a
+    sliver, because constrained layout made room for it.
+    """
+    import matplotlib.pyplot as plt
+
+    from carecoord.plots.style import mark_dates
+
+    fig, ax = plt.subplots(layout="constrained")
+    ax.plot(pd.to_datetime(["2023-01-01", "2025-01-01"]), [0, 1])
+    same = {name: "2023-10-01" for name in ("blackburn_with_darwen", "blackpool", "lancashire", "south_cumbria")}
+    mark_dates(ax, same)
+    mark_dates(ax, {"north": "2023-06-01", "south": "2024-03-01", "east": "2024-03-01", "west": "2024-03-01"})
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["go-live: all 4 localities", "go-live: north", "go-live: south, east +1 more"]
+    assert all(not t.get_in_layout() for t in ax.texts)
+    plt.close(fig)
