@@ -170,11 +170,11 @@ class Service:
         self._note_peak()
         self.record_wait(locality, t0)
 
-    def record_wait(self, locality: int, t0: float) -> None:
-        """Record the wait since ``t0`` (hours)."""
+    def record_wait(self, locality: int, t0: float, patients: int = 1) -> None:
+        """Record the wait since ``t0`` (hours), of ``patients`` patients who waited for the same place."""
         now = self.env.now
         if self._wait is not None and now > t0:
-            self.recorder.count(self._wait, locality, now, (now - t0) * HOURS_PER_DAY)
+            self.recorder.count(self._wait, locality, now, (now - t0) * HOURS_PER_DAY * patients)
 
     def _note_peak(self) -> None:
         assert self.resource is not None

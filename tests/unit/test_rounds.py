@@ -201,6 +201,21 @@ def test_staff_time_equals_visits_times_minutes_on_a_busy_service() -> None:
     assert max(waited) > 0  # the service was busy: some sessions waited for a nurse
 
 
+def test_every_patient_of_a_session_is_counted_waiting() -> None:
+    """One nurse, one round of 30 visits (sessions of at most 13: 10, 10 and 10), nothing else: the
+    service's wait hours are each session's wait from the round (08:00) to its start, once per visit in
+    it, so the mean wait per use (visit) that the run's warnings read is the patients' mean wait."""
+    setup = Setup(daily_hours(8.0, 18.0), 1, 7.0, 5.0, 30)
+    for p in setup.patients:
+        setup.env.process(setup.start_plan(p, 0.0))
+    setup.run()
+    assert [n for _, _, n in setup.sessions] == [10, 10, 10]
+    expected = sum(n * (start - OPEN) * 24.0 for start, _, n in setup.sessions)
+    assert expected > 0  # the second and third sessions waited for the one nurse
+    waited = setup.rec.total(M.wait_hours_community_nursing, include_warm_up=True)
+    assert waited == pytest.approx(expected, rel=1e-12)
+
+
 def test_urgent_work_waits_only_for_the_visit_in_progress() -> None:
     """One nurse, a round of 10 visits of 45 minutes from 08:00 (day 1). An urgent 30-minute request
     at 09:00 waits for the visit in progress (09:00 is 60 minutes in: the second visit ends at 09:30),

@@ -137,8 +137,10 @@ class Rounds:
     def _session(self, loc: int, service: Service, block: list[Entry]) -> Generator[Any, Any, None]:
         """One clinician's session: waits for them (routine priority), then the block's visits in turn.
 
-        Staff time is recorded when the session starts, as :meth:`Service.serve` does for one visit
-        (and the session's wait once, by :meth:`Service.acquire`). Urgent work still goes first at
+        Staff time is recorded when the session starts, as :meth:`Service.serve` does for one visit,
+        and the wait for the session once per patient of the block (the service's wait hours are
+        patients' hours, and its uses are visits: a wait counted once per session would hide a
+        growing queue from the run's warnings). Urgent work still goes first at
         every visit, as it did when each visit was its own request: an urgent request that has to
         wait interrupts one running session (:meth:`_hand_over`), which finishes the visit in
         progress, gives the clinician back (the staff time of the visits not made is taken off) and
@@ -151,8 +153,11 @@ class Rounds:
         interval = self.interval
         running = self.running[id(service)]
         while block:
+            asked = env.now
             held = yield from service.acquire(loc, priority=ROUTINE)
             start = env.now
+            if len(block) > 1:  # every patient of the block waited for the session, not only the first
+                service.record_wait(loc, asked, len(block) - 1)
             duration = len(block) * visit
             service.staff_time(loc, start, duration)
             part = Part(env.active_process, start, len(block))
