@@ -90,7 +90,7 @@ def _arrive(world: World, p: Patient) -> Generator[Any, Any, None]:
         p.residential_hold = held
         world.move(p, RESIDENTIAL)
     elif p.rec.initial_home_care:
-        world.env.process(arrange_home_care(world, p, assess=False))
+        world.spawn(arrange_home_care(world, p, assess=False))
     world.care.on_arrival(p)
     if p.rec.initial_location == HOSPITAL:
         yield from _initial_stay(world, p)
@@ -173,7 +173,7 @@ def usual_care(
             if ep[SEVERITY] < params.gp.admission_probability:
                 yield from admit(world, p, ep, "gp", fatal)
             elif ep[REFERRAL] < params.gp.nursing_referral_probability:
-                env.process(nursing_follow_up(world, p))
+                world.spawn(nursing_follow_up(world, p))
             return
     elif route[0] < world.scenario.services.out_of_hours.nhs111_share:
         handled = yield from out_of_hours(world, p, ep, route[1], fatal)
@@ -246,7 +246,7 @@ def social_crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
         if seen:
             world.rec.count(M.gp_appointments, p.locality, env.now)
         if p.home_care is None:
-            env.process(arrange_home_care(world, p))
+            world.spawn(arrange_home_care(world, p))
         return
     yield from _emergency_department(world, p, ep, ep[SEVERITY] < ev.social_admission_probability)
 
@@ -258,12 +258,12 @@ def decline(world: World, p: Patient) -> Generator[Any, Any, None]:
     ep = world.episode(p, DECLINE_EPISODE)
     if p.home_care is None and p.dependency == 0:
         p.dependency = 1
-        world.env.process(arrange_home_care(world, p))
+        world.spawn(arrange_home_care(world, p))
         return
     p.dependency = 2
     ratio = world.care.residential_ratio(p)
     if ep[SEVERITY] < ev.residential_on_decline_probability * ratio:
-        world.env.process(arrange_residential(world, p))
+        world.spawn(arrange_residential(world, p))
     elif ep[SEVERITY] < ev.residential_on_decline_probability:
         world.care.keep_at_home(p)
     yield from ()

@@ -150,7 +150,7 @@ class RoutineCare:
             if n:
                 w.rec.count(COUNT_METRICS[s], loc, env.now, n)
                 for minutes in sessions(n * self.minutes[s], session):
-                    env.process(self._session(service, loc, s, minutes / MINUTES_PER_DAY))
+                    w.spawn(self._session(service, loc, s, minutes / MINUTES_PER_DAY))
             day += 1
 
     def _session(self, service: Service, loc: int, s: int, duration: float) -> Generator[Any, Any, None]:
