@@ -4,7 +4,7 @@ A :class:`ScheduledResource` starts no new work while closed (work in progress i
 waiting requests are woken at each opening. ``any_day`` requests (seven-day working) ignore the
 day of the week but keep the hours. Fast by design: a free place with nobody waiting is taken
 without a request or any event, and the work starts at once (:meth:`ScheduledResource.take`), a
-release with nobody waiting schedules no event (:meth:`ScheduledResource.give_back`), the
+release schedules no event and grants a waiting request at once (:meth:`ScheduledResource.give_back`), the
 queue is kept sorted by binary insertion and the holders are a dict (docs/performance.md).
 Requests are served as plain SimPy serves them; only the order of events at one instant differs.
 The bookkeeping of a service's uses (waits, staff time, peaks) is :mod:`carecoord.model.services`.
@@ -121,20 +121,18 @@ class ScheduledResource(simpy.PriorityResource):
         return taken
 
     def give_back(self, held: Any) -> None:
-        """Release a place; with nobody waiting, without a release event (it would wake no one).
+        """Release a place without a release event: the queue, if anyone waits, is re-examined at once.
 
-        SimPy's release removes the holder at once and re-examines the queue when its event is
-        processed, later at the same instant. With an empty queue there is nothing to re-examine:
-        a request made before that moment finds the place free (or the service closed, or full
-        again) on its own. Saves one event per use; fixed-seed results were checked identical
-        (docs/performance.md). The one order it could change: at one instant, this place is
-        taken again, a request queues and a second release frees a place; SimPy would grant the
-        queued request at this release's event, here at the second one's.
+        SimPy's release removes the holder at once and re-examines the queue when its release event
+        is processed, later at the same instant; here the waiting request next in order is granted
+        now (its process still resumes at the request's event). With nobody waiting there is
+        nothing to re-examine. Saves one event per use; what it changes is same-instant order only
+        (a request made between the release and SimPy's release event, which SimPy would queue
+        behind the waiting ones, finds the place already granted; docs/performance.md).
         """
+        self.users.pop(held, None)
         if self.put_queue:
-            self.release(held)
-        else:
-            self.users.pop(held, None)
+            self._trigger_put(None)  # what SimPy's release event does when processed (see ``wake``)
 
 
 class Taken:

@@ -107,5 +107,8 @@ def test_take_only_when_free_open_and_nobody_waits() -> None:
     assert waiting.triggered  # granted at once
     queued = resource.request()
     assert not queued.triggered
-    resource.give_back(waiting)  # somebody waits: a SimPy release, which grants the queued request
+    pending = len(env._queue)
+    resource.give_back(waiting)  # somebody waits: the queued request is granted at once
+    assert queued.triggered and resource.count == 1 and queued in resource.users
+    assert len(env._queue) == pending + 1  # the grant's event only: no release event
     assert resource.take() is None  # the queued request holds the place
