@@ -206,11 +206,13 @@ def _emergency_department(
 
 
 def nursing_follow_up(world: World, p: Patient) -> Generator[Any, Any, None]:
-    """Community nursing visits after a GP referral (skipped while the patient is away)."""
+    """Community nursing visits a week apart after a GP referral (skipped while the patient is away)."""
     cn = world.params.community_nursing
     nursing = world.service("community_nursing", p)
     yield world.env.timeout(cn.referral_delay_days)
-    for _ in range(cn.follow_up_visits):
+    for visit in range(cn.follow_up_visits):
+        if visit:
+            yield world.env.timeout(7.0)  # none after the last visit: nothing follows it
         if not p.alive or p.location == RESIDENTIAL:
             return
         if p.location == HOME:
@@ -218,7 +220,6 @@ def nursing_follow_up(world: World, p: Patient) -> Generator[Any, Any, None]:
                 p.locality, cn.visit_minutes / MINUTES_PER_DAY, patient=p.id, activity="nursing_visit"
             )
             world.rec.count(M.community_nursing_visits, p.locality, world.env.now)
-        yield world.env.timeout(7.0)
 
 
 def fall(world: World, p: Patient) -> Generator[Any, Any, None]:
