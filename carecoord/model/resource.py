@@ -13,6 +13,7 @@ The bookkeeping of a service's uses (waits, staff time, peaks) is :mod:`carecoor
 from __future__ import annotations
 
 import bisect
+import math
 from operator import attrgetter
 from typing import Any
 
@@ -55,9 +56,15 @@ class ScheduledResource(simpy.PriorityResource):
     (first come, first served within a priority: SimPy's sorted queue is stable).
 
     ``_do_put`` is the hook SimPy's ``BaseResource`` documents for custom resources ("implementing
-    the request processing behaviour through the methods _do_get() and _do_put()"); ``wake`` calls
-    ``_trigger_put``, which has no public equivalent. A process holding the resource while closed
-    would change the order in which SimPy grants same-time requests, and so every result.
+    the request processing behaviour through the methods _do_get() and _do_put()"); the opening
+    wake-up and :meth:`give_back` call ``_trigger_put``, which has no public equivalent. A process
+    holding the resource while closed would change the order in which SimPy grants same-time
+    requests, and so every result.
+
+    Requests that wait are re-examined at each opening of the service while any wait: one
+    callback-only event per opening, scheduled when a request has to wait and again at an opening
+    that leaves some waiting (a process waking at every opening, waiting or not, took one event a
+    day per service).
     """
 
     PutQueue = RequestQueue
@@ -69,9 +76,29 @@ class ScheduledResource(simpy.PriorityResource):
         self.users: dict[ServiceRequest, None] = {}  # type: ignore[assignment]
         self.hours = hours
         self.peak = 0
+        self._wake: simpy.Event | None = None  # the next opening's wake-up, while requests wait
 
     def request(self, any_day: bool = False, priority: int = URGENT) -> ServiceRequest:  # type: ignore[override]
-        return ServiceRequest(self, any_day, priority)
+        request = ServiceRequest(self, any_day, priority)
+        if not request.triggered and self._wake is None and not self.hours.always:
+            self._wake_at_next_opening()
+        return request
+
+    def _wake_at_next_opening(self) -> None:
+        """Schedule the re-examination of the queue at the first opening after now."""
+        now = self._env.now
+        at = math.floor(now) + self.hours.open
+        if at <= now:
+            at += 1.0
+        self._wake = self._env.timeout(at - now)
+        self._wake.callbacks.append(self._opening)  # type: ignore[union-attr]
+
+    def _opening(self, _event: simpy.Event) -> None:
+        """An opening: grant what can start now; wake again at the next one while any request waits."""
+        self._wake = None
+        self._trigger_put(None)
+        if self.put_queue:
+            self._wake_at_next_opening()
 
     def _do_put(self, event: ServiceRequest) -> bool:  # type: ignore[override]
         now = self._env.now
@@ -94,10 +121,6 @@ class ScheduledResource(simpy.PriorityResource):
         """A release: drop the holder (SimPy's ``Resource._do_get`` with the holders in a dict)."""
         self.users.pop(event.request, None)
         event.succeed()
-
-    def wake(self) -> None:
-        """Re-examine the queue (called at every opening)."""
-        self._trigger_put(None)
 
     def take(self, any_day: bool = False) -> Taken | None:
         """Take a free place at once, as a request would be granted now (None: make a request).
@@ -132,7 +155,7 @@ class ScheduledResource(simpy.PriorityResource):
         """
         self.users.pop(held, None)
         if self.put_queue:
-            self._trigger_put(None)  # what SimPy's release event does when processed (see ``wake``)
+            self._trigger_put(None)  # what SimPy's release event does when processed
 
 
 class Taken:

@@ -54,15 +54,6 @@ class Service:
         self._staff = METRIC_INDEX.get(f"staff_hours_{name}")
         recorder.capacity[key] = float("inf") if capacity is None else float(capacity)
         recorder.peak_in_use.setdefault(key, 0)
-        if self.resource is not None and not hours.always:
-            env.process(self._opener(recorder.calendar.horizon))
-
-    def _opener(self, horizon: float) -> Generator[Any, Any, None]:
-        for t in self.hours.openings(horizon):
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            assert self.resource is not None
-            self.resource.wake()
 
     def serve(
         self,

@@ -112,3 +112,29 @@ def test_take_only_when_free_open_and_nobody_waits() -> None:
     assert queued.triggered and resource.count == 1 and queued in resource.users
     assert len(env._queue) == pending + 1  # the grant's event only: no release event
     assert resource.take() is None  # the queued request holds the place
+
+
+def test_waiting_requests_are_woken_at_openings_only_while_any_wait() -> None:
+    """Nobody waiting: no event at all; a request made while closed starts at the opening it may use."""
+    calendar = Calendar(dt.date(2014, 4, 1), horizon_days=14, warm_up_days=0)  # a Tuesday
+    env = simpy.Environment()
+    resource = ScheduledResource(env, 1, OpeningHours(weekday_hours(8.0, 18.5), calendar))
+    assert env.peek() == float("inf")  # no process waking the service every day
+    tuesday = resource.request()  # midnight: closed
+    env.run(until=1.0)
+    assert tuesday.processed and resource.count == 1 and tuesday.usage_since == pytest.approx(8.0 / 24.0)
+    resource.give_back(tuesday)
+    env.run(until=4.9)  # Saturday night (and the weekend is closed to weekday work)
+    weekday, seven_day = resource.request(), resource.request(any_day=True)
+    env.run(until=5.0)
+    assert not weekday.triggered and not seven_day.triggered  # nothing starts outside the hours
+    env.run(until=5.5)
+    assert seven_day.processed and seven_day.usage_since == pytest.approx(5.0 + 8.0 / 24.0)  # Sunday
+    resource.give_back(seven_day)  # Sunday noon: the place is free, but not for weekday work
+    env.run(until=6.0)
+    assert not weekday.triggered
+    env.run(until=7.0)
+    assert weekday.processed and weekday.usage_since == pytest.approx(6.0 + 8.0 / 24.0)  # Monday
+    resource.give_back(weekday)
+    env.run(until=10.0)
+    assert not [e for *_, e in env._queue if isinstance(e, simpy.Timeout)]  # nobody waits: no more wake-ups
