@@ -121,7 +121,7 @@ def draw_coordinator_waits(
     if backlog is not None:
         _off_scale(ax, backlog, len(arms) > 1)
     if arms:
-        style_legend(ax)
+        style_legend(ax, backlog is not None)
     return longest, backlog
 
 
@@ -142,7 +142,7 @@ def _off_scale(ax: Axes, backlog: Backlog, name_arm: bool) -> None:
             y = path.vertices[:, 1]
             y = y[np.isfinite(y) & (y < backlog.hours)]
             top = max(top, float(y.max()) if y.size else 0.0)
-    top = max(top, 1.0) * 1.45
+    top = max(top, 1.0) * 1.55
     ax.set_ylim(0, top)
     ax.plot([backlog.when], [top], marker="^", color=GREY, clip_on=False, markersize=7)
     arm = f" ({backlog.arm})" if name_arm else ""
@@ -153,13 +153,15 @@ def _off_scale(ax: Axes, backlog: Backlog, name_arm: bool) -> None:
     ax.annotate(text, (0.98, 0.98), xycoords="axes fraction", ha="right", va="top", fontsize=8, color=GREY, bbox=box)
 
 
-def style_legend(ax: Axes) -> None:
-    """Say which line is which (the arms' colours are in the figure's legend)."""
+def style_legend(ax: Axes, below_note: bool) -> None:
+    """Say which line is which (the arms' colours are in the figure's legend), under the backlog's note if any:
+    the axis is capped with room above the data for both."""
     handles = [
         Line2D([], [], color=GREY, linewidth=1.6, label="contacts, crisis calls"),
         Line2D([], [], color=GREY, linewidth=1.4, linestyle="--", label="first assessments"),
     ]
-    ax.legend(handles=handles, loc="center right", fontsize=7.5, frameon=False)
+    where = {"loc": "upper right", "bbox_to_anchor": (1.0, 0.8)} if below_note else {"loc": "best"}
+    ax.legend(handles=handles, fontsize=7.5, frameon=False, **where)
 
 
 __all__ = ["BACKLOG_RATIO", "Backlog", "coordinator_waits", "draw_coordinator_waits", "find_backlog", "style_legend"]
