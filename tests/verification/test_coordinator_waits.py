@@ -2,9 +2,10 @@
 
 Only first assessments can wait here: no regular contacts (due after the horizon), crisis calls
 answered only by a free coordinator (no wait), and MDT meetings, which hold every coordinator. A
-meeting due at midnight waits for the coordinators' 09:00 opening (the tiny scenario's go-lives,
-a Tuesday and a Monday, fall on midnight): that is the meeting's own wait, not a patient's, and
-was once counted, 9 hours or more for each coordinator at every meeting.
+meeting is due at midnight and waits for the coordinators' 09:00 opening: that is the meeting's own
+wait, not a patient's. It was once counted for each coordinator: here east's 26 meetings (go-live
+at the end of the warm-up, Sunday 28 September 2014: 33 hours) x 2 coordinators and west's 19
+(Monday 5 January 2015: 9 hours) x 2, 1,716 + 342 = 2,058 hours too many.
 """
 
 from __future__ import annotations
