@@ -197,7 +197,8 @@ def estimate_run(loaded: LoadedScenario, workers: int, csv_sizes: dict[str, int]
     units = n * arms if workers > n else n  # arms run apart when workers outnumber replications (carecoord.experiment)
     busy = max(1, min(workers, units))
     seconds = patient_years * arms * n * SECONDS_PER_PATIENT_YEAR_ARM / busy
-    peak = busy * (BYTES_PER_WORKER + patients * arms * BYTES_PER_PATIENT_ARM)
+    held = 1 if workers > n else arms  # arms run apart: a worker holds one arm's world at a time
+    peak = busy * (BYTES_PER_WORKER + patients * held * BYTES_PER_PATIENT_ARM)
     return RunEstimate(patients, patient_years, arms, n, busy, seconds, peak)
 
 

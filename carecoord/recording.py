@@ -73,6 +73,7 @@ RECORDED_METRICS: tuple[str, ...] = (
     "enrolled_days",
     "waiting_list_days",
     "enrolment_wait_days",
+    "assessment_wait_hours",
     "staff_hours_gp",
     "staff_hours_ae",
     "staff_hours_community_nursing",

@@ -19,41 +19,14 @@ import math
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Protocol
 
-INF = math.inf
+from carecoord.model.step import INF, Step, TimeMap
 
-
-class TimeMap(Protocol):
-    """A change of time scale: operational time ``tau(t)`` (increasing) and its inverse."""
-
-    def tau(self, t: float) -> float: ...
-
-    def inverse(self, tau: float) -> float: ...
+NAN = math.nan
 
 
 CRISIS, FALL, SOCIAL, DECLINE, DEATH = range(5)
 EVENT_TYPES = ("crisis", "fall", "social_crisis", "decline", "death")
-
-
-class Step:
-    """A step function: ``initial`` before ``times[0]``, ``values[i]`` from ``times[i]`` on."""
-
-    __slots__ = ("initial", "times", "values")
-
-    def __init__(self, initial: float, times: Sequence[float] | None = None, values: Sequence[float] | None = None):
-        # Only read (bisect, index): tuples or arrays serve as well as lists, in less memory.
-        self.initial = initial
-        self.times: Sequence[float] = times or ()
-        self.values: Sequence[float] = values or ()
-
-    def value(self, t: float) -> float:
-        i = bisect_right(self.times, t)
-        return self.initial if i == 0 else self.values[i - 1]
-
-    def next_break(self, t: float) -> float:
-        i = bisect_right(self.times, t)
-        return self.times[i] if i < len(self.times) else INF
 
 
 _UNIT_BASES: dict[int, tuple[float, ...]] = {}
@@ -70,12 +43,21 @@ kept per patient and most types never get a step); ``set_step`` gives a type its
 
 
 class HazardClock:
-    """The next-event clocks of one patient."""
+    """The next-event clocks of one patient.
+
+    Each type keeps its own integrated hazard ``acc[k]`` up to its own time ``since[k]``, and the
+    time it fires at the current rates, once computed (``_due[k]``). A change of rate is the only
+    thing that changes when a type fires, so a due time is kept until the type's rates change or
+    it fires: the next event of a patient is the earliest of five stored times, and only the type
+    that fired (or whose rate changed) is integrated and solved again. Call :meth:`advance` before
+    changing a rate, so that every type's hazard up to then is kept at the old rate.
+    """
 
     __slots__ = (
         "_break_at",
         "_break_k",
         "_break_tau",
+        "_due",
         "_seg_at",
         "_seg_k",
         "_seg_next",
@@ -87,6 +69,7 @@ class HazardClock:
         "base",
         "factor",
         "last",
+        "since",
         "steps",
         "target",
         "timemap",
@@ -96,36 +79,28 @@ class HazardClock:
         # per day; base rates of 1.0 (every patient's clock) share one tuple: a clock per patient
         self.base: Sequence[float] = _unit_base(len(base)) if all(b == 1.0 for b in base) else list(base)
         self.target = list(targets)  # unit-exponential targets
-        self.acc = [0.0] * len(base)  # integrated hazard since each type last fired
+        self.acc = [0.0] * len(base)  # integrated hazard since each type last fired, up to ``since[k]``
+        self.since = [now] * len(base)
+        self._due = [NAN] * len(base)  # when each type fires at the current rates (NaN: not computed)
         # base rate x the factor for where the patient is (home, hospital, ...); only read, never
         # written in place, so it may be the caller's tuple (``set_factors``)
         self.factor: Sequence[float] = self.base
         self.steps: list[Mapping[str, Step]] = [NO_STEPS] * len(base)
         # operational time of a type (weekly profile); ``set_timemaps`` may share one tuple between clocks
         self.timemap: Sequence[TimeMap | None] = [None] * len(base)
-        self.last = now
-        # A type's operational time at ``_tau_at`` (its last update): ``advance`` computes it at its
-        # end, and the next ``advance`` and ``time_to_fire`` start from it. Set a time map before
-        # the first ``advance``; the cache does not follow a later change of map.
+        self.last = now  # the time of the last :meth:`advance` (every type integrated up to it)
+        # A type's operational time at ``_tau_at`` (where its integration last ended): the next
+        # integration and solve start from it. Set a time map before the first query; the cache does
+        # not follow a later change of map.
         # One slot each (scalars, not lists per type: a clock per patient, so bytes count; in practice
         # only the crisis type has a time map and a step that is always set).
         self._tau_k, self._tau_at, self._tau_of = -1, math.nan, 0.0
-        # A second cache, of what every query at ``last`` recomputes while nothing changes: a stepped
-        # type's rate at ``_seg_at`` and its next change point (``_segment``; left by ``advance``'s last
-        # piece or by the first query), and the operational time
-        # of that change point (``time_to_fire``). ``set_factors``, ``set_step`` and ``drop_steps``
-        # clear the first; the second holds ``tau`` of one fixed time, which nothing changes.
+        # A second cache: a stepped type's rate at ``_seg_at`` and its next change point (``_segment``;
+        # left by an integration's last piece or by a solve), and the operational time of that change
+        # point (``_fire_time``). ``set_factors``, ``set_step`` and ``drop_steps`` clear the first; the
+        # second holds ``tau`` of one fixed time, which nothing changes.
         self._seg_k, self._seg_at, self._seg_rate, self._seg_next = -1, math.nan, 0.0, INF
         self._break_k, self._break_at, self._break_tau = -1, math.nan, 0.0
-
-    def _segment_at_last(self, k: int) -> tuple[float, float]:
-        """``_segment(k, last)``, computed once per update of the clock."""
-        t = self.last
-        if self._seg_at == t and self._seg_k == k:
-            return self._seg_rate, self._seg_next
-        rate, nxt = self._segment(k, t)
-        self._seg_k, self._seg_at, self._seg_rate, self._seg_next = k, t, rate, nxt
-        return rate, nxt
 
     def _segment(self, k: int, t: float) -> tuple[float, float]:
         """Rate of type ``k`` at ``t`` and the time it next changes."""
@@ -140,62 +115,77 @@ class HazardClock:
         return rate, nxt
 
     def advance(self, now: float) -> None:
-        """Integrate every hazard from the last update to ``now`` at the current rates."""
-        last = self.last
-        if now <= last:
-            return
-        acc = self.acc
-        factor = self.factor
-        timemap = self.timemap
-        for k, steps in enumerate(self.steps):
-            tm = timemap[k]
-            if tm is None:
-                if not steps:  # constant rate since the last update: no walk needed
-                    if factor[k] > 0:
-                        acc[k] += factor[k] * (now - last)
-                    continue
-                a = last
-            else:
-                a = self._tau_of if self._tau_at == last and self._tau_k == k else tm.tau(last)  # in its own time
-                if not steps:
-                    b = tm.tau(now)
-                    if factor[k] > 0:
-                        acc[k] += factor[k] * (b - a)
-                    self._tau_k, self._tau_at, self._tau_of = k, now, b
-                    continue
-            if self._seg_at == last and self._seg_k == k:  # what time_to_fire found at ``last``
-                rate, nxt = self._seg_rate, self._seg_next
-            else:
-                rate, nxt = self._segment(k, last)
-            total = 0.0
-            while True:  # now > last: at least one piece
-                end = nxt if nxt < now else now
-                if tm is None:
-                    b = end
-                elif end == self._break_at and self._break_k == k:
-                    b = self._break_tau
-                else:
-                    b = tm.tau(end)
-                total += rate * (b - a)
-                if end >= now:
-                    break
-                a = b
-                rate, nxt = self._segment(k, end)
-            acc[k] += total
-            if nxt > now:  # no change point in (piece start, now]: ``_segment(k, now)`` is this piece, to the bit
-                self._seg_k, self._seg_at, self._seg_rate, self._seg_next = k, now, rate, nxt
-            if tm is not None:
+        """Integrate every hazard up to ``now`` at the current rates (before a rate changes)."""
+        if now > self.last:
+            self.last = now
+        since = self.since
+        for k in range(len(since)):
+            if now > since[k]:
+                self._integrate(k, now)
+
+    def _integrate(self, k: int, now: float) -> None:
+        """Add type ``k``'s hazard from ``since[k]`` to ``now`` (later) at the current rates."""
+        last = self.since[k]
+        self.since[k] = now
+        tm = self.timemap[k]
+        steps = self.steps[k]
+        if tm is None:
+            if not steps:  # constant rate: no walk needed
+                rate = self.factor[k]
+                if rate > 0:
+                    self.acc[k] += rate * (now - last)
+                return
+            a = last
+        else:
+            a = self._tau_of if self._tau_at == last and self._tau_k == k else tm.tau(last)  # in its own time
+            if not steps:
+                b = tm.tau(now)
+                rate = self.factor[k]
+                if rate > 0:
+                    self.acc[k] += rate * (b - a)
                 self._tau_k, self._tau_at, self._tau_of = k, now, b
-        self.last = now
+                return
+        if self._seg_at == last and self._seg_k == k:  # what a solve found at ``last``
+            rate, nxt = self._seg_rate, self._seg_next
+        else:
+            rate, nxt = self._segment(k, last)
+        total = 0.0
+        while True:  # now > last: at least one piece
+            end = nxt if nxt < now else now
+            if tm is None:
+                b = end
+            elif end == self._break_at and self._break_k == k:
+                b = self._break_tau
+            else:
+                b = tm.tau(end)
+            total += rate * (b - a)
+            if end >= now:
+                break
+            a = b
+            rate, nxt = self._segment(k, end)
+        self.acc[k] += total
+        if nxt > now:  # no change point in (piece start, now]: ``_segment(k, now)`` is this piece, to the bit
+            self._seg_k, self._seg_at, self._seg_rate, self._seg_next = k, now, rate, nxt
+        if tm is not None:
+            self._tau_k, self._tau_at, self._tau_of = k, now, b
 
     def rate(self, k: int, t: float) -> float:
         """Hazard of type ``k`` per day at time ``t`` (what the patient's risk is now, not when it fires)."""
-        return self._segment_at_last(k)[0] if t == self.last else self._segment(k, t)[0]
+        if t == self._seg_at and k == self._seg_k:
+            return self._seg_rate
+        return self._segment(k, t)[0]
 
     def time_to_fire(self, k: int) -> float:
         """Absolute time at which type ``k`` fires at current rates (INF if never)."""
+        t = self._due[k]
+        if t != t:  # NaN: not computed since the type's rates last changed or it last fired
+            t = self._due[k] = self._fire_time(k)
+        return t
+
+    def _fire_time(self, k: int) -> float:
+        """Solve for the time type ``k``'s integrated hazard reaches its target, from ``since[k]`` on."""
         remaining = self.target[k] - self.acc[k]
-        t = self.last
+        t = start = self.since[k]
         tm = self.timemap[k]
         a = t  # t in the type's own time (operational time with a time map)
         if tm is not None:
@@ -217,7 +207,7 @@ class HazardClock:
                 b = self._break_tau
             else:
                 b = tm.tau(nxt)
-                if t == self.last:  # the first change point: the one the next query asks for again
+                if t == start:  # the first change point: the one the next integration asks for again
                     self._break_k, self._break_at, self._break_tau = k, nxt, b
             if rate > 0 and remaining <= rate * (b - a):
                 return t + remaining / rate if tm is None else max(t, tm.inverse(a + remaining / rate))
@@ -230,28 +220,28 @@ class HazardClock:
     def next_event(self) -> tuple[int, float]:
         """The type that fires first and when (ties go to the lower type)."""
         best_k, best_t = -1, INF
-        last = self.last
-        target, acc, factor, timemap = self.target, self.acc, self.factor, self.timemap
-        for k, steps in enumerate(self.steps):
-            if steps or timemap[k] is not None:
-                t = self.time_to_fire(k)
-            else:  # a constant rate in calendar time: ``time_to_fire``'s first case, without the call
-                rate = factor[k]
-                if rate <= 0:
-                    continue
-                t = last + (target[k] - acc[k]) / rate
+        due = self._due
+        for k in range(len(due)):
+            t = due[k]
+            if t != t:  # NaN: solve this type again (it fired, or its rates changed)
+                t = due[k] = self._fire_time(k)
             if t < best_t:
                 best_k, best_t = k, t
         return best_k, best_t
 
-    def fire(self, k: int, new_target: float) -> None:
-        """Type ``k`` has fired: restart its clock with a fresh target.
+    def fire(self, k: int, new_target: float, now: float | None = None) -> None:
+        """Type ``k`` has fired (at ``now``; None: its hazard is already integrated up to then, by
+        :meth:`advance`): restart its clock with a fresh target.
 
         Hazard accumulated past the old target (an event that came due while the patient was busy
         in a pathway and so fired late) is carried over, as the next-reaction method requires.
+        The other types keep their progress, their time and their due time.
         """
+        if now is not None and now > self.since[k]:
+            self._integrate(k, now)
         self.acc[k] -= self.target[k]
         self.target[k] = new_target
+        self._due[k] = NAN
 
     def set_step(self, k: int, name: str, step: Step) -> None:
         """Set (or replace) a named multiplier; call :meth:`advance` first."""
@@ -261,6 +251,7 @@ class HazardClock:
             self.steps[k] = steps
         steps[name] = step  # type: ignore[index]  # a dict once it has a step
         self._seg_at = math.nan
+        self._due[k] = NAN
 
     def drop_steps(self, *names: str) -> None:
         """Remove named multipliers from every type (those it has); call :meth:`advance` first."""
@@ -269,6 +260,7 @@ class HazardClock:
                 for name in names:
                     steps.pop(name, None)  # type: ignore[attr-defined]
         self._seg_at = math.nan
+        self._due[:] = (NAN,) * len(self._due)
 
     def set_timemaps(self, timemaps: Sequence[TimeMap | None]) -> None:
         """Set every type's time map at once, before the first :meth:`advance`.
@@ -279,6 +271,7 @@ class HazardClock:
         if len(timemaps) != len(self.base):
             raise ValueError(f"{len(timemaps)} time maps for {len(self.base)} event types")
         self.timemap = timemaps
+        self._due[:] = (NAN,) * len(self._due)
 
     def set_factors(self, factors: tuple[float, ...]) -> None:
         """Set the location factors (rates per day with the base folded in); call :meth:`advance` first.
@@ -294,3 +287,4 @@ class HazardClock:
         else:
             self.factor = [b * f for b, f in zip(base, factors, strict=True)]
         self._seg_at = math.nan
+        self._due[:] = (NAN,) * len(self._due)

@@ -1,16 +1,18 @@
 """The multidisciplinary team meeting: it takes the coordinators' time and has only so much of its own.
 
-A locality's MDT meets every ``interval_days`` from its go-live date, in the coordinators' working
-hours (a meeting due at night or at a weekend starts at the next opening). It holds every coordinator
-for ``meeting_hours``: one URGENT request per coordinator, so the meeting waits for work in progress
-but never behind the queue of routine contacts (a saturated team would otherwise never meet, and no
-plan would ever be agreed). Each coordinator's patients are discussed for the whole meeting (one
-practice MDT per coordinator, at the same time), so its discussion time is ``meeting_hours`` x 60
-minutes x ``tables`` (the number of coordinators; 1 without a team). It goes first to the
-care-plan reviews due, ``review_minutes`` each, then to new plans, ``new_plan_minutes`` each and at
-most ``places`` of them; reviews not reached roll to the next meeting (``overdue``) and so do the
-new plans. Decisions are taken when the meeting ends. Meetings are scheduled events (one timeout per
-meeting) and the queues are deques: no polling, no scans.
+A locality's MDT meets every ``interval_days`` from its go-live date, in the coordinators' working hours
+(a meeting due at night or at a weekend starts at the next opening). It holds every coordinator for
+``meeting_hours``: one URGENT request per coordinator, so the meeting waits for work in progress but
+never behind the queue of routine contacts (a saturated team would otherwise never meet, and no plan
+would ever be agreed). The meeting's wait for its coordinators (for the opening, or for work in
+progress) is theirs, not a patient's, so it is not counted in ``wait_hours_coordinator`` (patients'
+hours; counted, it was about a third of a large scenario's steady-state coordinator waits). Each
+coordinator's patients are discussed for the whole meeting (one practice MDT per coordinator, at the
+same time), so its discussion time is ``meeting_hours`` x 60 minutes x ``tables`` (the number of
+coordinators; 1 without a team). It goes first to the care-plan reviews due, ``review_minutes`` each,
+then to new plans, ``new_plan_minutes`` each and at most ``places`` of them; reviews not reached roll to
+the next meeting (``overdue``) and so do the new plans. Decisions are taken when the meeting ends.
+Meetings are scheduled events (one timeout per meeting) and the queues are deques: no polling, no scans.
 
 Example:
     >>> mdt = MdtMeeting(env, MdtTimes(0.0, 14.0, 730.0, 3.0, 15.0, 5.0), places=10, agree=start_plan)
@@ -104,8 +106,8 @@ class MdtMeeting:
             t0 = env.now
             held = [team.request_place(URGENT) for _ in range(team.resource.capacity)]
             yield env.all_of(held)
-            for _ in held:
-                team.granted(self.locality, t0)
+            for _ in held:  # the meeting's wait for its own coordinators is no patient's wait (docs/model.md)
+                team.granted(self.locality, t0, patients=0)
         self.held_at.append(env.now)
         yield env.timeout(self.times.meeting_hours / 24.0)
         self._discuss()

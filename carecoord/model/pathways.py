@@ -63,8 +63,7 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
             yield from p.pending.pop(0)()
             continue
         now = env.now
-        clock.advance(now)  # hazards ran on during the last pathway
-        kind, when = clock.next_event()
+        kind, when = clock.next_event()  # due times are kept while rates stay: no integration here
         p.waiting = True
         delay = (end if end < when else when) - now  # max(0, min(when, end) - now), without two calls
         try:
@@ -75,8 +74,7 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
         now = env.now
         if kind < 0 or now >= horizon:
             return
-        clock.advance(now)
-        clock.fire(kind, world.unit_exponential(p, clocks[kind]))
+        clock.fire(kind, world.unit_exponential(p, clocks[kind]), now)  # integrates the fired type alone
         yield from handlers[kind](world, p)
 
 

@@ -154,10 +154,10 @@ class Service:
             self.on_urgent_wait()
         return request
 
-    def granted(self, locality: int, t0: float) -> None:
+    def granted(self, locality: int, t0: float, patients: int = 1) -> None:
         """Record a request made at ``t0`` with :meth:`request_place` that has just been granted."""
         self._note_peak()
-        self.record_wait(locality, t0)
+        self.record_wait(locality, t0, patients)
 
     def record_wait(self, locality: int, t0: float, patients: int = 1) -> None:
         """Record the wait since ``t0`` (hours), of ``patients`` patients who waited for the same place."""

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from carecoord.calendar import Calendar
 from carecoord.economics import paired_outcomes, payer_split
 from carecoord.plausibility import SATURATED_UTILISATION, open_hours
+from carecoord.plots.coordinator_waits import draw_coordinator_waits
 from carecoord.plots.coordinators import coordinator_arms, enrolment
 from carecoord.plots.coordinators import hours_available as coordinator_hours_available
 from carecoord.plots.series import monthly_band, total_band
@@ -161,6 +162,11 @@ def services(results: Results) -> Figure:
     fig, axes = new_figure(2, len(names), width=3.6 * len(names) + 1, height=6.4, sharex=True)
     axes = np.asarray(axes).reshape(2, len(names))
     busiest: list[tuple[float, str, str, str]] = []
+    backlog = None
+
+    def colour(arm: str) -> str:
+        return arm_colour(results.arms, arm)
+
     longest: list[tuple[float, str, str, pd.Timestamp]] = []
     for col, service in enumerate(names):
         staff = monthly_band(results, _hours_metric(service))
@@ -181,10 +187,15 @@ def services(results: Results) -> Figure:
         util_ax.set_ylim(0, max(1.05, util_ax.get_ylim()[1]))
         util_ax.axhline(1.0, color=BLACK, linestyle=":", linewidth=1)
         percent_axis(util_ax.yaxis)
+        if service == COORDINATOR:  # no coordinators, no calls waiting for one; the go-live backlog apart
+            peaks, backlog = draw_coordinator_waits(wait_ax, results, coordinator_arms(results), colour)
+            longest += [(hours, labels[service], arm, when) for hours, arm, when in peaks]
+            wait_ax.set_title(f"{labels[service]}: hours waited", loc="left")
+            _wait_axis(wait_ax, staff["month"].nunique(), backlog is None)
+            mark_dates(util_ax, results.go_live)
+            continue
         waits = monthly_band(results, f"wait_hours_{service}")
         for arm in results.arms:
-            if service == COORDINATOR and enrolment(results, arm) is None:
-                continue  # no coordinators, no calls waiting for one
             rows = waits[waits["arm"] == arm]
             if not rows.empty:
                 peak = int(rows["mean"].to_numpy().argmax())
@@ -194,9 +205,7 @@ def services(results: Results) -> Figure:
                 rows["date"], rows["low"], rows["high"], color=arm_colour(results.arms, arm), alpha=0.15
             )
         wait_ax.set_title(f"{labels[service]}: hours waited", loc="left")
-        wait_ax.set_ylim(bottom=0)
-        count_axis(wait_ax.yaxis)
-        date_axis(wait_ax, staff["month"].nunique())
+        _wait_axis(wait_ax, staff["month"].nunique())
         mark_dates(util_ax, results.go_live)
     axes[0, 0].set_ylabel("staff hours ÷ scheduled hours\n(over 100%: outside hours)")
     axes[1, 0].set_ylabel("waiting hours per month")
@@ -209,10 +218,23 @@ def services(results: Results) -> Figure:
         waited, name, arm, when = max(longest, default=(0.0, "", "", None))
         if waited >= 1:
             headline += f"; longest waits: {name} ({arm}), {waited:,.0f} hours in {when:%b %Y}"
+        if backlog is not None:
+            which = f" ({backlog.arm})" if len(coordinator_arms(results)) > 1 else ""
+            headline += (
+                f", not counting the coordinators' one-off go-live backlog{which}: {backlog.hours:,.0f} hours of "
+                f"first assessments in {backlog.when:%b %Y}"
+            )
     else:
         headline = "Services — no staffed service recorded"
     title(fig, headline)
     return fig
+
+
+def _wait_axis(ax, months: int, from_zero: bool = True) -> None:
+    if from_zero:
+        ax.set_ylim(bottom=0)
+    count_axis(ax.yaxis)
+    date_axis(ax, months)
 
 
 def _hours_metric(service: str) -> str:

@@ -43,6 +43,11 @@ def monthly_band(
         if per_30_days:
             days = pd.PeriodIndex(wide.columns, freq="M").days_in_month.to_numpy()
             wide = wide * (30.0 / days)
+    return band_table(results, wide, cumulative)
+
+
+def band_table(results: Results, wide: pd.DataFrame, cumulative: bool = False) -> pd.DataFrame:
+    """Per arm and month of a :func:`per_replication`-shaped table: mean and 95% CI across replications."""
     frames = []
     for arm in results.arms:
         if arm not in wide.index.get_level_values("arm"):

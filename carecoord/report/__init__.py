@@ -43,7 +43,10 @@ CAPTIONS = {
     "replications in which the programme is worth it (value × admissions avoided − net cost > 0).",
     "services": "Staff time used as a share of scheduled staff hours (top) and hours patients waited (bottom), per "
     "service and month; the named coordinators (integrated arms only) against their working hours. Near or above "
-    "100%, capacity binds and waits grow.",
+    "100%, capacity binds and waits grow. Coordinators' waits: regular contacts and crisis calls (solid) apart from "
+    "first assessments (dashed). At go-live every caseload place is filled on day one and those patients queue for "
+    "their first assessment at once: a one-off backlog. When it dwarfs every other month it is drawn off the scale, "
+    "with its hours and the mean of the months after it, and the title's longest wait does not count it.",
     "coordinator_time": "The named coordinators' hours each month by activity (assessments at enrolment, regular "
     "contacts, crisis calls answered, MDT meetings), against the hours the team works (black line). Hours above the "
     "line mean calls wait and contacts slip.",

@@ -12,6 +12,7 @@ import pytest
 from carecoord import preflight
 from carecoord.errors import RunTooLargeError
 from carecoord.preflight import (
+    BYTES_PER_WORKER,
     MAX_MEMORY_SHARE,
     MAX_SECONDS,
     SECONDS_PER_PATIENT_YEAR_ARM,
@@ -48,6 +49,8 @@ def test_workers_beyond_replications_share_the_arms() -> None:
     one = _estimate("simulation.replications=1", workers=1)
     three = _estimate("simulation.replications=1", workers=3)
     assert three.arms == 3 and three.workers == 3
+    per_worker = three.peak_bytes / 3 - BYTES_PER_WORKER  # each worker holds one arm's patients, not three
+    assert per_worker == pytest.approx((one.peak_bytes - BYTES_PER_WORKER) / 3)
     assert three.seconds == pytest.approx(one.seconds / 3)
 
 

@@ -39,7 +39,7 @@ from carecoord.model.care.turnover import Turnover
 from carecoord.model.caseload import Caseload, Place
 from carecoord.model.mdt import MdtMeeting, MdtTimes
 from carecoord.model.patient import Patient, is_gone
-from carecoord.model.services import ROUTINE, Service
+from carecoord.model.services import HOURS_PER_DAY, ROUTINE, Service
 from carecoord.model.world import World
 from carecoord.recording import M
 
@@ -181,15 +181,28 @@ class Enrolment(CoordinatorWork):
             w.rec.count(M.patients_enrolled_by_case_finding, p.locality, w.env.now)
         self.turnover.enrolled(p, request)
         w.rec.log(p.id, w.env.now, "enrolled", "coordinator")
-        spec = self.params
         team, meeting = self.teams[p.locality], self.meetings[p.locality]
         assert team is not None and meeting is not None
-        hours = spec.initial_assessment_hours * HOURS
-        yield from team.serve(p.locality, hours, priority=ROUTINE, patient=p.id, activity="coordinator_assessment")
-        w.rec.count(M.coordinator_hours, p.locality, w.env.now, spec.initial_assessment_hours)
+        yield from self._assess(p, team)
         if p.caseload_request is request and p.alive:
             self.assessed[p.id] = request
             meeting.refer(p)
+
+    def _assess(self, p: Patient, team: Service) -> Generator[Any, Any, None]:
+        """The first assessment (routine work), as :meth:`Service.serve` would make it, its wait also
+        recorded apart as ``assessment_wait_hours``: at a go-live the whole caseload enrolled on day
+        one queues for it, a backlog the outputs show apart from the steady-state waits."""
+        w = self.world
+        t0 = w.env.now
+        held = yield from team.acquire(p.locality, priority=ROUTINE)  # records the wait in wait_hours_coordinator
+        start = w.env.now
+        if start > t0:
+            w.rec.count(M.assessment_wait_hours, p.locality, start, (start - t0) * HOURS_PER_DAY)
+        yield w.env.timeout(self.params.initial_assessment_hours * HOURS)
+        team.release(held)
+        w.rec.count(M.coordinator_hours, p.locality, w.env.now, self.params.initial_assessment_hours)
+        if w.rec.events is not None:
+            w.rec.log(p.id, w.env.now, "coordinator_assessment", team.name, start)
 
     def _agree(self, p: Patient) -> bool:
         """The MDT agrees the plan of a patient still on the caseload (False: the place goes to the next)."""

@@ -1,0 +1,46 @@
+"""The pieces a hazard rate is made of: step-function multipliers and changes of time scale.
+
+A patient's hazard (``carecoord.model.clock``) is a base rate times named :class:`Step` multipliers
+(an instability spell, the weeks after a discharge, an intervention's ramp), read in a
+:class:`TimeMap`'s operational time where a type has one (the weekly profile of crises).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Sequence
+from typing import Protocol
+
+INF = math.inf
+
+
+class TimeMap(Protocol):
+    """A change of time scale: operational time ``tau(t)`` (increasing) and its inverse."""
+
+    def tau(self, t: float) -> float: ...
+
+    def inverse(self, tau: float) -> float: ...
+
+
+class Step:
+    """A step function: ``initial`` before ``times[0]``, ``values[i]`` from ``times[i]`` on."""
+
+    __slots__ = ("initial", "times", "values")
+
+    def __init__(self, initial: float, times: Sequence[float] | None = None, values: Sequence[float] | None = None):
+        # Only read (bisect, index): tuples or arrays serve as well as lists, in less memory.
+        self.initial = initial
+        self.times: Sequence[float] = times or ()
+        self.values: Sequence[float] = values or ()
+
+    def value(self, t: float) -> float:
+        i = bisect_right(self.times, t)
+        return self.initial if i == 0 else self.values[i - 1]
+
+    def next_break(self, t: float) -> float:
+        i = bisect_right(self.times, t)
+        return self.times[i] if i < len(self.times) else INF
+
+
+__all__ = ["INF", "Step", "TimeMap"]
