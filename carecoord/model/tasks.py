@@ -3,7 +3,7 @@
 ``env.process(gen)`` schedules an ``Initialize`` event to start the generator and, when it ends, the
 process's own end event, whether or not anyone waits for it. Most of the model's short pieces of work
 (a nursing follow-up, arranging home care, the end of a package, a routine session) are started and
-never waited for or interrupted: those two events are pure machinery, about a fifth of all events.
+never waited for or interrupted: those two events are pure machinery (15-20% of all events before).
 :func:`spawn` starts such work at once, in the caller's step (the work starts now, as a free place
 taken now does), and resumes it from the callbacks of the events it yields, through SimPy's public
 event API (``callbacks``, ``processed``, ``ok``, ``value``, ``defused``). It returns nothing to wait
