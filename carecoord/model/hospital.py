@@ -190,7 +190,7 @@ def intermediate_care(world: World, p: Patient, place: Any) -> Generator[Any, An
     world.service("intermediate_care", p).release(place)
     _return_home(world, p)
     if u_home_care < ic.home_care_after_probability and p.home_care is None:
-        world.env.process(arrange_home_care(world, p, assess=False))
+        world.spawn(arrange_home_care(world, p, assess=False))
 
 
 __all__ = ["admit", "finish_initial_stay", "intermediate_care", "length_of_stay"]

@@ -88,7 +88,7 @@ def _arrive(world: World, p: Patient) -> Generator[Any, Any, None]:
         p.residential_hold = held
         world.move(p, RESIDENTIAL)
     elif p.rec.initial_home_care:
-        world.env.process(arrange_home_care(world, p, assess=False))
+        world.spawn(arrange_home_care(world, p, assess=False))
     world.care.on_arrival(p)
     if p.rec.initial_location == HOSPITAL:
         yield from _initial_stay(world, p)
@@ -171,7 +171,7 @@ def usual_care(
             if ep[SEVERITY] < params.gp.admission_probability:
                 yield from admit(world, p, ep, "gp", fatal)
             elif ep[REFERRAL] < params.gp.nursing_referral_probability:
-                env.process(nursing_follow_up(world, p))
+                world.spawn(nursing_follow_up(world, p))
             return
     elif route[0] < world.scenario.services.out_of_hours.nhs111_share:
         handled = yield from out_of_hours(world, p, ep, route[1], fatal)
@@ -204,11 +204,13 @@ def _emergency_department(
 
 
 def nursing_follow_up(world: World, p: Patient) -> Generator[Any, Any, None]:
-    """Community nursing visits after a GP referral (skipped while the patient is away)."""
+    """Community nursing visits a week apart after a GP referral (skipped while the patient is away)."""
     cn = world.params.community_nursing
     nursing = world.service("community_nursing", p)
     yield world.env.timeout(cn.referral_delay_days)
-    for _ in range(cn.follow_up_visits):
+    for visit in range(cn.follow_up_visits):
+        if visit:
+            yield world.env.timeout(7.0)  # none after the last visit: nothing follows it
         if not p.alive or p.location == RESIDENTIAL:
             return
         if p.location == HOME:
@@ -216,7 +218,6 @@ def nursing_follow_up(world: World, p: Patient) -> Generator[Any, Any, None]:
                 p.locality, cn.visit_minutes / MINUTES_PER_DAY, patient=p.id, activity="nursing_visit"
             )
             world.rec.count(M.community_nursing_visits, p.locality, world.env.now)
-        yield world.env.timeout(7.0)
 
 
 def fall(world: World, p: Patient) -> Generator[Any, Any, None]:
@@ -244,7 +245,7 @@ def social_crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
         if seen:
             world.rec.count(M.gp_appointments, p.locality, env.now)
         if p.home_care is None:
-            env.process(arrange_home_care(world, p))
+            world.spawn(arrange_home_care(world, p))
         return
     yield from _emergency_department(world, p, ep, ep[SEVERITY] < ev.social_admission_probability)
 
@@ -256,12 +257,12 @@ def decline(world: World, p: Patient) -> Generator[Any, Any, None]:
     ep = world.episode(p, DECLINE_EPISODE)
     if p.home_care is None and p.dependency == 0:
         p.dependency = 1
-        world.env.process(arrange_home_care(world, p))
+        world.spawn(arrange_home_care(world, p))
         return
     p.dependency = 2
     ratio = world.care.residential_ratio(p)
     if ep[SEVERITY] < ev.residential_on_decline_probability * ratio:
-        world.env.process(arrange_residential(world, p))
+        world.spawn(arrange_residential(world, p))
     elif ep[SEVERITY] < ev.residential_on_decline_probability:
         world.care.keep_at_home(p)
     yield from ()

@@ -2,16 +2,18 @@
 
 A :class:`ScheduledResource` starts no new work while closed (work in progress is finished);
 waiting requests are woken at each opening. ``any_day`` requests (seven-day working) ignore the
-day of the week but keep the hours. Fast by design, in the same same-time order as plain SimPy:
-a free place with nobody waiting is taken without a request (:meth:`ScheduledResource.take`),
-a release with nobody waiting schedules no event (:meth:`ScheduledResource.give_back`), the
+day of the week but keep the hours. Fast by design: a free place with nobody waiting is taken
+without a request or any event, and the work starts at once (:meth:`ScheduledResource.take`), a
+release schedules no event and grants a waiting request at once (:meth:`ScheduledResource.give_back`), the
 queue is kept sorted by binary insertion and the holders are a dict (docs/performance.md).
+Requests are served as plain SimPy serves them; only the order of events at one instant differs.
 The bookkeeping of a service's uses (waits, staff time, peaks) is :mod:`carecoord.model.services`.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 from operator import attrgetter
 from typing import Any
 
@@ -54,9 +56,15 @@ class ScheduledResource(simpy.PriorityResource):
     (first come, first served within a priority: SimPy's sorted queue is stable).
 
     ``_do_put`` is the hook SimPy's ``BaseResource`` documents for custom resources ("implementing
-    the request processing behaviour through the methods _do_get() and _do_put()"); ``wake`` calls
-    ``_trigger_put``, which has no public equivalent. A process holding the resource while closed
-    would change the order in which SimPy grants same-time requests, and so every result.
+    the request processing behaviour through the methods _do_get() and _do_put()"); the opening
+    wake-up and :meth:`give_back` call ``_trigger_put``, which has no public equivalent. A process
+    holding the resource while closed would change the order in which SimPy grants same-time
+    requests, and so every result.
+
+    Requests that wait are re-examined at each opening of the service while any wait: one
+    callback-only event per opening, scheduled when a request has to wait and again at an opening
+    that leaves some waiting (a process waking at every opening, waiting or not, took one event a
+    day per service).
     """
 
     PutQueue = RequestQueue
@@ -68,9 +76,29 @@ class ScheduledResource(simpy.PriorityResource):
         self.users: dict[ServiceRequest, None] = {}  # type: ignore[assignment]
         self.hours = hours
         self.peak = 0
+        self._wake: simpy.Event | None = None  # the next opening's wake-up, while requests wait
 
     def request(self, any_day: bool = False, priority: int = URGENT) -> ServiceRequest:  # type: ignore[override]
-        return ServiceRequest(self, any_day, priority)
+        request = ServiceRequest(self, any_day, priority)
+        if not request.triggered and self._wake is None and not self.hours.always:
+            self._wake_at_next_opening()
+        return request
+
+    def _wake_at_next_opening(self) -> None:
+        """Schedule the re-examination of the queue at the first opening after now."""
+        now = self._env.now
+        at = math.floor(now) + self.hours.open
+        if at <= now:
+            at += 1.0
+        self._wake = self._env.timeout(at - now)
+        self._wake.callbacks.append(self._opening)  # type: ignore[union-attr]
+
+    def _opening(self, _event: simpy.Event) -> None:
+        """An opening: grant what can start now; wake again at the next one while any request waits."""
+        self._wake = None
+        self._trigger_put(None)
+        if self.put_queue:
+            self._wake_at_next_opening()
 
     def _do_put(self, event: ServiceRequest) -> bool:  # type: ignore[override]
         now = self._env.now
@@ -94,18 +122,15 @@ class ScheduledResource(simpy.PriorityResource):
         self.users.pop(event.request, None)
         event.succeed()
 
-    def wake(self) -> None:
-        """Re-examine the queue (called at every opening)."""
-        self._trigger_put(None)
-
     def take(self, any_day: bool = False) -> Taken | None:
         """Take a free place at once, as a request would be granted now (None: make a request).
 
         Only when nobody waits: a request made now would then be granted in its own creation
-        (``_do_put``), and the place, the holders and the peak end up the same. The caller then
-        yields ``env.timeout(0)``: scheduled where the granted request's event would have been, it
-        resumes the process in the same same-time order, without the request's queue insertion,
-        queue scans and callbacks.
+        (``_do_put``), and the place, the holders and the peak end up the same. The caller goes on
+        at once (the work starts now): no request, queue insertion, queue scan or callback, and no
+        event, where a granted request resumes its process at the request's event later in the same
+        instant. Only the order of same-instant events differs from plain SimPy's (one event fewer
+        per use; docs/performance.md, "Fewer events").
         """
         if self.put_queue or len(self.users) >= self.capacity:
             return None
@@ -119,20 +144,18 @@ class ScheduledResource(simpy.PriorityResource):
         return taken
 
     def give_back(self, held: Any) -> None:
-        """Release a place; with nobody waiting, without a release event (it would wake no one).
+        """Release a place without a release event: the queue, if anyone waits, is re-examined at once.
 
-        SimPy's release removes the holder at once and re-examines the queue when its event is
-        processed, later at the same instant. With an empty queue there is nothing to re-examine:
-        a request made before that moment finds the place free (or the service closed, or full
-        again) on its own. Saves one event per use; fixed-seed results were checked identical
-        (docs/performance.md). The one order it could change: at one instant, this place is
-        taken again, a request queues and a second release frees a place; SimPy would grant the
-        queued request at this release's event, here at the second one's.
+        SimPy's release removes the holder at once and re-examines the queue when its release event
+        is processed, later at the same instant; here the waiting request next in order is granted
+        now (its process still resumes at the request's event). With nobody waiting there is
+        nothing to re-examine. Saves one event per use; what it changes is same-instant order only
+        (a request made between the release and SimPy's release event, which SimPy would queue
+        behind the waiting ones, finds the place already granted; docs/performance.md).
         """
+        self.users.pop(held, None)
         if self.put_queue:
-            self.release(held)
-        else:
-            self.users.pop(held, None)
+            self._trigger_put(None)  # what SimPy's release event does when processed
 
 
 class Taken:

@@ -150,7 +150,7 @@ class RoutineCare:
             if n:
                 w.rec.count(COUNT_METRICS[s], loc, env.now, n)
                 for minutes in sessions(n * self.minutes[s], session):
-                    env.process(self._session(service, loc, s, minutes / MINUTES_PER_DAY))
+                    w.spawn(self._session(service, loc, s, minutes / MINUTES_PER_DAY))
             day += 1
 
     def _session(self, service: Service, loc: int, s: int, duration: float) -> Generator[Any, Any, None]:
@@ -161,10 +161,8 @@ class RoutineCare:
         env = self.world.env
         request = None
         if service.resource is not None:
-            request = service.resource.take()  # a free clinician and nobody waiting
-            if request is not None:
-                yield env.timeout(0)  # resumes where a granted request would (ScheduledResource.take)
-            else:
+            request = service.resource.take()  # a free clinician and nobody waiting: starts now
+            if request is None:
                 request = service.resource.request(priority=ROUTINE)  # crisis work goes first
                 yield request
         self.world.rec.count(STAFF_METRICS[s], loc, env.now, duration * HOURS_PER_DAY)

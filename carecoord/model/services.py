@@ -1,8 +1,8 @@
 """Services as capacity-limited SimPy resources with opening hours.
 
 Each service (per locality, or shared) holds a :class:`~carecoord.model.resource.ScheduledResource`
-(opening hours, priorities, the fast paths that keep plain SimPy's same-time order), or none when
-unlimited: then it only waits for opening. Every use records its wait and staff time.
+(opening hours, priorities, the fast paths: a free place is taken without a request or an event),
+or none when unlimited: then it only waits for opening. Every use records its wait and staff time.
 """
 
 from __future__ import annotations
@@ -54,15 +54,6 @@ class Service:
         self._staff = METRIC_INDEX.get(f"staff_hours_{name}")
         recorder.capacity[key] = float("inf") if capacity is None else float(capacity)
         recorder.peak_in_use.setdefault(key, 0)
-        if self.resource is not None and not hours.always:
-            env.process(self._opener(recorder.calendar.horizon))
-
-    def _opener(self, horizon: float) -> Generator[Any, Any, None]:
-        for t in self.hours.openings(horizon):
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            assert self.resource is not None
-            self.resource.wake()
 
     def serve(
         self,
@@ -79,8 +70,8 @@ class Service:
         With an ``activity`` name and the event log on, the contact is logged from the moment the
         clinician began (after any wait) to the moment they finished; nothing is done when it is off.
 
-        A place free now is taken here, as :meth:`acquire` would take it (the same events in the same
-        order, without its generator: most uses find a free place); otherwise through :meth:`acquire`.
+        A place free now is taken here, as :meth:`acquire` would take it (without its generator: most
+        uses find a free place), and the work starts at once; otherwise through :meth:`acquire`.
         Every grant of either passes through :meth:`_grant` once.
         """
         env = self.env
@@ -90,8 +81,7 @@ class Service:
             held: Any = Hold(t0)  # unlimited and open: no wait, no event (acquire's first case)
             self._grant(locality, t0, any_day)
         elif resource is not None and (held := resource.take(any_day)) is not None:
-            yield env.timeout(0)  # see ScheduledResource.take
-            self._grant(locality, t0, any_day)
+            self._grant(locality, t0, any_day)  # a free place taken now: the work starts now (no event)
         else:
             held = yield from self.acquire(locality, any_day, patience, priority)
             if held is None:
@@ -124,8 +114,7 @@ class Service:
             held: Any = Hold(env.now)
         else:
             taken = self.resource.take(any_day)
-            if taken is not None:  # see ScheduledResource.take
-                yield env.timeout(0)
+            if taken is not None:  # a free place taken now, without an event (ScheduledResource.take)
                 self._grant(locality, t0, any_day)
                 return taken
             request = self.resource.request(any_day, priority)

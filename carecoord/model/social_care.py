@@ -5,7 +5,7 @@ package, a care-home bed). Packages end at death, a care-home move or their own 
 care home ends community care and the care plan's effects.
 
 Example:
-    >>> env.process(arrange_home_care(world, patient))
+    >>> world.spawn(arrange_home_care(world, patient))
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def start_home_care(world: World, p: Patient, held: Any, extra_hours: float = 0.
     world.rec.count(M.home_care_packages_started, p.locality, now)
     (u,) = world.bank.draws(p.locality, p.rec.index, CARE_EPISODE, take_care_draws(p, 1), 1)
     length = -math.log1p(-min(u, 1 - 1e-12)) * hc.mean_package_days
-    world.env.process(_package_end(world, p, held, length))
+    world.spawn(_package_end(world, p, held, length))
 
 
 def _package_end(world: World, p: Patient, held: Any, length: float) -> Generator[Any, Any, None]:

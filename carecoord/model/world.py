@@ -27,6 +27,7 @@ from carecoord.model.params import compile_params, crisis_trend
 from carecoord.model.patient import Patient
 from carecoord.model.routine import RoutineCare
 from carecoord.model.services import Service
+from carecoord.model.tasks import spawn
 from carecoord.mortality import Fatality, background_mortality
 from carecoord.recording import M, Recorder, Stay
 from carecoord.scenario.arms import MechanismsSpec
@@ -197,6 +198,10 @@ class World:
         if p.waiting and p.process is not None and p.process.is_alive:
             p.waiting = False
             p.process.interrupt("retime")
+
+    def spawn(self, work: Any) -> None:
+        """Start work nobody waits for or interrupts now, without a process's events (model/tasks.py)."""
+        spawn(work)
 
     def ask(self, p: Patient, action: Any) -> None:
         """Queue an action that must run in the patient's own process (admission, moves)."""

@@ -30,7 +30,7 @@ class CaseFinding:
         w = self.world
         ep = w.episode(p, ENROLMENT)
         if ep[SPARE] < spec.home_care_referral_probability and p.home_care is None:
-            w.env.process(arrange_home_care(w, p))
+            w.spawn(arrange_home_care(w, p))
         if ep[MECHANISM] < spec.admission_probability:
 
             def admission() -> Generator[Any, Any, None]:

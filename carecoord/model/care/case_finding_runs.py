@@ -78,7 +78,7 @@ class CaseFindingRuns:
         if when is None or when >= self.world.horizon:
             return
         self.birthdays.add(p.id)
-        self.world.env.process(self._birthday(p, when + BIRTHDAY_SLACK_DAYS))
+        self.world.spawn(self._birthday(p, when + BIRTHDAY_SLACK_DAYS))
 
     def _birthday(self, p: Patient, when: float) -> Generator[Any, Any, None]:
         yield self.world.env.timeout(max(0.0, when - self.world.env.now))

@@ -39,7 +39,7 @@ def managed_at_home(world: World, p: Patient, visit: bool = True) -> str:
     world.rec.count(M.crises_managed_at_home_by_coordinator, p.locality, world.env.now)
     world.rec.log(p.id, world.env.now, "managed_at_home", "coordinator")
     if visit:
-        world.env.process(_home_treatment(world, p))
+        world.spawn(_home_treatment(world, p))
     return MANAGED
 
 

@@ -73,7 +73,7 @@ class CoordinatedCare(UsualCare):
         p.plan_start = now
         w.routine.update(p)  # the plan may replace some routine contacts
         self.enrolment.mdt(p)
-        env.process(self.enrolment.reviews(p))
+        w.spawn(self.enrolment.reviews(p))
         self.enrolment.start_contacts(p)
         p.clock.advance(now)
         if self.medication is not None:

@@ -82,7 +82,7 @@ class CoordinatorWork:
         if held is None:
             return False
         w.rec.count(M.crises_triaged, p.locality, w.env.now)
-        w.env.process(self._triage_call(p, team, held))
+        w.spawn(self._triage_call(p, team, held))
         return True
 
     def _triage_call(self, p: Patient, team: Service, held: Any) -> Generator[Any, Any, None]:

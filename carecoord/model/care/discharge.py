@@ -72,7 +72,7 @@ class FollowUp:
         """
         covered = is_live(self.world, p) if self.params.applies_to == "everyone" else p.caseload_request is not None
         if covered:
-            self.world.env.process(self._follow_up(p, window_end))
+            self.world.spawn(self._follow_up(p, window_end))
 
     def _follow_up(self, p: Patient, window_end: float) -> Generator[Any, Any, None]:
         w = self.world

@@ -50,7 +50,7 @@ class EndOfLifeCare:
             return False
         w.rec.count(M.end_of_life_crises_at_home, p.locality, w.env.now)
         w.rec.log(p.id, w.env.now, "end_of_life_care_at_home", "community_nursing")
-        w.env.process(self._palliative_visit(p))
+        w.spawn(self._palliative_visit(p))
         return True
 
     def _palliative_visit(self, p: Patient) -> Generator[Any, Any, None]:

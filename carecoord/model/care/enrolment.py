@@ -151,7 +151,7 @@ class Enrolment(CoordinatorWork):
 
     def _request(self, p: Patient) -> None:
         p.enrolment_requested = True
-        self.world.env.process(self._enrol(p))
+        self.world.spawn(self._enrol(p))
 
     def _enrol(self, p: Patient) -> Generator[Any, Any, None]:
         w = self.world

@@ -29,7 +29,7 @@ class FallsEquipment:
 
     def start(self, p: Patient, now: float) -> None:
         """At plan start: ask for the assessment."""
-        self.world.env.process(self._assess(p))
+        self.world.spawn(self._assess(p))
 
     def _assess(self, p: Patient) -> Generator[Any, Any, None]:
         w = self.world

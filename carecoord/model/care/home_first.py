@@ -34,4 +34,4 @@ class HomeCareFirst:
         if p.home_care is not None:
             self.world.set_home_care_hours(p, p.home_care_hours + extra)
         else:
-            self.world.env.process(arrange_home_care(self.world, p, extra_hours=extra))
+            self.world.spawn(arrange_home_care(self.world, p, extra_hours=extra))

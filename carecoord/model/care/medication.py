@@ -31,7 +31,7 @@ class MedicationReview:
         assert p.clock is not None
         w = self.world
         if spec.review_hours > 0:
-            w.env.process(self._review(p))
+            w.spawn(self._review(p))
         # Linear ramp of the crisis-rate multiplier in monthly steps from onset to full effect.
         span = spec.full_effect_days - spec.onset_days
         steps = max(1, math.ceil(span / 30.0))
@@ -40,7 +40,7 @@ class MedicationReview:
         values.append(spec.crisis_rate_ratio)
         p.clock.set_step(CRISIS, "intervention", Step(1.0, times, values))
         if spec.self_management_sessions > 0:
-            w.env.process(self._self_management(p))
+            w.spawn(self._self_management(p))
 
     def _review(self, p: Patient) -> Generator[Any, Any, None]:
         """The review takes a GP's time: routine work, after same-day (urgent) appointments."""

@@ -40,7 +40,7 @@ class RapidResponse:
             return None
         chance = rr.avoidance_probability if would else rr.resolves_minor_crisis_probability
         if ep[MECHANISM] >= chance:
-            w.env.process(self._visit(p))  # the nurse goes; the patient is sent on at once
+            w.spawn(self._visit(p))  # the nurse goes; the patient is sent on at once
             return None
         served = yield from self._visit(p)
         return managed_at_home(w, p, visit=False) if served else None

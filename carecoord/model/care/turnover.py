@@ -63,7 +63,7 @@ class Turnover:
     def enrolled(self, p: Patient, place: Any) -> None:
         """The patient holds ``place`` from now: start the clock of a time-limited enrolment."""
         if self.params.enrolment_days is not None:
-            self.world.env.process(self._time_limit(p, place))
+            self.world.spawn(self._time_limit(p, place))
 
     def reviewed(self, p: Patient) -> None:
         """A care-plan review: discharge a patient without an admission in the set number of days."""
@@ -85,7 +85,7 @@ class Turnover:
         assert self.end_plan is not None, "time-limited enrolment needs end_plan"
         self.end_plan(p)
         if self.params.reenrol_after_days is not None:
-            w.env.process(self._reenrol(p))
+            w.spawn(self._reenrol(p))
 
     def _reenrol(self, p: Patient) -> Generator[Any, Any, None]:
         yield self.world.env.timeout(self.params.reenrol_after_days)
