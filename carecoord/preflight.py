@@ -26,10 +26,11 @@ from carecoord.errors import OutputError, RunTooLargeError, ScenarioError
 from carecoord.executor import default_workers
 from carecoord.scenario.loader import LoadedScenario
 
-# Cost of one patient-year in one arm: 243 s CPU for 315,813 patient-years (50,000 patients + 5,000 a
-# year x 3 years, baseline and integrated arms) on one core is ~0.77 ms (docs/performance.md, the merged
-# model at the end of the 2026-11-30 stop); rounded up. An integrated arm alone costs about twice a baseline.
-SECONDS_PER_PATIENT_YEAR_ARM = 0.8e-3
+# Cost of one patient-year in one arm: 129.7 s CPU for 316,075 patient-years (the region benchmark, 50,000
+# patients + 5,000 a year x 3 years, baseline and integrated arms, one core) is ~0.41 ms; Lancashire and
+# South Cumbria's run (pooled, 5 replications) 127 s CPU for ~296,000, ~0.43 ms (docs/performance.md, the
+# 2026-11-30 second stop); rounded up. An integrated arm alone costs about 1.5 times a baseline.
+SECONDS_PER_PATIENT_YEAR_ARM = 0.5e-3
 # Memory: the bench's peak of 446 MB for 65,003 patients x 2 arms in one process and 217 MB for 26,005
 # (docs/performance.md, memory round 2) is ~5.9 kB per patient, ~3 kB per patient per arm, over a base
 # of ~150 MB (assumption, above the ~65 MB the two sizes imply: the interpreter and libraries of a run).
