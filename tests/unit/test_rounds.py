@@ -61,11 +61,13 @@ class Setup:
     def _served(self, loc: int, block: list[Any], start: float) -> None:
         self.sessions.append((start, self.env.now, len(block)))
 
-    def start_plan(self, p: Person, at: float) -> Generator[Any, Any, None]:
+    def start_plan(self, p: Person, at: float, spread: bool = True) -> Generator[Any, Any, None]:
+        """Start a plan at ``at`` (``spread=False``: first visit on the first round, so plans started
+        together make one crowded round, as the session tests need)."""
         yield self.env.timeout(at)
         p.caseload_request = object()
         p.plan_start = at
-        self.rounds.start(p, at)
+        self.rounds.start(p, at, spread)
 
     def run(self) -> dict[int, list[float]]:
         """Run to the end (every session finishes); each patient's visit start times, in order."""
@@ -95,8 +97,9 @@ def test_blocks_split_a_day_evenly_into_as_few_sessions_as_fit() -> None:
 @pytest.mark.parametrize("interval", [1.0, 7.0, 14.0, 30.0])
 def test_visits_every_interval_while_at_home_on_the_plan(interval: float) -> None:
     """Interval theory, counted exactly: a patient whose plan starts at t0 is visited at the rounds of
-    days f, f + interval, f + 2 x interval, ... before the horizon (f: the first round after t0). So
-    the visits per patient-year on the plan at home are 365.25 / interval to within one visit."""
+    days f, f + interval, f + 2 x interval, ... before the horizon (f: a round of the first interval
+    after t0, the least booked: see the next test). So the visits per patient-year on the plan at home
+    are 365.25 / interval to within one visit."""
     horizon = 400.0
     setup = Setup(daily_hours(8.0, 18.0), None, interval, horizon, 60)
     starts = np.random.default_rng(11).uniform(0.0, horizon / 2, len(setup.patients))
@@ -105,7 +108,9 @@ def test_visits_every_interval_while_at_home_on_the_plan(interval: float) -> Non
     visits = setup.run()
     total_visits, plan_years = 0, 0.0
     for p, t0 in zip(setup.patients, starts, strict=True):
-        f = first_round(float(t0))
+        earliest = first_round(float(t0))
+        f = math.floor(visits[p.id][0]) + OPEN  # the round of the first visit
+        assert earliest <= f < earliest + interval
         expected = [f + k * interval for k in range(math.ceil((horizon - f) / interval))]
         assert len(visits[p.id]) == len(expected)
         # Unlimited nurses: each visit of a session follows the one before (visits of a block in turn).
@@ -116,6 +121,27 @@ def test_visits_every_interval_while_at_home_on_the_plan(interval: float) -> Non
     rate = total_visits / plan_years
     # Each patient's count is within one visit of (horizon - t0) / interval.
     assert abs(rate - 365.25 / interval) <= len(setup.patients) / plan_years
+
+
+@pytest.mark.parametrize(("n", "interval"), [(60, 14.0), (9, 14.0), (30, 7.0)])
+def test_plans_started_together_spread_their_first_visits_over_the_first_interval(n: int, interval: float) -> None:
+    """Plans agreed at one meeting (all at t0): each first visit goes on the least-booked round of the
+    first interval, the earliest of those on a tie, so the first visits fill the interval's rounds
+    evenly (counts differ by at most one, earliest days first), and every visit after stays on its
+    patient's lattice. Without the spreading all would be visited on the first round, and every
+    interval after, together."""
+    horizon = 3 * interval + 2
+    setup = Setup(daily_hours(8.0, 18.0), None, interval, horizon, n)
+    for p in setup.patients:
+        setup.env.process(setup.start_plan(p, 0.5))
+    visits = setup.run()
+    first = math.floor(first_round(0.5))
+    rounds = [first + k for k in range(int(interval))]  # the days of the first interval's rounds
+    on = [sum(1 for days in visits.values() if math.floor(days[0]) == r) for r in rounds]
+    low, extra = divmod(n, len(rounds))
+    assert on == [low + 1] * extra + [low] * (len(rounds) - extra)
+    for days in visits.values():
+        assert np.diff(np.floor(days)).tolist() == [interval] * (len(days) - 1)
 
 
 def test_weekday_service_keeps_a_weekly_visit_on_its_weekday() -> None:
@@ -185,7 +211,7 @@ def test_staff_time_equals_visits_times_minutes_on_a_busy_service() -> None:
     opening hours, at or after its round."""
     setup = Setup(weekday_hours(8.0, 18.0), 2, 7.0, 120.0, 300)
     for i, p in enumerate(setup.patients):
-        setup.env.process(setup.start_plan(p, 0.01 * i))
+        setup.env.process(setup.start_plan(p, 0.01 * i, spread=False))
     visits = setup.run()
     made = sum(len(v) for v in visits.values())
     assert made == sum(n for _, _, n in setup.sessions)
@@ -207,7 +233,7 @@ def test_every_patient_of_a_session_is_counted_waiting() -> None:
     it, so the mean wait per use (visit) that the run's warnings read is the patients' mean wait."""
     setup = Setup(daily_hours(8.0, 18.0), 1, 7.0, 5.0, 30)
     for p in setup.patients:
-        setup.env.process(setup.start_plan(p, 0.0))
+        setup.env.process(setup.start_plan(p, 0.0, spread=False))
     setup.run()
     assert [n for _, _, n in setup.sessions] == [10, 10, 10]
     expected = sum(n * (start - OPEN) * 24.0 for start, _, n in setup.sessions)
@@ -223,7 +249,7 @@ def test_urgent_work_waits_only_for_the_visit_in_progress() -> None:
     and the urgent work, nothing counted twice."""
     setup = Setup(daily_hours(8.0, 18.0), 1, 7.0, 5.0, 10)
     for p in setup.patients:
-        setup.env.process(setup.start_plan(p, 0.5))
+        setup.env.process(setup.start_plan(p, 0.5, spread=False))
     urgent: list[float] = []
 
     def crisis() -> Generator[Any, Any, None]:

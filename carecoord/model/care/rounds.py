@@ -89,11 +89,38 @@ class Rounds:
                     assert service.on_urgent_wait is None, "one kind of rounds per service"
                     service.on_urgent_wait = lambda service=service: self._hand_over(service)
 
-    def start(self, p: Patient, due: float) -> None:
-        """A plan has started: its first visit is at the first round after now and at or after ``due``."""
-        self._due(p, p.caseload_request, due)
+    def start(self, p: Patient, due: float, spread: bool = True) -> None:
+        """A plan has started: its first visit is on the least-booked round of its first interval
+        (``spread=False``: on the first round, as every later visit is).
 
-    def _due(self, p: Patient, plan: Any, due: float) -> None:
+        The candidates are the first round after now and at or after ``due`` and every round of the
+        ``interval`` days from it; the earliest of the least-booked wins. A team spreads a meeting's
+        new plans over its lists (assumption; the lists are what it knows): first visits all on the
+        round after the meeting would keep every plan of that meeting in step, visited on the same
+        days every interval, and a year's visits would fall on a few lumpy days (docs/model.md,
+        "Rounds": with the MDT and the visits both every 14 days, 76 round days a year in the pilot).
+        """
+        at = self._round_at(p, due)
+        if at >= self.world.horizon or not spread:
+            self._due(p, p.caseload_request, due)
+            return
+        service = self.services[p.locality]
+        assert service is not None
+        bucket = self.buckets[p.locality]
+        best, fewest = at, len(bucket.get(at, ()))
+        end = at + self.interval
+        day = at
+        while fewest:
+            day = service.hours.next_open(float(math.floor(day) + 1))
+            if day >= end or day >= self.world.horizon:
+                break
+            booked = len(bucket.get(day, ()))
+            if booked < fewest:
+                best, fewest = day, booked
+        self._book(p, p.caseload_request, best)
+
+    def _round_at(self, p: Patient, due: float) -> float:
+        """The first round after now and at or after ``due``."""
         service = self.services[p.locality]
         assert service is not None
         hours = service.hours
@@ -101,8 +128,16 @@ class Rounds:
         at = hours.next_open(float(math.floor(due)))
         while at < due or at <= now:  # that day's round has gone (or is going now): the next one
             at = hours.next_open(float(math.floor(at) + 1))
-        if at >= self.world.horizon:
-            return
+        return at
+
+    def _due(self, p: Patient, plan: Any, due: float) -> None:
+        at = self._round_at(p, due)
+        if at < self.world.horizon:
+            self._book(p, plan, at)
+
+    def _book(self, p: Patient, plan: Any, at: float) -> None:
+        """Put the patient's next visit in the bucket of the round at ``at`` (made with its event)."""
+        now = self.env.now
         bucket = self.buckets[p.locality]
         todo = bucket.get(at)
         if todo is None:
