@@ -8,8 +8,8 @@ and otherwise dealt with by the nurse (no GP or A&E contact) with its own probab
 are routine work, served in daily rounds (:mod:`carecoord.model.care.rounds`): the nurses' time is
 booked in sessions at the service's opening, urgent requests for the same nurses go first.
 
-What the rounds changed (docs/model.md): the first visit is at the first round after the plan
-starts (the next opening, not at once); the next is due ``interval_days`` after the day the patient
+What the rounds changed (docs/model.md): the first visit is at the least-booked round of the
+first interval after the plan starts (not at once, and not every plan of a meeting on one day); the next is due ``interval_days`` after the day the patient
 was seen (not after the instant the visit ended), at that day's round; a day's visits are made one
 after another in a nurse's session, and their outcome (``last_visit``, the counts) is recorded when
 the session ends, ``last_visit`` being the end of the patient's own visit.

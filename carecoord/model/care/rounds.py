@@ -3,7 +3,9 @@
 Each patient's next visit (or contact) is put in the bucket of the round that serves it: one round
 per locality and day, at the service's opening. Buckets are filled when a plan starts and when a
 visit is made or skipped, so nothing scans the caseload and nothing polls; a round is one
-scheduled event, created with its bucket. At the round:
+scheduled event, created with its bucket. A plan's first visit goes on the least-booked round of
+its first interval (:meth:`Rounds.start`), so the plans of one meeting are not visited in step.
+At the round:
 
 - entries of a plan that has ended or been replaced (``p.caseload_request is not plan``) are
   dropped: nothing is made after the plan ends;
