@@ -9,8 +9,9 @@ are routine work, served in daily rounds (:mod:`carecoord.model.care.rounds`): t
 booked in sessions at the service's opening, urgent requests for the same nurses go first.
 
 What the rounds changed (docs/model.md): the first visit is at the least-booked round of the
-first interval after the plan starts (not at once, and not every plan of a meeting on one day); the next is due ``interval_days`` after the day the patient
-was seen (not after the instant the visit ended), at that day's round; a day's visits are made one
+first interval after the plan starts (not at once, and not every plan of a meeting on one day);
+the next is due ``interval_days`` after the day the patient was seen (not after the instant the
+visit ended), at that day's round; a day's visits are made one
 after another in a nurse's session, and their outcome (``last_visit``, the counts) is recorded when
 the session ends, ``last_visit`` being the end of the patient's own visit.
 
