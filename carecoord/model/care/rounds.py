@@ -103,13 +103,12 @@ class Rounds:
         "Rounds": with the MDT and the visits both every 14 days, 76 round days a year in the pilot).
         """
         at = self._round_at(p, due)
-        if at >= self.world.horizon or not spread:
-            self._due(p, p.caseload_request, due)
+        if at >= self.world.horizon:
             return
+        bucket = self.buckets[p.locality]
+        best, fewest = at, len(bucket.get(at, ())) if spread else 0  # not spread: the first round stands
         service = self.services[p.locality]
         assert service is not None
-        bucket = self.buckets[p.locality]
-        best, fewest = at, len(bucket.get(at, ()))
         end = at + self.interval
         day = at
         while fewest:
