@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
+from typing import Any, cast
 
 import numpy as np
 
@@ -114,6 +115,12 @@ ROWS_PER_CHUNK = 2048
 """Rows drawn per numpy call while a block is built (bounds the memory of the full-width rows)."""
 
 
+def _flat_view(block: np.ndarray) -> memoryview[float]:
+    """A block's float32 memory as one flat memoryview (its items are floats)."""
+    # numpy's stubs give ndarray the buffer protocol only from Python 3.12 on.
+    return cast("memoryview[float]", memoryview(block.reshape(-1)))  # type: ignore[arg-type]
+
+
 class StreamBank:
     """Per-patient uniform streams for one replication."""
 
@@ -124,7 +131,7 @@ class StreamBank:
         self._kept = list(STREAM_KEPT.values())
         # The kept columns of each (locality, stream) block, and the generator state it started from.
         self.blocks: list[list[np.ndarray]] = []
-        self._starts: list[list[dict]] = []
+        self._starts: list[list[Any]] = []  # numpy's bit-generator state dicts
         for loc, size in enumerate(locality_sizes):
             per_stream, starts = [], []
             for name, width in STREAM_BLOCKS.items():
@@ -135,10 +142,11 @@ class StreamBank:
             self._starts.append(starts)
         # The same memory seen as flat memoryviews: indexing one gives a Python float directly,
         # about half the cost of a numpy scalar, and draws are taken on every event.
-        self._flat: list[list[memoryview]] = [[memoryview(b.reshape(-1)) for b in per] for per in self.blocks]
+        self._flat: list[list[memoryview[float]]] = [[_flat_view(b) for b in per] for per in self.blocks]
         self._n_localities = len(locality_sizes)
         self._rests: dict[int, array] = {}
-        self._jumper = np.random.Generator(np.random.PCG64(0))
+        self._jumper_bits = np.random.PCG64(0)
+        self._jumper = np.random.Generator(self._jumper_bits)
         self._overflow: dict[int, array] = {}
 
     def draw(self, locality: int, patient: int, stream: int, position: int) -> float:
@@ -156,7 +164,7 @@ class StreamBank:
         end = position + n
         if end <= kept:
             start = patient * kept + position
-            return self._flat[locality][stream][start : start + n].tolist()
+            return self._flat[locality][stream][start : start + n].tolist()  # type: ignore[return-value]  # typeshed: list[int]; float items here
         if position >= kept and end <= self._widths[stream]:
             # All past the kept columns, within the block: one look-up of the row's rest (drawn as far
             # as the last one needs), not one per uniform; the same numbers as ``draw`` gives.
@@ -181,8 +189,8 @@ class StreamBank:
         need = min(width - kept, (index // piece + 1) * piece)  # columns past the kept ones to hold
         first = patient * width + kept + have  # index of the first float32 wanted in the block
         rng = self._jumper
-        rng.bit_generator.state = self._starts[locality][stream]
-        rng.bit_generator.advance(first // 2)  # a 64-bit output makes two float32 uniforms
+        self._jumper_bits.state = self._starts[locality][stream]
+        self._jumper_bits.advance(first // 2)  # a 64-bit output makes two float32 uniforms
         if first % 2:
             rng.random(1, dtype=np.float32)
         more = rng.random(need - have, dtype=np.float32).tobytes()
@@ -207,7 +215,7 @@ class StreamBank:
             self._overflow[key] = cache
         if len(cache) <= index:
             rng = generator(self.seed, self.replication, locality, stream_key(STREAM_NAMES[stream]), patient)
-            rng.bit_generator.advance(len(cache))
+            cast(np.random.PCG64, rng.bit_generator).advance(len(cache))  # generator() makes a PCG64
             while len(cache) <= index:
                 cache.frombytes(rng.random(OVERFLOW_BATCH).tobytes())
         return cache[index]

@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from carecoord.calendar import Calendar, OpeningHours
@@ -46,7 +47,7 @@ def _capacity(base: int | None, added: int | None) -> int | None:
     return max(1, base + added)
 
 
-def build_services(world: Any, added: dict[str, int]) -> dict[str, list[Service | None]]:
+def build_services(world: Any, added: Mapping[Any, int]) -> dict[str, list[Service | None]]:
     """Every service by name and locality (``world``: the :class:`~carecoord.model.world.World` being built)."""
     scenario: Scenario = world.scenario
     every = range(len(scenario.localities))

@@ -104,7 +104,7 @@ class MdtMeeting:
         held: list[Any] = []
         if team is not None and team.resource is not None:
             t0 = env.now
-            held = [team.request_place(URGENT) for _ in range(team.resource.capacity)]
+            held = [team.request_place(URGENT) for _ in range(int(team.resource.capacity))]  # places: an int
             yield env.all_of(held)
             for _ in held:  # the meeting's wait for its own coordinators is no patient's wait (docs/model.md)
                 team.granted(self.locality, t0, patients=0)

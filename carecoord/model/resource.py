@@ -18,6 +18,7 @@ from operator import attrgetter
 from typing import Any
 
 import simpy
+from mypy_extensions import mypyc_attr
 from simpy.resources.resource import PriorityRequest
 
 from carecoord.calendar import OpeningHours
@@ -28,6 +29,7 @@ ROUTINE = 1
 """Priority of planned work (proactive visits, reviews, assessments for the care plan)."""
 
 
+@mypyc_attr(native_class=False)  # compiled, a subclass of a SimPy (Python) class stays a Python class
 class ServiceRequest(PriorityRequest):
     """A request with a priority that may be served on any day (seven-day working)."""
 
@@ -39,6 +41,7 @@ class ServiceRequest(PriorityRequest):
 _KEY = attrgetter("key")
 
 
+@mypyc_attr(native_class=False)  # compiled, a list subclass must stay a Python class
 class RequestQueue(list):
     """The waiting requests in order of SimPy's request key (priority, time of request, preempt flag).
 
@@ -51,6 +54,7 @@ class RequestQueue(list):
         bisect.insort_right(self, item, key=_KEY)
 
 
+@mypyc_attr(native_class=False)  # as ServiceRequest: SimPy's __init__ sets attributes this class retypes
 class ScheduledResource(simpy.PriorityResource):
     """A resource that only grants requests while open; urgent requests go before routine ones
     (first come, first served within a priority: SimPy's sorted queue is stable).
@@ -67,7 +71,8 @@ class ScheduledResource(simpy.PriorityResource):
     day per service).
     """
 
-    PutQueue = RequestQueue
+    # SimPy reads only list methods of its put queue; RequestQueue keeps SortedQueue's order (above).
+    PutQueue = RequestQueue  # type: ignore[assignment]
 
     def __init__(self, env: simpy.Environment, capacity: int, hours: OpeningHours):
         super().__init__(env, capacity)

@@ -28,6 +28,7 @@ from typing import Any
 from carecoord.locations import HOME
 from carecoord.model.patient import Patient
 from carecoord.model.poisson_quantile import poisson_quantile
+from carecoord.model.resource import ServiceRequest, Taken
 from carecoord.model.services import HOURS_PER_DAY, MINUTES_PER_DAY, ROUTINE, Service
 from carecoord.rates import DAYS_PER_YEAR
 from carecoord.recording import M
@@ -159,16 +160,17 @@ class RoutineCare:
         Not a patient's wait, so it is not added to the service's wait hours; its staff time is.
         """
         env = self.world.env
-        request = None
-        if service.resource is not None:
-            request = service.resource.take()  # a free clinician and nobody waiting: starts now
+        resource = service.resource
+        request: ServiceRequest | Taken | None = None
+        if resource is not None:
+            request = resource.take()  # a free clinician and nobody waiting: starts now
             if request is None:
-                request = service.resource.request(priority=ROUTINE)  # crisis work goes first
+                request = resource.request(priority=ROUTINE)  # crisis work goes first
                 yield request
         self.world.rec.count(STAFF_METRICS[s], loc, env.now, duration * HOURS_PER_DAY)
         yield env.timeout(duration)
-        if request is not None:
-            service.resource.give_back(request)
+        if resource is not None:
+            resource.give_back(request)
 
 
 __all__ = ["RoutineCare", "poisson_count", "sessions"]

@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import Any, cast
 
 import simpy
 
@@ -41,7 +41,7 @@ class _Task:
                     target = generator.send(event.value)
                 else:
                     event.defused = True  # handed to the generator, as a process does
-                    target = generator.throw(event.value)
+                    target = generator.throw(cast(BaseException, event.value))  # the exception it failed with
             except StopIteration:
                 return  # done: no end event, nobody waits for it
             if not target.processed:
