@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from carecoord.build_info import model_compiled
+
 DEFAULT_SIZES = (1_000, 5_000, 20_000, 50_000)
 LOCALITY_PATIENTS = 10_000
 """Patients per locality when a size is scaled (the region benchmark's localities)."""
@@ -242,6 +244,7 @@ def run_bench(
         "times": "cpu_s is CPU time of the child process (time.process_time); wall_s is elapsed time",
         "python": platform.python_version(),
         "simpy": simpy.__version__,
+        "compiled": model_compiled(),  # the model built with mypyc (docs/performance.md)
         "machine": f"{platform.machine()}, {platform.system()}",
         "sizes": results,
     }
@@ -266,7 +269,8 @@ def headline_lines(result: dict[str, Any]) -> list[str]:
         f"{result['ratio']:.2f} of bare SimPy ({result['bare_events_per_s']:,.0f}) at the same heap size; "
         f"{result['patient_years_per_s']:,.0f} patient-years per CPU s; "
         f"peak memory {result['peak_memory_mb']:,.0f} MB.",
-        f"CPU times (the machine may be shared); python {result['python']}, simpy {result['simpy']}.",
+        f"CPU times (the machine may be shared); python {result['python']}, simpy {result['simpy']}; "
+        f"model {'compiled (mypyc)' if result.get('compiled') else 'plain Python'}.",
     ]
 
 

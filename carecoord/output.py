@@ -22,6 +22,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from carecoord.build_info import model_compiled
 from carecoord.errors import OutputError
 from carecoord.event_log import event_files
 from carecoord.experiment import ExperimentResult
@@ -44,6 +45,7 @@ def build_manifest(
     scenario = result.scenario
     return {
         "carecoord_version": _version("carecoord"),
+        "model_compiled": model_compiled(),  # mypyc build or plain Python: same numbers, other speed
         "scenario_file": str(Path(scenario_path).resolve()) if scenario_path else None,  # report from any folder
         "scenario_file_sha256": scenario_hash,
         "scenario": json.loads(scenario.model_dump_json()),

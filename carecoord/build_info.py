@@ -1,0 +1,46 @@
+"""Whether this install runs the model compiled (mypyc) or as plain Python.
+
+``pip install -e .`` compiles the model's modules with mypyc (setup.py) unless
+``CARECOORD_PURE_PYTHON=1`` was set; the numbers are the same either way, only the speed differs
+(docs/performance.md, "Compiled model (mypyc)"). Run manifests and ``carecoord bench --json`` say
+which build ran, so that timings can be read correctly. Nothing here imports the model.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+
+PROBE = "carecoord.model.clock"
+"""A compiled module of the model: setup.py compiles all of them or none."""
+
+
+def is_compiled(module: str) -> bool:
+    """True if ``module`` would be imported from a compiled extension rather than its ``.py`` file."""
+    spec = importlib.util.find_spec(module)
+    origin = spec.origin if spec is not None else None
+    return origin is not None and origin.endswith(tuple(EXTENSION_SUFFIXES))
+
+
+def model_compiled() -> bool:
+    """True if the model runs compiled (mypyc), False if it runs as plain Python."""
+    return is_compiled(PROBE)
+
+
+def stale_compiled(package: Path) -> list[Path]:
+    """Compiled modules under ``package`` older than their ``.py`` file: Python imports the compiled one.
+
+    An editable install builds the extensions next to the sources; after a module is edited (or a
+    checkout or merge changes it) the old compiled code still runs until ``pip install -e .`` again.
+    """
+    stale = []
+    for suffix in EXTENSION_SUFFIXES:
+        for compiled in package.rglob(f"*{suffix}"):
+            source = compiled.with_name(compiled.name[: -len(suffix)] + ".py")
+            if source.exists() and source.stat().st_mtime > compiled.stat().st_mtime:
+                stale.append(source)
+    return sorted(stale)
+
+
+__all__ = ["PROBE", "is_compiled", "model_compiled", "stale_compiled"]

@@ -1,0 +1,56 @@
+"""The build reports what it is: compiled (mypyc) or plain Python, all of the model or none of it."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+
+import carecoord
+from carecoord.build_info import PROBE, is_compiled, model_compiled, stale_compiled
+
+PACKAGE = Path(next(iter(carecoord.__path__)))  # a namespace package: no __init__.py
+
+
+def _model_modules() -> list[str]:
+    """Every module setup.py compiles from the model package (its __init__ files stay Python)."""
+    root = PACKAGE.parent
+    return sorted(
+        ".".join(p.relative_to(root).with_suffix("").parts)
+        for p in (PACKAGE / "model").rglob("*.py")
+        if p.name != "__init__.py"
+    )
+
+
+def test_reported_flag_matches_the_imported_module() -> None:
+    """``model_compiled`` (read without importing) agrees with the file the probe module is loaded from."""
+    module = importlib.import_module(PROBE)
+    assert model_compiled() == str(module.__file__).endswith(tuple(EXTENSION_SUFFIXES))
+
+
+def test_all_of_the_model_or_none_of_it() -> None:
+    """A build compiles every model module or none (CARECOORD_PURE_PYTHON=1): no half-compiled model."""
+    modules = _model_modules()
+    assert len(modules) > 30  # the listing found the model
+    mixed = [name for name in modules if is_compiled(name) != model_compiled()]
+    assert mixed == []
+
+
+def test_compiled_modules_are_not_older_than_their_sources() -> None:
+    """A compiled module older than its .py would run the old code: rebuild with ``pip install -e .``."""
+    assert stale_compiled(PACKAGE) == []
+
+
+def test_stale_compiled_finds_an_edited_source(tmp_path: Path) -> None:
+    """The staleness check itself: a source touched after its extension is reported, an older one not."""
+    suffix = EXTENSION_SUFFIXES[0]
+    (tmp_path / f"fresh{suffix}").write_bytes(b"")
+    (tmp_path / "fresh.py").write_text("")
+    (tmp_path / "edited.py").write_text("")
+    (tmp_path / f"edited{suffix}").write_bytes(b"")
+    os.utime(tmp_path / "fresh.py", (1_000_000, 1_000_000))
+    os.utime(tmp_path / f"fresh{suffix}", (2_000_000, 2_000_000))
+    os.utime(tmp_path / f"edited{suffix}", (1_000_000, 1_000_000))
+    os.utime(tmp_path / "edited.py", (2_000_000, 2_000_000))
+    assert stale_compiled(tmp_path) == [tmp_path / "edited.py"]
