@@ -1,17 +1,21 @@
-"""Build: compiles the model's hot modules with mypyc unless CARECOORD_PURE_PYTHON=1.
+"""Build: compiles the model's modules with mypyc, unless CARECOORD_PURE_PYTHON=1.
 
-Everything else about the package is in pyproject.toml. See docs/performance.md, "Compiled model (mypyc)".
+Everything else about the package is in pyproject.toml. The numbers are the same either way; the
+compiled model is faster (docs/performance.md, "Compiled model (mypyc)").
 """
 
 import glob
 import os
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
 
 from setuptools import setup
 
 # The model (one replication of one arm; its package __init__ files stay Python) and the modules its
-# event loop calls.
+# event loop calls. All compiled or none: tests/unit/test_build_info.py checks the model's modules.
 MODEL = sorted(p for p in glob.glob("carecoord/model/**/*.py", recursive=True) if not p.endswith("__init__.py"))
-COMPILED = MODEL + [
+COMPILED = [
+    *MODEL,
     "carecoord/calendar.py",
     "carecoord/daycycle.py",
     "carecoord/locations.py",
@@ -19,11 +23,29 @@ COMPILED = MODEL + [
     "carecoord/recording.py",
     "carecoord/streams.py",
 ]
+SHARED_LIBRARY = "carecoord.native"
+"""mypyc's group name: its shared library is carecoord/native__mypyc.*.so, inside the package."""
 
-ext_modules = []
-if os.environ.get("CARECOORD_PURE_PYTHON", "") not in ("1", "true", "yes"):
+
+def pure_python() -> bool:
+    return os.environ.get("CARECOORD_PURE_PYTHON", "").strip().lower() in ("1", "true", "yes")
+
+
+def remove_compiled() -> None:
+    """An editable install builds extensions next to the sources, and Python imports an extension
+    before a .py file: a pure build removes those an earlier compiled build left there."""
+    stems = [path[: -len(".py")] for path in COMPILED] + [SHARED_LIBRARY.replace(".", "/") + "__mypyc"]
+    for stem in stems:
+        for suffix in EXTENSION_SUFFIXES:
+            Path(stem + suffix).unlink(missing_ok=True)
+
+
+if pure_python():
+    remove_compiled()
+    ext_modules = []
+else:
     from mypyc.build import mypycify
 
-    ext_modules = mypycify(COMPILED, opt_level="3", group_name="carecoord.native")
+    ext_modules = mypycify(COMPILED, opt_level="3", group_name=SHARED_LIBRARY)
 
 setup(ext_modules=ext_modules)

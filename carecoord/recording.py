@@ -14,6 +14,8 @@ from array import array
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from mypy_extensions import mypyc_attr
+
 from carecoord.calendar import Calendar
 from carecoord.locations import LOCATIONS
 
@@ -111,6 +113,8 @@ class Stay:
     outcome: str  # home, home_care, intermediate_care, residential_care, died, censored
 
 
+# Compiled (mypyc), a class needs this to be subclassed in Python: a test's tracing recorder (test_pathway_traces).
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Recorder:
     """Counters, stays and per-patient state time of one replication of one arm."""
 

@@ -25,6 +25,7 @@ from array import array
 from typing import Any, cast
 
 import numpy as np
+from mypy_extensions import mypyc_attr
 
 
 def stream_key(name: str) -> int:
@@ -121,6 +122,8 @@ def _flat_view(block: np.ndarray) -> memoryview[float]:
     return cast("memoryview[float]", memoryview(block.reshape(-1)))  # type: ignore[arg-type]
 
 
+# Compiled (mypyc), a class needs this to be subclassed in Python: a test's scripted bank (test_pathway_traces).
+@mypyc_attr(allow_interpreted_subclasses=True)
 class StreamBank:
     """Per-patient uniform streams for one replication."""
 

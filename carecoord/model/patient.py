@@ -150,3 +150,13 @@ def _crisis_timemaps(crisis_time: WeeklyProfile, n_types: int) -> tuple[WeeklyPr
 def is_gone(patient: Patient) -> bool:
     """Dead, or living in a care home (even while in hospital from it): community care stops."""
     return not patient.alive or patient.location in (DEAD, RESIDENTIAL) or patient.residential_hold is not None
+
+
+def has_home_care(patient: Patient) -> bool:
+    """True while a home-care package is held.
+
+    A function rather than an inline ``is not None`` where the test is repeated after a wait: mypy
+    narrows an attribute tested once to None until the function ends, and the compiled model
+    (mypyc) trusts that narrowing, though another process may have started a package meanwhile.
+    """
+    return patient.home_care is not None

@@ -50,6 +50,8 @@ class Service:
         self.in_use = 0
         self.on_urgent_wait: Callable[[], None] | None = None
         """Called when an urgent request has to wait (a round's session may then hand over its clinician)."""
+        self.on_grant: Callable[[int, float, bool], None] | None = None
+        """Called with (locality, time asked, seven-day) at every grant: observers (the verification tests)."""
         self._wait = METRIC_INDEX.get(f"wait_hours_{name}")
         self._staff = METRIC_INDEX.get(f"staff_hours_{name}")
         recorder.capacity[key] = float("inf") if capacity is None else float(capacity)
@@ -135,7 +137,8 @@ class Service:
         """Book a place just granted by :meth:`serve` or :meth:`acquire`: the peak in use, the wait since ``t0``.
 
         The one point every such grant passes (``any_day``, whether it was seven-day work, is for
-        observers: the verification tests wrap this method to see every start of work).
+        observers: ``on_grant``, which the verification tests set to see every start of work; the
+        compiled Service's methods cannot be wrapped on an instance).
         """
         if self.resource is None:
             self.in_use += 1
@@ -144,6 +147,8 @@ class Service:
         else:
             self._note_peak()
         self.record_wait(locality, t0)
+        if self.on_grant is not None:
+            self.on_grant(locality, t0, any_day)
 
     def request_place(self, priority: int = URGENT) -> ServiceRequest:
         """A raw request for a capacity-limited service, for a caller that races it against other events

@@ -15,7 +15,7 @@ from collections.abc import Generator
 from typing import Any
 
 from carecoord.locations import HOME, RESIDENTIAL
-from carecoord.model.patient import Patient, is_gone
+from carecoord.model.patient import Patient, has_home_care, is_gone
 from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import CARE_EPISODE
@@ -89,10 +89,10 @@ def arrange_home_care(
     """Community route to home care: assessment(s), then wait for a package slot."""
     if assess:
         yield from assessments(world, p, any_day=False)
-    if is_gone(p) or p.home_care is not None:
+    if is_gone(p) or has_home_care(p):
         return
     held = yield from world.service("home_care", p).acquire(p.locality)
-    if is_gone(p) or p.home_care is not None:
+    if is_gone(p) or has_home_care(p):
         world.service("home_care", p).release(held)
         return
     yield world.env.timeout(world.params.home_care.start_delay_days)

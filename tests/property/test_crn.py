@@ -107,17 +107,13 @@ def test_go_live_enrols_the_highest_risk_first(tiny: Scenario) -> None:
     scenario = tiny.model_copy(deep=True)
     world = build_world(scenario, generate_cohort(scenario, 0), "integrated", 0)
     enrolment = world.care.enrolment  # type: ignore[attr-defined]
-    risks: dict[int, float] = {}
-    original = enrolment._request
-
-    def spy(p) -> None:
-        risks[p.id] = enrolment.risk(p)
-        original(p)
-
-    enrolment._request = spy  # type: ignore[method-assign]
+    go_live = scenario.locality_go_live_day(0)
+    assert go_live > 0
     start_lives(world)
-    world.env.run(until=scenario.locality_go_live_day(0) + 1e-6)
-    east = [p for p in world.patients if p.locality == 0 and p.id in risks]
+    world.env.run(until=go_live)  # up to go-live: the risks the waiting list is ordered by
+    risks = {p.id: enrolment.risk(p) for p in world.patients if p.locality == 0}
+    world.env.run(until=go_live + 1e-6)
+    east = [p for p in world.patients if p.locality == 0 and p.enrolment_requested]
     enrolled = [risks[p.id] for p in east if p.caseload_request is not None]
     waiting = [risks[p.id] for p in east if p.caseload_request is None and p.alive]
     assert enrolled and waiting  # places ran out

@@ -16,8 +16,9 @@ import pytest
 from span_activities import SPAN_ACTIVITIES
 
 from carecoord.cohort import Cohort, PatientRecord
+from carecoord.model.localities import make_recorder
 from carecoord.model.run import build_world, start_lives
-from carecoord.recording import RECORDED_METRICS
+from carecoord.recording import RECORDED_METRICS, Recorder
 from carecoord.scenario.loader import load_scenario
 from carecoord.scenario.schema import Scenario
 from carecoord.streams import (
@@ -30,6 +31,7 @@ from carecoord.streams import (
     SEVERITY,
     SHORT_STAY,
     STAY,
+    StreamBank,
 )
 
 MINUTE = 1.0 / 1440.0
@@ -69,11 +71,12 @@ arms:
 TRACED = {"home_care_packages_started", "mdt_reviews", "proactive_visits", "community_nursing_visits"}
 
 
-class ScriptedBank:
+class ScriptedBank(StreamBank):
     """Stands in for :class:`~carecoord.streams.StreamBank`: scripted uniforms per stream, else ``default``.
 
     The default (0.999) answers "no" to every probability the pathways test, so only what the
-    script says happens.
+    script says happens. A subclass (none of the bank's own blocks are drawn), so that it also
+    stands in for the compiled model's StreamBank.
     """
 
     def __init__(self, script: dict[int, list[float]], default: float = 0.999):
@@ -86,6 +89,23 @@ class ScriptedBank:
 
     def draw(self, locality: int, patient: int, stream: int, position: int) -> float:
         return self.draws(locality, patient, stream, position, 1)[0]
+
+
+class TracingRecorder(Recorder):
+    """A recorder that also lists, in the order the model produced them, the event log's rows (but
+    those that only say how long something lasted) and the counts of the traced metrics."""
+
+    out: list[tuple[float, str]]
+
+    def log(self, patient: int, t: float, activity: str, resource: str = "", start: float | None = None) -> None:
+        if activity not in DURATION_ONLY:  # rows that only say how long something lasted
+            self.out.append((t, activity))
+        super().log(patient, t, activity, resource, start)
+
+    def count(self, metric: int, locality: int, t: float, value: float = 1.0) -> None:
+        if RECORDED_METRICS[metric] in TRACED:
+            self.out.append((t, RECORDED_METRICS[metric]))
+        super().count(metric, locality, t, value)
 
 
 @pytest.fixture(scope="module")
@@ -114,26 +134,16 @@ def trace(
     """Run one patient aged 90 (GP home visits) whose first crisis falls on ``crisis_day``; return the trace."""
     # The first crisis target is -log(1 - 0.5) = log 2, so a rate of log 2 / crisis_day fires it on crisis_day.
     patient = PatientRecord(0, 0, 90.0, 0, False, False, (), math.log(2) / crisis_day, 0.0)
-    world = build_world(scenario, Cohort([patient], [1]), arm, 0, log_events=True)
-    world.bank = ScriptedBank({CRISIS_CLOCK: [0.5, NEVER], **script})  # type: ignore[assignment]
-    out: list[tuple[float, str]] = []
-    count = world.rec.count
-
-    def log(pid: int, t: float, activity: str, resource: str = "", start: float | None = None) -> None:
-        if activity not in DURATION_ONLY:  # rows that only say how long something lasted
-            out.append((t, activity))
-
-    world.rec.log = log  # type: ignore[method-assign]
-
-    def spy(metric: int, locality: int, t: float, value: float = 1.0) -> None:
-        if RECORDED_METRICS[metric] in TRACED:
-            out.append((t, RECORDED_METRICS[metric]))
-        count(metric, locality, t, value)
-
-    world.rec.count = spy  # type: ignore[method-assign]
+    cohort = Cohort([patient], [1])
+    made = make_recorder(scenario, cohort, log_events=True)  # what build_world would make, and traced
+    recorder = TracingRecorder(made.calendar, made.n_localities, len(cohort.patients), len(scenario.cohort.tiers), True)
+    recorder.arrival = made.arrival
+    recorder.out = []
+    world = build_world(scenario, cohort, arm, 0, log_events=True, recorder=recorder)
+    world.bank = ScriptedBank({CRISIS_CLOCK: [0.5, NEVER], **script})
     start_lives(world)
     world.finish()
-    return out
+    return recorder.out
 
 
 def assert_trace(got: list[tuple[float, str]], expected: list[tuple[float, str]]) -> None:

@@ -1,7 +1,7 @@
 """Proactive visits and coordinators' contacts served in daily rounds (carecoord.model.care.rounds).
 
-The rounds are driven here with stand-in patients (only what a round reads: locality, location,
-plan) on a real :class:`Service` and :class:`Recorder`, so each rule is checked by exact counting:
+The rounds are driven here with real patients set up by hand (a round reads only their locality,
+location and plan) on a real :class:`Service` and :class:`Recorder`, so each rule is checked by exact counting:
 visits at each due round while at home on the plan, none while away or after the plan, staff time
 equal to visits x minutes, sessions no longer than the open day.
 """
@@ -19,8 +19,10 @@ import pytest
 import simpy
 
 from carecoord.calendar import Calendar, OpeningHours
+from carecoord.cohort import PatientRecord
 from carecoord.locations import HOME, HOSPITAL
 from carecoord.model.care.rounds import Rounds, blocks
+from carecoord.model.patient import Patient
 from carecoord.model.services import Service
 from carecoord.recording import M, Recorder
 from carecoord.scenario.base import daily_hours, weekday_hours
@@ -29,19 +31,11 @@ OPEN = 8.0 / 24.0  # the services below open at 08:00
 MINUTES = 45.0
 
 
-class Person:
-    """What a round reads of a patient."""
-
-    def __init__(self, pid: int):
-        self.id = pid
-        self.locality = 0
-        self.location = HOME
-        self.caseload_request: Any = None
-        self.plan_start: float | None = None
-
-    @property
-    def plan_active(self) -> bool:
-        return self.plan_start is not None and self.caseload_request is not None
+def person(pid: int) -> Patient:
+    """A patient at home in locality 0 (a round reads only that and the plan's state)."""
+    p = Patient(pid, PatientRecord(0, pid, 80.0, 0, False, False, (), 0.0, 0.0))
+    p.location = HOME
+    return p
 
 
 class Setup:
@@ -56,12 +50,12 @@ class Setup:
         world = SimpleNamespace(env=self.env, horizon=horizon, rec=self.rec)
         self.sessions: list[tuple[float, float, int]] = []  # (start, end, visits)
         self.rounds = Rounds(world, [self.service], MINUTES, interval, "proactive_visit", self._served)
-        self.patients = [Person(i) for i in range(n)]
+        self.patients = [person(i) for i in range(n)]
 
     def _served(self, loc: int, block: list[Any], start: float) -> None:
         self.sessions.append((start, self.env.now, len(block)))
 
-    def start_plan(self, p: Person, at: float, spread: bool = True) -> Generator[Any, Any, None]:
+    def start_plan(self, p: Patient, at: float, spread: bool = True) -> Generator[Any, Any, None]:
         """Start a plan at ``at`` (``spread=False``: first visit on the first round, so plans started
         together make one crowded round, as the session tests need)."""
         yield self.env.timeout(at)

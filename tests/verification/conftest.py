@@ -58,14 +58,12 @@ class InstrumentedRun:
 
 
 def spy_on(service: Service, grants: list[Grant]) -> None:
-    """Wrap ``service._grant`` (an instance attribute, so ``serve`` and ``acquire`` use it) to log each grant."""
-    original = service._grant
+    """Log each grant through ``service.on_grant`` (called by ``_grant``, which ``serve`` and ``acquire`` use)."""
 
     def grant(locality: int, t0: float, any_day: bool) -> None:
-        original(locality, t0, any_day)
         grants.append(Grant(service.name, service.key, service.env.now, any_day))
 
-    service._grant = grant  # type: ignore[method-assign]
+    service.on_grant = grant
 
 
 def instrumented_run(scenario: Scenario, arm: str, replication: int = 0) -> InstrumentedRun:

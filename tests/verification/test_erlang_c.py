@@ -74,12 +74,12 @@ def simulate_mmc(c: int, rho: float, customers: int, seed: int) -> tuple[np.ndar
         asked = env.now
         held = yield from service.acquire(0)
         waits[i] = (env.now - asked) / HOUR
-        yield env.timeout(service_time[i])
+        yield env.timeout(float(service_time[i]))  # Python floats, as the model's own times are
         service.release(held)
 
     def arrivals() -> Generator[Any, Any, None]:
         for i in range(customers):
-            yield env.timeout(interarrival[i])
+            yield env.timeout(float(interarrival[i]))
             env.process(customer(i))
 
     env.process(arrivals())
