@@ -1,7 +1,8 @@
-"""Build: compiles the model's modules with mypyc, unless CARECOORD_PURE_PYTHON=1.
+"""Build: plain Python by default; CARECOORD_COMPILE=1 compiles the model's modules with mypyc.
 
 Everything else about the package is in pyproject.toml. The numbers are the same either way; the
-compiled model is faster (docs/performance.md, "Compiled model (mypyc)").
+compiled model is faster per event but, for now, keeps every finished world in memory, so it is
+opt-in (docs/performance.md, "Compiled model (mypyc)"; tests/unit/test_world_freed.py fails compiled).
 """
 
 import glob
@@ -27,8 +28,10 @@ SHARED_LIBRARY = "carecoord.native"
 """mypyc's group name: its shared library is carecoord/native__mypyc.*.so, inside the package."""
 
 
-def pure_python() -> bool:
-    return os.environ.get("CARECOORD_PURE_PYTHON", "").strip().lower() in ("1", "true", "yes")
+def compile_model() -> bool:
+    """CARECOORD_COMPILE=1 asks for the compiled model; CARECOORD_PURE_PYTHON=1 always wins."""
+    wanted = os.environ.get("CARECOORD_COMPILE", "").strip().lower() in ("1", "true", "yes")
+    return wanted and os.environ.get("CARECOORD_PURE_PYTHON", "").strip().lower() not in ("1", "true", "yes")
 
 
 def remove_compiled() -> None:
@@ -40,12 +43,12 @@ def remove_compiled() -> None:
             Path(stem + suffix).unlink(missing_ok=True)
 
 
-if pure_python():
-    remove_compiled()
-    ext_modules = []
-else:
+if compile_model():
     from mypyc.build import mypycify
 
     ext_modules = mypycify(COMPILED, opt_level="3", group_name=SHARED_LIBRARY)
+else:
+    remove_compiled()
+    ext_modules = []
 
 setup(ext_modules=ext_modules)

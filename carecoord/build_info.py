@@ -34,11 +34,15 @@ def stale_compiled(package: Path) -> list[Path]:
     An editable install builds the extensions next to the sources; after a module is edited (or a
     checkout or merge changes it) the old compiled code still runs until ``pip install -e .`` again.
     """
+    # mypyc puts the compiled code in one shared library (``*__mypyc``) and a small extension per module
+    # that a rebuild may leave as it was: a module was compiled when the newer of the two was built.
+    libraries = [lib.stat().st_mtime for suffix in EXTENSION_SUFFIXES for lib in package.rglob(f"*__mypyc{suffix}")]
+    library_built = max(libraries, default=0.0)
     stale = []
     for suffix in EXTENSION_SUFFIXES:
         for compiled in package.rglob(f"*{suffix}"):
             source = compiled.with_name(compiled.name[: -len(suffix)] + ".py")
-            if source.exists() and source.stat().st_mtime > compiled.stat().st_mtime:
+            if source.exists() and source.stat().st_mtime > max(compiled.stat().st_mtime, library_built):
                 stale.append(source)
     return sorted(stale)
 

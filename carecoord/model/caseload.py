@@ -16,9 +16,14 @@ import heapq
 import itertools
 
 import simpy
+from mypy_extensions import mypyc_attr
+from simpy.events import Event  # its own module: mypyc's code for a Python base class imports it from there
 
 
-class Place(simpy.Event):
+# Compiled (mypyc), a subclass of a SimPy (Python) class must stay a Python class: as a native class the
+# garbage collector would not see the event's callbacks, and every finished world would stay in memory.
+@mypyc_attr(native_class=False)
+class Place(Event):
     """A request for a place on the caseload; succeeds when the patient is enrolled."""
 
     __slots__ = ("cancelled", "holder")
