@@ -1,16 +1,21 @@
-"""Build: plain Python by default; CARECOORD_COMPILE=1 compiles the model's modules with mypyc.
+"""Build: the model's modules compiled with mypyc, or plain Python where that cannot be done.
 
-Everything else about the package is in pyproject.toml. The numbers are the same either way; the
-compiled model is faster per event but, for now, keeps every finished world in memory, so it is
-opt-in (docs/performance.md, "Compiled model (mypyc)"; tests/unit/test_world_freed.py fails compiled).
+Everything else about the package is in pyproject.toml. The numbers are the same either way; only
+the speed differs (docs/performance.md, "Compiled model (mypyc)"). Plain Python is built when
+``CARECOORD_PURE_PYTHON=1`` is set, when there is no C compiler or no Python headers, and when
+compiling fails: a build never fails for want of a compiler, and never leaves half a compiled model.
 """
 
 import glob
 import os
+import shutil
+import sys
+import sysconfig
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 from setuptools import setup
+from setuptools.command.build_ext import build_ext
 
 # The model (one replication of one arm; its package __init__ files stay Python) and the modules its
 # event loop calls. All compiled or none: tests/unit/test_build_info.py checks the model's modules.
@@ -28,27 +33,52 @@ SHARED_LIBRARY = "carecoord.native"
 """mypyc's group name: its shared library is carecoord/native__mypyc.*.so, inside the package."""
 
 
-def compile_model() -> bool:
-    """CARECOORD_COMPILE=1 asks for the compiled model; CARECOORD_PURE_PYTHON=1 always wins."""
-    wanted = os.environ.get("CARECOORD_COMPILE", "").strip().lower() in ("1", "true", "yes")
-    return wanted and os.environ.get("CARECOORD_PURE_PYTHON", "").strip().lower() not in ("1", "true", "yes")
+def _say(message: str) -> None:
+    print(f"carecoord build: {message}", file=sys.stderr)
+
+
+def why_plain() -> str | None:
+    """Why this build is plain Python (None: compile the model)."""
+    if os.environ.get("CARECOORD_PURE_PYTHON", "").strip().lower() in ("1", "true", "yes"):
+        return "CARECOORD_PURE_PYTHON is set"
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        return f"no C compiler ({compiler}) on PATH"
+    if not Path(sysconfig.get_paths()["include"], "Python.h").exists():
+        return "no Python headers (Python.h)"
+    return None
 
 
 def remove_compiled() -> None:
     """An editable install builds extensions next to the sources, and Python imports an extension
-    before a .py file: a pure build removes those an earlier compiled build left there."""
+    before a .py file: a plain build removes those an earlier compiled build left there."""
     stems = [path[: -len(".py")] for path in COMPILED] + [SHARED_LIBRARY.replace(".", "/") + "__mypyc"]
     for stem in stems:
         for suffix in EXTENSION_SUFFIXES:
             Path(stem + suffix).unlink(missing_ok=True)
 
 
-if compile_model():
+class BuildModel(build_ext):
+    """Compile the model; if that fails, remove every part built and leave the plain Python model."""
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as error:  # a compiler's failure has many types (CompileError, OSError...)
+            for output in self.get_outputs():  # in place (editable) or in the wheel's build folder
+                Path(output).unlink(missing_ok=True)
+            remove_compiled()
+            _say(f"compiling the model failed ({error}); it runs as plain Python (same numbers, slower)")
+
+
+reason = why_plain()
+if reason is None:
     from mypyc.build import mypycify
 
     ext_modules = mypycify(COMPILED, opt_level="3", group_name=SHARED_LIBRARY)
 else:
+    _say(f"the model is plain Python: {reason} (same numbers, slower)")
     remove_compiled()
     ext_modules = []
 
-setup(ext_modules=ext_modules)
+setup(ext_modules=ext_modules, cmdclass={"build_ext": BuildModel})

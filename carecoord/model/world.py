@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import gc
 import math
 from typing import Any
 
@@ -257,7 +258,18 @@ class World:
     def finish(self) -> Recorder:
         """Close every open interval at the horizon (censoring, not dropping)."""
         end = self.horizon
-        self.env.run(until=end)
+        # The cyclic garbage collector is paused for the event loop. A run makes (almost) no cyclic
+        # garbage: events, requests and finished pathways are freed by reference counting the moment
+        # they are done (tests/unit/test_world_freed.py counts it), while the collector's passes over
+        # the live world (every patient, clock and process) cost about a tenth of a region's CPU time
+        # (docs/performance.md). The world itself is a web of cycles: run_arm collects it after the run.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self.env.run(until=end)
+        finally:
+            if collecting:
+                gc.enable()
         for p in self.patients:
             if p.location == PENDING:
                 self.rec.add_location_days(p.id, PENDING, end - p.since)

@@ -15,6 +15,8 @@ import math
 from collections.abc import Generator
 from typing import Any
 
+from mypy_extensions import trait
+
 from carecoord.model.care.common import HOURS
 from carecoord.model.care.rounds import Entry, Rounds
 from carecoord.model.patient import Patient
@@ -23,6 +25,7 @@ from carecoord.model.world import World
 from carecoord.recording import M
 
 
+@trait
 class CoordinatorWork:
     """Regular contacts and crisis triage by a locality's coordinators (mixed into the enrolment)."""
 
