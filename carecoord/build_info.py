@@ -47,4 +47,24 @@ def stale_compiled(package: Path) -> list[Path]:
     return sorted(stale)
 
 
-__all__ = ["PROBE", "is_compiled", "model_compiled", "stale_compiled"]
+def stale_warning(package: Path | None = None) -> str | None:
+    """A warning for the command line when a source checkout runs compiled code older than its source.
+
+    Only in a source checkout (an editable install, where ``pyproject.toml`` sits beside the package):
+    there an edited model module keeps running its old compiled code until ``pip install -e .``; an
+    installed wheel's files are never edited, and their times say nothing.
+    """
+    package = package or Path(__file__).resolve().parent
+    if not (package.parent / "pyproject.toml").exists():
+        return None
+    stale = stale_compiled(package)
+    if not stale:
+        return None
+    names = ", ".join(str(path.relative_to(package.parent)) for path in stale[:3]) + (", ..." if len(stale) > 3 else "")
+    return (
+        f"warning: the compiled model is older than {names}: the old code runs until you rebuild it "
+        "with `pip install -e .` (or build plain Python: CARECOORD_PURE_PYTHON=1 pip install -e .)"
+    )
+
+
+__all__ = ["PROBE", "is_compiled", "model_compiled", "stale_compiled", "stale_warning"]

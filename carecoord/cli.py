@@ -48,9 +48,12 @@ YesOption = Annotated[bool, typer.Option("--yes", help="Run even if the size est
 
 def _load(path: Path, overrides: list[str], **checks):
     """The scenario and its run-size estimate, after every preflight check (carecoord/preflight.py)."""
+    from carecoord.build_info import stale_warning
     from carecoord.preflight import preflight
     from carecoord.scenario.loader import load_scenario_source
 
+    if warning := stale_warning():  # an edited model module of a source checkout, not rebuilt
+        sys.stderr.write(f"{warning}\n")
     try:
         loaded = load_scenario_source(path, overrides)
         return loaded.scenario, preflight(loaded, **checks)

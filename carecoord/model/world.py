@@ -12,7 +12,6 @@ Example:
 
 from __future__ import annotations
 
-import gc
 import math
 from typing import Any
 
@@ -24,6 +23,7 @@ from carecoord.locations import DEAD, HOME, HOSPITAL, INTERMEDIATE, PENDING, RES
 from carecoord.model.care.plan import UsualCare
 from carecoord.model.clock import CRISIS, EVENT_TYPES, FALL
 from carecoord.model.localities import build_services, make_calendar, make_recorder
+from carecoord.model.loop import run_until
 from carecoord.model.params import compile_params, crisis_trend
 from carecoord.model.patient import Patient
 from carecoord.model.routine import RoutineCare
@@ -258,18 +258,7 @@ class World:
     def finish(self) -> Recorder:
         """Close every open interval at the horizon (censoring, not dropping)."""
         end = self.horizon
-        # The cyclic garbage collector is paused for the event loop. A run makes (almost) no cyclic
-        # garbage: events, requests and finished pathways are freed by reference counting the moment
-        # they are done (tests/unit/test_world_freed.py counts it), while the collector's passes over
-        # the live world (every patient, clock and process) cost about a tenth of a region's CPU time
-        # (docs/performance.md). The world itself is a web of cycles: run_arm collects it after the run.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            self.env.run(until=end)
-        finally:
-            if collecting:
-                gc.enable()
+        run_until(self.env, end)  # the cyclic garbage collector paused (a run makes almost none)
         for p in self.patients:
             if p.location == PENDING:
                 self.rec.add_location_days(p.id, PENDING, end - p.since)

@@ -8,7 +8,7 @@ from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 import carecoord
-from carecoord.build_info import PROBE, is_compiled, model_compiled, stale_compiled
+from carecoord.build_info import PROBE, is_compiled, model_compiled, stale_compiled, stale_warning
 
 PACKAGE = Path(next(iter(carecoord.__path__)))  # a namespace package: no __init__.py
 
@@ -54,3 +54,20 @@ def test_stale_compiled_finds_an_edited_source(tmp_path: Path) -> None:
     os.utime(tmp_path / f"edited{suffix}", (1_000_000, 1_000_000))
     os.utime(tmp_path / "edited.py", (2_000_000, 2_000_000))
     assert stale_compiled(tmp_path) == [tmp_path / "edited.py"]
+
+
+def test_the_command_line_warns_of_stale_compiled_code_in_a_checkout_only(tmp_path: Path) -> None:
+    """In a source checkout an edited, not rebuilt module is named; outside one (a wheel) nothing is said."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    suffix = EXTENSION_SUFFIXES[0]
+    (package / f"edited{suffix}").write_bytes(b"")
+    (package / "edited.py").write_text("")
+    os.utime(package / f"edited{suffix}", (1_000_000, 1_000_000))
+    os.utime(package / "edited.py", (2_000_000, 2_000_000))
+    assert stale_warning(package) is None  # no pyproject.toml beside the package: an installed copy
+    (tmp_path / "pyproject.toml").write_text("")
+    warning = stale_warning(package)
+    assert warning is not None and "pkg/edited.py" in warning and "pip install -e ." in warning
+    os.utime(package / f"edited{suffix}", (3_000_000, 3_000_000))  # rebuilt
+    assert stale_warning(package) is None

@@ -6,7 +6,7 @@ native subclass of a SimPy event hid the event's callbacks from the collector, a
 mixin class (``CoordinatorWork``, now a trait) for the attributes it declares (docs/performance.md).
 
 The run itself makes almost no cyclic garbage, which is why the collector may be paused during the
-event loop (``World.finish``): that is counted here too.
+event loop (:mod:`carecoord.model.loop`): that is counted here too.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def test_the_event_loop_makes_almost_no_cyclic_garbage(tiny: Scenario, arm: str)
     """With the collector paused, what a run leaves for it is a few objects, not some per event.
 
     Everything the loop makes (events, requests, finished pathways) must be freed by reference
-    counting, or pausing the collector during the loop (``World.finish``) would let memory grow with
+    counting, or pausing the collector during the loop (:mod:`carecoord.model.loop`) would let memory grow with
     the run. One cycle per thousand events would already fail this (the pilot: 0 to 10 objects in
     40,000 to 50,000 events).
     """
