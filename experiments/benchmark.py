@@ -1,9 +1,10 @@
 """Benchmark: one replication of a region (50,000 patients x 3 years, both arms) on one core.
 
 Reports wall and CPU time per arm and peak memory; with --profile, the top functions by internal
-time (cProfile, timed in CPU seconds so that a busy machine distorts it less). ``--patients`` and
-``--years`` scale the scenario as ``carecoord bench`` does. Benchmarks are measured and reported,
-never asserted in tests.
+time (cProfile, timed in CPU seconds so that a busy machine distorts it less; it sees the compiled
+model as opaque C calls: profile a plain build, CARECOORD_PURE_PYTHON=1, or use py-spy --native, as
+docs/performance.md says). ``--patients`` and ``--years`` scale the scenario as ``carecoord bench``
+does. Benchmarks are measured and reported, never asserted in tests.
 
 Usage:
     python experiments/benchmark.py [--scenario experiments/region_benchmark.yaml] [--profile]
