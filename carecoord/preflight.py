@@ -29,8 +29,12 @@ from carecoord.scenario.loader import LoadedScenario
 # Cost of one patient-year in one arm: 129.7 s CPU for 316,075 patient-years (the region benchmark, 50,000
 # patients + 5,000 a year x 3 years, baseline and integrated arms, one core) is ~0.41 ms; Lancashire and
 # South Cumbria's run (pooled, 5 replications) 127 s CPU for ~296,000, ~0.43 ms (docs/performance.md, the
-# 2026-11-30 second stop); rounded up. An integrated arm alone costs about 1.5 times a baseline.
+# 2026-11-30 second stop); rounded up. An integrated arm alone costs about 1.5 times a baseline. That is
+# plain Python; the compiled model (mypyc, the default install): Lancashire and South Cumbria's run 85 s
+# CPU for ~296,000, ~0.29 ms, the region benchmark's 80 s for 316,075, ~0.25 ms (docs/performance.md,
+# the 2026-11-30 third stop); rounded up.
 SECONDS_PER_PATIENT_YEAR_ARM = 0.5e-3
+SECONDS_PER_PATIENT_YEAR_ARM_COMPILED = 0.35e-3
 # Memory: the bench's peak of 446 MB for 65,003 patients x 2 arms in one process and 217 MB for 26,005
 # (docs/performance.md, memory round 2) is ~5.9 kB per patient, ~3 kB per patient per arm, over a base
 # of ~150 MB (assumption, above the ~65 MB the two sizes imply: the interpreter and libraries of a run).
@@ -185,6 +189,13 @@ def check_calibration_target(source: Path, dest: Path) -> None:
         raise OutputError(f"{dest}: --out: cannot be written (permission denied)")
 
 
+def seconds_per_patient_year_arm() -> float:
+    """CPU seconds of one patient-year in one arm for this install: the compiled model's or plain Python's."""
+    from carecoord.build_info import model_compiled
+
+    return SECONDS_PER_PATIENT_YEAR_ARM_COMPILED if model_compiled() else SECONDS_PER_PATIENT_YEAR_ARM
+
+
 def estimate_run(loaded: LoadedScenario, workers: int, csv_sizes: dict[str, int] | None = None) -> RunEstimate:
     """Time and memory of a run, from the benchmark's cost per patient-year and per patient."""
     scenario = loaded.scenario
@@ -197,7 +208,7 @@ def estimate_run(loaded: LoadedScenario, workers: int, csv_sizes: dict[str, int]
     n = scenario.simulation.replications
     units = n * arms if workers > n else n  # arms run apart when workers outnumber replications (carecoord.experiment)
     busy = max(1, min(workers, units))
-    seconds = patient_years * arms * n * SECONDS_PER_PATIENT_YEAR_ARM / busy
+    seconds = patient_years * arms * n * seconds_per_patient_year_arm() / busy
     held = 1 if workers > n else arms  # arms run apart: a worker holds one arm's world at a time
     peak = busy * (BYTES_PER_WORKER + patients * held * BYTES_PER_PATIENT_ARM)
     return RunEstimate(patients, patient_years, arms, n, busy, seconds, peak)

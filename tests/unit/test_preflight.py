@@ -15,9 +15,9 @@ from carecoord.preflight import (
     BYTES_PER_WORKER,
     MAX_MEMORY_SHARE,
     MAX_SECONDS,
-    SECONDS_PER_PATIENT_YEAR_ARM,
     check_size,
     estimate_run,
+    seconds_per_patient_year_arm,
 )
 from carecoord.scenario.loader import load_scenario_source
 
@@ -34,7 +34,7 @@ def test_time_is_patient_years_times_arms_times_replications() -> None:
     years = 540 / 365.25
     assert est.patients == 350
     assert est.patient_years == pytest.approx(350 * years)
-    assert est.seconds == pytest.approx(350 * years * 3 * 2 * SECONDS_PER_PATIENT_YEAR_ARM)
+    assert est.seconds == pytest.approx(350 * years * 3 * 2 * seconds_per_patient_year_arm())
 
 
 def test_workers_share_the_time_but_add_memory() -> None:
