@@ -37,9 +37,19 @@ def _say(message: str) -> None:
     print(f"carecoord build: {message}", file=sys.stderr)
 
 
+PURE = ("1", "true", "yes")
+COMPILE = ("", "0", "false", "no")
+
+
 def why_plain() -> str | None:
-    """Why this build is plain Python (None: compile the model)."""
-    if os.environ.get("CARECOORD_PURE_PYTHON", "").strip().lower() in ("1", "true", "yes"):
+    """Why this build is plain Python (None: compile the model); a value of the variable it does not know stops it."""
+    value = os.environ.get("CARECOORD_PURE_PYTHON", "").strip().lower()
+    if value not in PURE + COMPILE:
+        sys.exit(
+            f"carecoord build: CARECOORD_PURE_PYTHON={value!r} is not understood; allowed: "
+            f"{', '.join(PURE)} (plain Python) or {', '.join(v for v in COMPILE if v)} or unset (compile the model)"
+        )
+    if value in PURE:
         return "CARECOORD_PURE_PYTHON is set"
     compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(compiler) is None:

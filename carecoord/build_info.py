@@ -1,9 +1,10 @@
 """Whether this install runs the model compiled (mypyc) or as plain Python.
 
 ``pip install -e .`` compiles the model's modules with mypyc (setup.py) unless
-``CARECOORD_PURE_PYTHON=1`` was set; the numbers are the same either way, only the speed differs
-(docs/performance.md, "Compiled model (mypyc)"). Run manifests and ``carecoord bench --json`` say
-which build ran, so that timings can be read correctly. Nothing here imports the model.
+``CARECOORD_PURE_PYTHON=1`` was set, or there was no C compiler, or compiling failed; the numbers
+are the same either way, only the speed differs (docs/performance.md, "Compiled model (mypyc)").
+Run manifests and ``carecoord bench --json`` say which build ran, so that timings can be read
+correctly. Nothing here imports the model.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import os
+import subprocess
+import sys
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
@@ -71,3 +73,15 @@ def test_the_command_line_warns_of_stale_compiled_code_in_a_checkout_only(tmp_pa
     assert warning is not None and "pkg/edited.py" in warning and "pip install -e ." in warning
     os.utime(package / f"edited{suffix}", (3_000_000, 3_000_000))  # rebuilt
     assert stale_warning(package) is None
+
+
+def test_the_build_refuses_a_value_of_the_pure_python_flag_it_does_not_know() -> None:
+    """``CARECOORD_PURE_PYTHON=maybe`` stops the build with a message naming the variable and what is allowed
+    (setup.py exits before it builds or removes anything)."""
+    root = PACKAGE.parent
+    env = {**os.environ, "CARECOORD_PURE_PYTHON": "maybe"}
+    done = subprocess.run(
+        [sys.executable, "setup.py", "--version"], cwd=root, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert "CARECOORD_PURE_PYTHON='maybe'" in done.stderr and "allowed: 1, true, yes" in done.stderr
