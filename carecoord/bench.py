@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import platform
@@ -144,6 +143,7 @@ def bare_event_rate(live_processes: int, min_events: int = BARE_MIN_EVENTS) -> d
 def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict[str, Any]:
     """Run both arms of one replication at one size, then bare SimPy at the same heap size."""
     from carecoord.cohort import generate_cohort
+    from carecoord.model.loop import world_lifetime
     from carecoord.model.run import build_world, locality_groups, merge_order, start_lives
     from carecoord.model.world import make_recorder
     from carecoord.recording import M
@@ -161,16 +161,16 @@ def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict
         rec = make_recorder(scenario, cohort) if len(groups) > 1 else None
         run_cpu = events = 0.0
         for localities in groups:
-            world = build_world(scenario, cohort, arm, 0, localities=localities, recorder=rec)
-            start_lives(world)
-            live = max(live, len(world.env._queue))  # every life (and service opener) waits on one event
-            loop_cpu = time.process_time()
-            rec = world.finish()
-            run_cpu += time.process_time() - loop_cpu
-            # the event-id counter counts every event ever scheduled; those still queued never ran
-            events += next(world.env._eid) - len(world.env._queue)
-            del world
-            gc.collect()  # free the world (a web of cycles) before the next is built, as run_arm does
+            with world_lifetime():  # as run_arm: no automatic collections; one pass frees the world
+                world = build_world(scenario, cohort, arm, 0, localities=localities, recorder=rec)
+                start_lives(world)
+                live = max(live, len(world.env._queue))  # every life (and service opener) waits on one event
+                loop_cpu = time.process_time()
+                rec = world.finish()
+                run_cpu += time.process_time() - loop_cpu
+                # the event-id counter counts every event ever scheduled; those still queued never ran
+                events += next(world.env._eid) - len(world.env._queue)
+                del world
         assert rec is not None
         if len(groups) > 1:
             merge_order(rec)

@@ -13,10 +13,9 @@ Example:
 
 from __future__ import annotations
 
-import gc
-
 from carecoord.cohort import Cohort
 from carecoord.model.care.coordinated import CoordinatedCare
+from carecoord.model.loop import world_lifetime
 from carecoord.model.pathways import life
 from carecoord.model.world import World, make_recorder
 from carecoord.recording import Recorder
@@ -61,15 +60,16 @@ def run_arm(scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_
     groups = locality_groups(scenario)
     recorder = make_recorder(scenario, cohort, log_events) if len(groups) > 1 else None
     for localities in groups:
-        world = build_world(scenario, cohort, arm, replication, log_events, localities, recorder)
-        start_lives(world)
-        recorder = world.finish()
         # A world is a web of reference cycles (patients hold their life processes, whose frames hold
         # the world), so dropping it frees nothing until the cyclic collector's next full pass, which
         # may come only after the next arm has built its own world: both would be resident at once.
-        # One explicit pass (about 0.1 s per 5,000 patients) frees it now (docs/performance.md).
-        del world
-        gc.collect()
+        # One pass over this world alone frees it on leaving the block, the only pass of its life
+        # (``world_lifetime``; docs/performance.md).
+        with world_lifetime():
+            world = build_world(scenario, cohort, arm, replication, log_events, localities, recorder)
+            start_lives(world)
+            recorder = world.finish()
+            del world
     assert recorder is not None
     if len(groups) > 1:
         merge_order(recorder)

@@ -16,6 +16,7 @@ import gc
 import pytest
 
 from carecoord.cohort import generate_cohort
+from carecoord.model.loop import world_lifetime
 from carecoord.model.run import build_world, run_arm, start_lives
 from carecoord.model.world import World
 from carecoord.recording import M
@@ -57,3 +58,45 @@ def test_the_event_loop_makes_almost_no_cyclic_garbage(tiny: Scenario, arm: str)
         gc.enable()
     assert events > 1_000  # the run did something
     assert garbage < events / 1_000
+
+
+def test_run_arm_frees_each_world_itself_and_leaves_the_collector_as_it_was(tiny: Scenario) -> None:
+    """``world_lifetime`` frees the world on leaving the block (no later pass needed) and restores the collector.
+
+    The collector is paused around the call, so no automatic pass can free the world afterwards: a
+    world left for a later pass would still be counted here.
+    """
+    cohort = generate_cohort(tiny, 0)
+    before = _worlds()
+    gc.disable()
+    try:
+        run_arm(tiny, cohort, "integrated", 0)
+        left = sum(1 for o in gc.get_objects() if isinstance(o, World))
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+    assert left == before
+    assert gc.get_freeze_count() == 0  # what was frozen for the pass is thawed
+
+
+def test_world_lifetime_leaves_a_paused_collector_and_others_frozen_objects_alone() -> None:
+    gc.disable()
+    gc.freeze()  # as a forking server might have done
+    frozen = gc.get_freeze_count()
+    try:
+        with world_lifetime():
+            made = [[]]  # a cycle-capable object made inside the block
+            made[0].append(made)
+            del made
+        assert not gc.isenabled()
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_world_lifetime_restores_the_collector_when_the_block_fails() -> None:
+    with pytest.raises(RuntimeError), world_lifetime():
+        raise RuntimeError("a world that failed to build")
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
