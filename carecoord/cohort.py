@@ -90,31 +90,39 @@ def generate_cohort(scenario: Scenario, replication: int) -> Cohort:
         ratio = condition_ratios(scenario, attrs["conditions"])
         gp_ratio = condition_ratios(scenario, attrs["conditions"], "gp_consultation_rate_ratio")
         nursing_ratio = condition_ratios(scenario, attrs["conditions"], "district_nursing_rate_ratio")
+        # Python lists, read once: indexing a numpy array per patient and field makes a numpy scalar each
+        # time (the same doubles: ``tolist`` gives each element's exact value).
+        tiers, ages, alone, anxious = (attrs[k].tolist() for k in ("tier", "age", "lives_alone", "anxious"))
+        frail, arrivals = frailty.tolist(), arrival.tolist()
+        places, stays, home_care = (start[k].tolist() for k in ("location", "stay", "home_care"))
+        ratios = None if ratio is None else ratio.tolist()
+        gp_ratios = None if gp_ratio is None else gp_ratio.tolist()
+        nursing_ratios = None if nursing_ratio is None else nursing_ratio.tolist()
         for i in range(n):
-            tier = int(attrs["tier"][i])
-            rate = rates[tier] * frailty[i]
-            if ratio is not None:
-                rate *= ratio[i]
+            tier = tiers[i]
+            rate = rates[tier] * frail[i]
+            if ratios is not None:
+                rate *= ratios[i]
             patients.append(
                 PatientRecord(
                     locality=loc,
                     index=i,
-                    age=shared(attrs["age"][i]),
+                    age=shared(ages[i]),
                     tier=tier,
-                    lives_alone=bool(attrs["lives_alone"][i]),
-                    anxious_at_night=bool(attrs["anxious"][i]),
+                    lives_alone=alone[i],
+                    anxious_at_night=anxious[i],
                     conditions=attrs["conditions"][i],
                     crisis_rate=float(rate),
-                    arrival=shared(arrival[i]),
-                    initial_location=int(start["location"][i]),
-                    initial_stay_days=shared(start["stay"][i]),
-                    initial_home_care=bool(start["home_care"][i]),
+                    arrival=shared(arrivals[i]),
+                    initial_location=places[i],
+                    initial_stay_days=shared(stays[i]),
+                    initial_home_care=home_care[i],
                     spell_times=spells[i][0],
                     spell_ratios=spells[i][1],
                     initial_spell_ratio=spells[i][2],
-                    condition_ratio=1.0 if ratio is None else shared(ratio[i]),
-                    gp_ratio=1.0 if gp_ratio is None else shared(gp_ratio[i]),
-                    nursing_ratio=1.0 if nursing_ratio is None else shared(nursing_ratio[i]),
+                    condition_ratio=1.0 if ratios is None else shared(ratios[i]),
+                    gp_ratio=1.0 if gp_ratios is None else shared(gp_ratios[i]),
+                    nursing_ratio=1.0 if nursing_ratios is None else shared(nursing_ratios[i]),
                 )
             )
         sizes.append(n)
@@ -151,8 +159,10 @@ def condition_ratios(
         return None
     ratio = {c.name: v for c, v in zip(specs, values, strict=True)}
     expected = float(np.prod([1.0 - c.prevalence + c.prevalence * v for c, v in zip(specs, values, strict=True)]))
-    product = np.array([np.prod([ratio[name] for name in names]) if names else 1.0 for names in conditions])
-    return product / expected
+    products: dict[tuple[str, ...], float] = {}  # one product per distinct set of conditions (a few dozen)
+    for names in set(conditions):
+        products[names] = float(np.prod([ratio[name] for name in names])) if names else 1.0
+    return np.array([products[names] for names in conditions]) / expected
 
 
 def _draw_attributes(scenario: Scenario, rng, n: int, initial: list[dict] | None) -> dict:
@@ -201,21 +211,21 @@ def _draw_spells(scenario: Scenario, rng, n: int, arrival: np.ndarray, horizon: 
     in_spell = rng("spell_start").random(n) < f
     cycles = int(np.ceil(horizon / (inst.mean_stable_days + inst.mean_spell_days))) * 3 + 4
     lengths = rng("spell_lengths").exponential(1.0, (n, 2 * cycles))
+    # Column j of a row lasts in the state before its j-th switch: the first state, then alternating.
+    state = in_spell.astype(np.intp)[:, np.newaxis] ^ (np.arange(2 * cycles) % 2)
+    # Switch times: each row's running sum, added in order (cumsum is sequential: the same doubles as
+    # adding one length after another); the switches before the horizon are those kept.
+    switches = np.cumsum(lengths * means[state], axis=1)
+    kept = (switches < horizon).sum(axis=1)  # sums only grow, so these are the first ones
+    after = ((ratios[1], ratios[0]), (ratios[0], ratios[1]))  # rate ratios after each switch, by first state
     out = []
     for i in range(n):
-        state = int(in_spell[i])
-        t = 0.0
-        times: list[float] = []
-        values: list[float] = []
-        for j in range(2 * cycles):
-            t += lengths[i, j] * means[state]
-            if t >= horizon:
-                break
-            state = 1 - state
-            times.append(t)
-            values.append(ratios[state])
+        first = int(in_spell[i])
+        k = int(kept[i])
         # array('d'): the doubles themselves, not a numpy scalar object per switch (memory round 2)
-        out.append((array("d", times), values, ratios[int(in_spell[i])]))
+        times = array("d")
+        times.frombytes(switches[i, :k].tobytes())
+        out.append((times, list(after[first] * ((k + 1) // 2))[:k], ratios[first]))
     return out
 
 
