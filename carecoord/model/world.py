@@ -110,24 +110,20 @@ class World:
 
     # --- random draws -------------------------------------------------------------------
     def uniform(self, p: Patient, stream: int) -> float:
-        """The next uniform of a patient's stream (``stream``: a Final constant of carecoord.streams)."""
-        cursor = p.cursor
-        pos = cursor[stream]
-        cursor[stream] = pos + 1
+        pos = p.cursor[stream]
+        p.cursor[stream] = pos + 1
         return self.bank.draw(p.locality, p.rec.index, stream, pos)
 
     def episode(self, p: Patient, stream: int) -> list[float]:
         """The next episode's uniforms (always EPISODE_WIDTH of them, used or not)."""
-        cursor = p.cursor
-        pos = cursor[stream]
-        cursor[stream] = pos + EPISODE_WIDTH
+        pos = p.cursor[stream]
+        p.cursor[stream] = pos + EPISODE_WIDTH
         return self.bank.draws(p.locality, p.rec.index, stream, pos, EPISODE_WIDTH)
 
     def draws(self, p: Patient, stream: int, n: int) -> list[float]:
         """The next ``n`` uniforms of a patient's stream."""
-        cursor = p.cursor
-        pos = cursor[stream]
-        cursor[stream] = pos + n
+        pos = p.cursor[stream]
+        p.cursor[stream] = pos + n
         return self.bank.draws(p.locality, p.rec.index, stream, pos, n)
 
     def unit_exponential(self, p: Patient, stream: int) -> float:
