@@ -8,10 +8,12 @@ drawn by numpy in patient order (fast); a patient who needs more draws than the 
 continues on a generator seeded from the same five keys. Stream keys are CRC32 hashes of their
 names, so adding a stream never shifts another.
 
-Memory: the bank keeps only the first ``STREAM_KEPT`` columns of each row (what most patients
-read in a run); the rest of a row is drawn again, a few episodes at a time, when a patient first
-reads past them, by jumping the stream's generator (PCG64 ``advance``) to that point of the block:
-the same numbers, paid for only by the patients who need them (docs/performance.md).
+Memory: the bank keeps the whole rows of the streams read most (the crisis clock, episodes and
+routes, the death clock) and only the first ``STREAM_KEPT`` columns of the rarely read ones; the
+rest of such a row is drawn again, a few episodes at a time, when a patient first reads past them,
+by jumping the stream's generator (PCG64 ``advance``) to that point of the block: the same numbers,
+paid for only by the patients who need them. A patient who reads past a row's end keeps the draws
+and the generator they came from (docs/performance.md).
 
 Example:
     >>> bank = StreamBank(seed=1, replication=0, locality_sizes=[10])
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import numpy as np
 from mypy_extensions import mypyc_attr
@@ -55,48 +57,49 @@ STREAM_BLOCKS: dict[str, int] = {
     "patient.crisis.route": 24 * 2,
 }
 STREAM_NAMES: list[str] = list(STREAM_BLOCKS)
-(
-    CRISIS_CLOCK,
-    CRISIS_EPISODE,
-    FALL_CLOCK,
-    FALL_EPISODE,
-    SOCIAL_CLOCK,
-    SOCIAL_EPISODE,
-    DECLINE_CLOCK,
-    DECLINE_EPISODE,
-    DEATH_CLOCK,
-    CARE_EPISODE,
-    ENROLMENT,
-    PROGNOSIS,
-    CRISIS_ROUTE,
-) = range(len(STREAM_NAMES))
+# Stream numbers: positions in STREAM_NAMES, each named after its stream ("patient." + the name in lower
+# case, "_" for "."; tests/unit/test_streams.py checks the two agree). Final literals, so that the compiled
+# model (mypyc) reads them as C constants in every module, not as module-dict look-ups.
+CRISIS_CLOCK: Final = 0
+CRISIS_EPISODE: Final = 1
+FALL_CLOCK: Final = 2
+FALL_EPISODE: Final = 3
+SOCIAL_CLOCK: Final = 4
+SOCIAL_EPISODE: Final = 5
+DECLINE_CLOCK: Final = 6
+DECLINE_EPISODE: Final = 7
+DEATH_CLOCK: Final = 8
+CARE_EPISODE: Final = 9
+ENROLMENT: Final = 10
+PROGNOSIS: Final = 11
+CRISIS_ROUTE: Final = 12
 
 POPULATION_STREAM = "population.aggregate"
 """The aggregate stream of the people outside the cohort (carecoord.population): one generator per
 (seed, replication, locality), apart from every patient's blocks."""
 
-EPISODE_WIDTH = 10
+EPISODE_WIDTH: Final = 10
 """Uniforms drawn per episode (crisis, fall, ...), whatever the arm uses of them."""
 
 # What each uniform of an episode decides. One column, one decision: no uniform is reused.
-SEVERITY = 0  # admitted if below the route's admission probability
-SHORT_STAY = 1  # short stay if below the short-stay share
-STAY = 2  # quantile of a long stay
-DIES = 3  # unused: fatality follows SEVERITY (carecoord.mortality); kept so that no column shifts
-NEEDS = 4  # discharge needs
-REFERRAL = 5  # GP refers to community nursing
-CONVEYANCE = 6  # arrives at A&E by ambulance
-DETECTION = 7  # a proactive visit detected the deterioration
-MECHANISM = 8  # an integrated mechanism's own decision (prevent, avoid, escalate)
-SPARE = 9
+SEVERITY: Final = 0  # admitted if below the route's admission probability
+SHORT_STAY: Final = 1  # short stay if below the short-stay share
+STAY: Final = 2  # quantile of a long stay
+DIES: Final = 3  # unused: fatality follows SEVERITY (carecoord.mortality); kept so that no column shifts
+NEEDS: Final = 4  # discharge needs
+REFERRAL: Final = 5  # GP refers to community nursing
+CONVEYANCE: Final = 6  # arrives at A&E by ambulance
+DETECTION: Final = 7  # a proactive visit detected the deterioration
+MECHANISM: Final = 8  # an integrated mechanism's own decision (prevent, avoid, escalate)
+SPARE: Final = 9
 
-# Columns of each row held in memory (the rest is drawn on demand, the same numbers). Chosen from
-# the columns patients read in the region benchmark (3,000 patients, 3 years, both arms): about 1 in 4
-# patients reads past the crisis episodes kept, 1 in 9 past the routes, 1 in 10 past the crisis
-# clock's, 1 in 20 past the other episodes, and fewer than 1 in 50 past the other columns kept.
+# Columns of each row held in memory (the rest is drawn on demand, the same numbers). The streams read
+# most are kept whole: at 10,000 patients x 3 years (both arms) the crisis episodes past 6 kept and the
+# routes past 12 kept made 30,177 of the 34,281 rests drawn (each a generator jump and a numpy call),
+# for 816 bytes a patient. The rarely read streams keep a prefix: about 1 in 20 patients reads past the
+# other episodes kept, fewer than 1 in 50 past the other columns kept (region benchmark, 3,000 patients).
 STREAM_KEPT: dict[str, int] = {
     **STREAM_BLOCKS,
-    "patient.crisis.episode": 6 * EPISODE_WIDTH,
     "patient.fall.clock": 6,
     "patient.fall.episode": 3 * EPISODE_WIDTH,
     "patient.social.clock": 4,
@@ -105,14 +108,13 @@ STREAM_KEPT: dict[str, int] = {
     "patient.decline.episode": 1 * EPISODE_WIDTH,
     "patient.care.episode": 4,
     "patient.enrolment": 1 * EPISODE_WIDTH,
-    "patient.crisis.route": 12 * 2,
 }
-STREAM_REST_PIECE = 2 * EPISODE_WIDTH
+STREAM_REST_PIECE: Final = 2 * EPISODE_WIDTH
 """Columns past the kept ones drawn at a time when a patient first reads them (two episodes)."""
-N_STREAMS = len(STREAM_NAMES)
-OVERFLOW_BATCH = 32
+N_STREAMS: Final = len(STREAM_NAMES)
+OVERFLOW_BATCH: Final = 64
 """Draws past a row's end taken at a time from the patient's own generator."""
-ROWS_PER_CHUNK = 2048
+ROWS_PER_CHUNK: Final = 2048
 """Rows drawn per numpy call while a block is built (bounds the memory of the full-width rows)."""
 
 
@@ -130,8 +132,8 @@ class StreamBank:
     def __init__(self, seed: int, replication: int, locality_sizes: list[int]):
         self.seed = seed
         self.replication = replication
-        self._widths = list(STREAM_BLOCKS.values())
-        self._kept = list(STREAM_KEPT.values())
+        self._widths: list[int] = list(STREAM_BLOCKS.values())
+        self._kept: list[int] = list(STREAM_KEPT.values())
         # The kept columns of each (locality, stream) block, and the generator state it started from.
         self.blocks: list[list[np.ndarray]] = []
         self._starts: list[list[Any]] = []  # numpy's bit-generator state dicts
@@ -143,23 +145,27 @@ class StreamBank:
                 per_stream.append(_kept_columns(rng, size, width, STREAM_KEPT[name]))
             self.blocks.append(per_stream)
             self._starts.append(starts)
-        # The same memory seen as flat memoryviews: indexing one gives a Python float directly,
-        # about half the cost of a numpy scalar, and draws are taken on every event.
-        self._flat: list[list[memoryview[float]]] = [[_flat_view(b) for b in per] for per in self.blocks]
+        # The same memory seen as flat memoryviews, one per (locality, stream) at ``locality *
+        # N_STREAMS + stream``: indexing one gives a Python float directly, about half the cost of a
+        # numpy scalar, and draws are taken on every event.
+        self._flat: list[memoryview[float]] = [_flat_view(b) for per in self.blocks for b in per]
         self._n_localities = len(locality_sizes)
         self._rests: dict[int, array] = {}
         self._jumper_bits = np.random.PCG64(0)
         self._jumper = np.random.Generator(self._jumper_bits)
+        # Past a row's end: the draws taken so far, and the generator they came from, per patient's stream.
         self._overflow: dict[int, array] = {}
+        self._overflow_rngs: dict[int, np.random.Generator] = {}
 
     def draw(self, locality: int, patient: int, stream: int, position: int) -> float:
         """The uniform at ``position`` of a patient's stream."""
         kept = self._kept[stream]
         if position < kept:
-            return self._flat[locality][stream][patient * kept + position]
-        if position < self._widths[stream]:
+            return self._flat[locality * N_STREAMS + stream][patient * kept + position]
+        width = self._widths[stream]
+        if position < width:
             return self._rest(locality, patient, stream, position - kept)[position - kept]
-        return self._overflow_draw(locality, patient, stream, position - self._widths[stream])
+        return self._overflow_draws(locality, patient, stream, position - width + 1)[position - width]
 
     def draws(self, locality: int, patient: int, stream: int, position: int, n: int) -> list[float]:
         """``n`` consecutive uniforms of a patient's stream from ``position``."""
@@ -167,8 +173,13 @@ class StreamBank:
         end = position + n
         if end <= kept:
             start = patient * kept + position
-            return self._flat[locality][stream][start : start + n].tolist()  # type: ignore[return-value]  # typeshed: list[int]; float items here
-        if position >= kept and end <= self._widths[stream]:
+            return self._flat[locality * N_STREAMS + stream][start : start + n].tolist()  # type: ignore[return-value]  # typeshed: list[int]; float items here
+        width = self._widths[stream]
+        if position >= width:
+            # All past the row's end (a crisis episode of a patient with more than 24): one slice.
+            past = self._overflow_draws(locality, patient, stream, end - width)
+            return past[position - width : end - width].tolist()
+        if position >= kept and end <= width:
             # All past the kept columns, within the block: one look-up of the row's rest (drawn as far
             # as the last one needs), not one per uniform; the same numbers as ``draw`` gives.
             rest = self._rest(locality, patient, stream, end - 1 - kept)
@@ -204,24 +215,28 @@ class StreamBank:
             rest.frombytes(more)
         return rest
 
-    def _overflow_draw(self, locality: int, patient: int, stream: int, index: int) -> float:
-        """Draws past the block continue on a generator keyed by the patient too.
+    def _overflow_draws(self, locality: int, patient: int, stream: int, count: int) -> array:
+        """At least ``count`` draws past the block, from a generator keyed by the patient too.
 
-        Only the draws are kept (float64 as drawn, 8 bytes each). The generator (about 2 KB) is made
-        again for each further batch and jumped past the draws already taken (PCG64 ``advance``:
-        one 64-bit output per float64), which gives the numbers that keeping it would have.
+        The draws are kept (float64 as drawn, 8 bytes each), taken ``OVERFLOW_BATCH`` at a time, and so
+        is the generator (about 2 KB): numpy builds a generator from its keys through a
+        ``SeedSequence``, which costs far more than a batch of draws, so each overflowing stream of a
+        patient pays for it once.
         """
         key = (patient * self._n_localities + locality) * N_STREAMS + stream  # an int: smaller than a tuple
-        cache = self._overflow.get(key)
-        if cache is None:
-            cache = array("d")
-            self._overflow[key] = cache
-        if len(cache) <= index:
+        past = self._overflow.get(key)
+        if past is not None and count <= len(past):
+            return past
+        if past is None:
+            past = array("d")
+            self._overflow[key] = past
             rng = generator(self.seed, self.replication, locality, stream_key(STREAM_NAMES[stream]), patient)
-            cast(np.random.PCG64, rng.bit_generator).advance(len(cache))  # generator() makes a PCG64
-            while len(cache) <= index:
-                cache.frombytes(rng.random(OVERFLOW_BATCH).tobytes())
-        return cache[index]
+            self._overflow_rngs[key] = rng
+        else:
+            rng = self._overflow_rngs[key]
+        while len(past) < count:
+            past.frombytes(rng.random(OVERFLOW_BATCH).tobytes())
+        return past
 
 
 def _kept_columns(rng: np.random.Generator, size: int, width: int, kept: int) -> np.ndarray:

@@ -6,18 +6,20 @@ the cohort, and however many draws a patient needs.
 
 from __future__ import annotations
 
-from array import array
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from carecoord import streams
 from carecoord.streams import (
     CRISIS_CLOCK,
     CRISIS_EPISODE,
+    CRISIS_ROUTE,
     DEATH_CLOCK,
     ENROLMENT,
+    FALL_EPISODE,
+    OVERFLOW_BATCH,
     STREAM_BLOCKS,
     STREAM_KEPT,
     STREAM_NAMES,
@@ -103,21 +105,28 @@ def test_every_row_is_the_whole_block() -> None:
                 assert row(bank, loc, i, s) == block[i].tolist(), (loc, i, STREAM_NAMES[s])
 
 
+def definition(seed: int, replication: int, locality: int, size: int, stream: int, patient: int, n: int) -> list[float]:
+    """The first ``n`` uniforms of a patient's stream by definition: the block's row, then the
+    patient's own generator's float64 draws (drawn here in one call)."""
+    block_row = full_block(seed, replication, locality, size, stream)[patient].tolist()
+    own = generator(seed, replication, locality, stream_key(STREAM_NAMES[stream]), patient)
+    return (block_row + own.random(max(0, n - len(block_row))).tolist())[:n]
+
+
 @settings(max_examples=200, deadline=None)
 @given(
-    stream=st.sampled_from([s for s in ALL_STREAMS if STREAM_KEPT[STREAM_NAMES[s]] < STREAM_BLOCKS[STREAM_NAMES[s]]]),
+    stream=st.sampled_from(list(ALL_STREAMS)),
     patient=st.integers(0, 40),
-    reads=st.lists(st.tuples(st.integers(0, 260), st.integers(1, 12)), min_size=1, max_size=6),
+    reads=st.lists(st.tuples(st.integers(0, 400), st.integers(1, 12)), min_size=1, max_size=6),
 )
-def test_reads_in_any_order_give_the_block(stream: int, patient: int, reads: list[tuple[int, int]]) -> None:
-    """Reads past the kept columns, in any order and across the kept edge, give the block's numbers."""
+def test_reads_in_any_order_give_the_definition(stream: int, patient: int, reads: list[tuple[int, int]]) -> None:
+    """Reads in any order, across the kept edge, the row's end and the overflow's batches, by ``draws``
+    or ``draw``, give the block's numbers and then the patient's own generator's."""
     bank = StreamBank(seed=5, replication=1, locality_sizes=[41])
-    block = full_block(5, 1, 0, 41, stream)[patient].tolist()
-    width = len(block)
+    expected = definition(5, 1, 0, 41, stream, patient, 412)
     for start, n in reads:
-        got = bank.draws(0, patient, stream, start, n)
-        inside = [k for k in range(start, start + n) if k < width]
-        assert got[: len(inside)] == [block[k] for k in inside]
+        assert bank.draws(0, patient, stream, start, n) == expected[start : start + n]
+        assert bank.draw(0, patient, stream, start + n - 1) == expected[start + n - 1]
 
 
 def test_kept_columns_are_even_and_at_most_the_block() -> None:
@@ -197,16 +206,45 @@ def test_overflow_is_the_patients_own_generator() -> None:
     assert bank.draws(1, 3, DEATH_CLOCK, width, 70) == expected
 
 
-def test_rests_are_drawn_in_pieces_and_overflow_keeps_only_draws() -> None:
+def test_stream_numbers_follow_the_names() -> None:
+    """Each stream number (a Final constant, inlined by mypyc) is its stream's place in STREAM_NAMES:
+    CRISIS_CLOCK is "patient.crisis.clock", and every stream has one."""
+    numbers = {
+        name: getattr(streams, name)
+        for name in dir(streams)
+        if name.isupper() and f"patient.{name.lower().replace('_', '.')}" in STREAM_NAMES
+    }
+    assert len(numbers) == len(STREAM_NAMES)
+    for name, number in numbers.items():
+        assert STREAM_NAMES[number] == f"patient.{name.lower().replace('_', '.')}"
+
+
+def test_rests_are_drawn_in_pieces_and_overflow_keeps_its_generator() -> None:
     """Reading one column past the kept ones draws one piece of the rest, not the whole row; a read
-    further on extends it; past the row's end only the float64 draws are kept, no generator."""
-    name = STREAM_NAMES[CRISIS_EPISODE]
+    further on extends it; past the row's end the float64 draws are kept in batches, with the one
+    generator they came from."""
+    name = STREAM_NAMES[FALL_EPISODE]
     kept, width = STREAM_KEPT[name], STREAM_BLOCKS[name]
+    assert kept < width
     bank = StreamBank(seed=3, replication=0, locality_sizes=[5])
-    block = full_block(3, 0, 0, 5, CRISIS_EPISODE)[2].tolist()
-    assert bank.draw(0, 2, CRISIS_EPISODE, kept) == block[kept]
+    block = full_block(3, 0, 0, 5, FALL_EPISODE)[2].tolist()
+    assert bank.draw(0, 2, FALL_EPISODE, kept) == block[kept]
     assert [len(rest) for rest in bank._rests.values()] == [STREAM_REST_PIECE]
-    assert bank.draw(0, 2, CRISIS_EPISODE, kept + STREAM_REST_PIECE + 3) == block[kept + STREAM_REST_PIECE + 3]
+    assert bank.draw(0, 2, FALL_EPISODE, kept + STREAM_REST_PIECE + 3) == block[kept + STREAM_REST_PIECE + 3]
     assert [len(rest) for rest in bank._rests.values()] == [2 * STREAM_REST_PIECE]
-    bank.draw(0, 2, CRISIS_EPISODE, width + 40)
-    assert all(isinstance(draws, array) and len(draws) > 40 for draws in bank._overflow.values())
+    bank.draw(0, 2, FALL_EPISODE, width + 40)
+    assert [len(draws) for draws in bank._overflow.values()] == [OVERFLOW_BATCH]
+    (rng,) = bank._overflow_rngs.values()
+    bank.draw(0, 2, FALL_EPISODE, width + OVERFLOW_BATCH)
+    assert [len(draws) for draws in bank._overflow.values()] == [2 * OVERFLOW_BATCH]
+    assert list(bank._overflow_rngs.values()) == [rng]  # the same generator, not one built again
+
+
+def test_streams_read_most_are_kept_whole() -> None:
+    """The crisis episodes and routes (most of the reads past a prefix) are held whole, read without a rest."""
+    bank = StreamBank(seed=3, replication=0, locality_sizes=[5])
+    for stream in (CRISIS_CLOCK, CRISIS_EPISODE, CRISIS_ROUTE, DEATH_CLOCK):
+        name = STREAM_NAMES[stream]
+        assert STREAM_KEPT[name] == STREAM_BLOCKS[name]
+        assert row(bank, 0, 4, stream) == full_block(3, 0, 0, 5, stream)[4].tolist()
+    assert not bank._rests
