@@ -51,24 +51,31 @@ class Task:
         self.resume(None)
 
     def resume(self, event: simpy.Event | None) -> None:
+        """Go on with the work from ``event`` (processed; None: start it) to its next wait.
+
+        Reads the event's ``_ok`` and ``_value`` as :class:`simpy.Process` does (the public ``ok`` and
+        ``value`` are Python properties around them: a function call each, on every event of the
+        model's busiest loop), and ``callbacks`` (None once processed) for ``processed``.
+        """
         generator = self._generator
         assert generator is not None
         while True:
             try:
                 if event is None:
                     target = next(generator)
-                elif event.ok:
-                    target = generator.send(event.value)
+                elif event._ok:
+                    target = generator.send(event._value)
                 else:
                     event.defused = True  # handed to the generator, as a process does
-                    target = generator.throw(cast(BaseException, event.value))  # the exception it failed with
+                    target = generator.throw(cast(BaseException, event._value))  # the exception it failed with
             except StopIteration:
                 self.is_alive = False  # done: no end event, nobody waits for it
                 self._target = None
                 self._generator = None
                 return
-            if not target.processed:
-                target.callbacks.append(self.resume)  # type: ignore[union-attr]
+            callbacks: list[Any] | None = target.callbacks  # typed a list by SimPy, None once processed
+            if callbacks is not None:  # not processed yet: wait for it
+                callbacks.append(self.resume)
                 self._target = target
                 return
             event = target  # already processed: go on at once, as a process would
