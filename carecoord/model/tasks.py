@@ -73,7 +73,7 @@ class Task:
                 self._target = None
                 self._generator = None
                 return
-            callbacks: list[Any] | None = target.callbacks  # typed a list by SimPy, None once processed
+            callbacks = cast(Any, target).callbacks  # None once processed (SimPy types it a list: no check)
             if callbacks is not None:  # not processed yet: wait for it
                 callbacks.append(self.resume)
                 self._target = target
