@@ -41,7 +41,13 @@ HOURS = 1.0 / 24.0
 
 
 def life(world: World, p: Patient) -> Generator[Any, Any, None]:
-    """The patient's process, from joining the cohort to death or the end of the run."""
+    """The patient's process, from joining the cohort to death or the end of the run.
+
+    A next event due at or after the horizon is not scheduled: the run stops at the horizon (before
+    any routine event of that time), so it would never be processed; the life waits on an event
+    never triggered instead, still interruptible by a rate change (:meth:`World.retime`). Only the
+    ids of later events change, all by the same amount, so their order, and the numbers, stay.
+    """
     env = world.env
     if p.rec.arrival > 0:
         yield env.timeout(p.rec.arrival)
@@ -66,8 +72,13 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
         kind, when = clock.next_event()  # due times are kept while rates stay: no integration here
         p.waiting = True
         delay = (end if end < when else when) - now  # max(0, min(when, end) - now), without two calls
+        if delay < 0.0:
+            delay = 0.0
         try:
-            yield timeout(delay if delay > 0.0 else 0.0)
+            if now + delay < horizon:  # the time SimPy would schedule it at
+                yield timeout(delay)
+            else:  # due at or after the end, where nothing runs: wait for an interrupt alone (no event)
+                yield env.event()
         except simpy.Interrupt:
             continue
         p.waiting = False

@@ -17,6 +17,7 @@ from carecoord.cohort import Cohort
 from carecoord.model.care.coordinated import CoordinatedCare
 from carecoord.model.loop import world_lifetime
 from carecoord.model.pathways import life
+from carecoord.model.tasks import Task, Work, start_together
 from carecoord.model.world import World, make_recorder
 from carecoord.recording import Recorder
 from carecoord.scenario.capacity import is_split
@@ -43,9 +44,18 @@ def build_world(
 
 
 def start_lives(world: World) -> None:
-    """Start every patient's life process (in patient order, which fixes SimPy's tie-breaking)."""
+    """Start every patient's life (in patient order, which fixes SimPy's tie-breaking).
+
+    Each life is a :class:`~carecoord.model.tasks.Task` (interrupted as a process is, when its rates
+    change), all started by one event where their processes' ``Initialize`` events ran, in the same
+    order (:func:`~carecoord.model.tasks.start_together`): one event instead of one per patient, and no
+    end event when a life ends (nothing waits for it), with every other event in the same order.
+    """
+    works: list[tuple[Task, Work]] = []
     for p in world.patients:
-        p.process = world.env.process(life(world, p))
+        p.process = task = Task()
+        works.append((task, life(world, p)))
+    start_together(world.env, works)
 
 
 def locality_groups(scenario: Scenario) -> list[tuple[int, ...] | None]:

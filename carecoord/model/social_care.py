@@ -74,7 +74,8 @@ def start_home_care(world: World, p: Patient, held: Any, extra_hours: float = 0.
     world.rec.count(M.home_care_packages_started, p.locality, now)
     (u,) = world.bank.draws(p.locality, p.rec.index, CARE_EPISODE, take_care_draws(p, 1), 1)
     length = -math.log1p(-min(u, 1 - 1e-12)) * hc.mean_package_days
-    world.spawn(_package_end(world, p, held, length))
+    if now + length < world.horizon:  # an end at or after the horizon never comes (the run stops there)
+        world.spawn(_package_end(world, p, held, length))
 
 
 def _package_end(world: World, p: Patient, held: Any, length: float) -> Generator[Any, Any, None]:

@@ -1,13 +1,21 @@
-"""Fire-and-forget work: a generator of events run without a SimPy process's own two events.
+"""Work run without a SimPy process's own events: fire-and-forget, interruptible, or started together.
 
 ``env.process(gen)`` schedules an ``Initialize`` event to start the generator and, when it ends, the
-process's own end event, whether or not anyone waits for it. Most of the model's short pieces of work
-(a nursing follow-up, arranging home care, the end of a package, a routine session) are started and
-never waited for or interrupted: those two events are pure machinery (15-20% of all events before).
-:func:`spawn` starts such work at once, in the caller's step (the work starts now, as a free place
-taken now does), and resumes it from the callbacks of the events it yields, through SimPy's public
-event API (``callbacks``, ``processed``, ``ok``, ``value``, ``defused``). It returns nothing to wait
-for or interrupt: work that someone yields on or interrupts stays a :class:`simpy.Process`.
+process's own end event, whether or not anyone waits for it. Most of the model's work (a nursing
+follow-up, arranging home care, a round's session, every patient's life) is never waited for: those
+two events are pure machinery. A :class:`Task` steps a generator instead, resuming it from the
+callbacks of the events it yields, through SimPy's public event API (``callbacks``, ``processed``,
+``ok``, ``value``, ``defused``). It has no end event (nobody can wait for it; work that someone
+yields on stays a :class:`simpy.Process`) and it starts when told:
+
+- :func:`spawn` starts work at once, in the caller's step (the work starts now, as a free place
+  taken now does);
+- :func:`start_together` starts many at the time of one scheduled event, in order: where their
+  processes' ``Initialize`` events would have run (see there why the order is kept).
+
+A task can be interrupted (:meth:`Task.interrupt`) exactly as a process is: an ``Interrupt`` thrown
+into it by an event scheduled first among those of the moment, as :meth:`simpy.Process.interrupt`
+schedules its ``Interruption``; so same-time events keep their order.
 
 Example:
     >>> world.spawn(nursing_follow_up(world, patient))
@@ -19,40 +27,108 @@ from collections.abc import Generator
 from typing import Any, cast
 
 import simpy
+from simpy.events import URGENT as FIRST  # SimPy's priority of Initialize and Interruption events
+
+Work = Generator[simpy.Event, Any, Any]
 
 
-class _Task:
+class Task:
     """Steps one generator: each event it yields resumes it when processed (an exception is thrown in
     if the event failed, and propagates out of the run if the generator does not handle it, as an
     unwatched process's failure does)."""
 
-    __slots__ = ("_generator",)
+    __slots__ = ("_generator", "_target", "is_alive")
 
-    def __init__(self, generator: Generator[simpy.Event, Any, Any]):
+    def __init__(self) -> None:
+        self._generator: Work | None = None
+        self._target: simpy.Event | None = None
+        self.is_alive = True
+        """False once the work has ended (as :attr:`simpy.Process.is_alive`)."""
+
+    def start(self, generator: Work) -> None:
+        """Run ``generator`` from now, in this step, until its first wait."""
         self._generator = generator
+        self.resume(None)
 
     def resume(self, event: simpy.Event | None) -> None:
+        """Go on with the work from ``event`` (processed; None: start it) to its next wait.
+
+        Reads the event's ``_ok`` and ``_value`` as :class:`simpy.Process` does (the public ``ok`` and
+        ``value`` are Python properties around them: a function call each, on every event of the
+        model's busiest loop), and ``callbacks`` (None once processed) for ``processed``.
+        """
         generator = self._generator
+        assert generator is not None
         while True:
             try:
                 if event is None:
                     target = next(generator)
-                elif event.ok:
-                    target = generator.send(event.value)
+                elif event._ok:
+                    target = generator.send(event._value)
                 else:
                     event.defused = True  # handed to the generator, as a process does
-                    target = generator.throw(cast(BaseException, event.value))  # the exception it failed with
+                    target = generator.throw(cast(BaseException, event._value))  # the exception it failed with
             except StopIteration:
-                return  # done: no end event, nobody waits for it
-            if not target.processed:
-                target.callbacks.append(self.resume)  # type: ignore[union-attr]
+                self.is_alive = False  # done: no end event, nobody waits for it
+                self._target = None
+                self._generator = None
+                return
+            callbacks = cast(Any, target).callbacks  # None once processed (SimPy types it a list: no check)
+            if callbacks is not None:  # not processed yet: wait for it
+                callbacks.append(self.resume)
+                self._target = target
                 return
             event = target  # already processed: go on at once, as a process would
 
+    def interrupt(self, cause: Any = None) -> None:
+        """Throw :class:`simpy.Interrupt` (``cause``) into the work, as :meth:`simpy.Process.interrupt` does:
+        from an event scheduled now, ahead of the moment's other events (SimPy's ``Interruption``)."""
+        target = self._target
+        if not self.is_alive or target is None:
+            raise RuntimeError("a task that is not waiting cannot be interrupted")
+        env = target.env
+        event = simpy.Event(env)
+        event._ok = False  # failed with the Interrupt, and defused: as SimPy's Interruption is made
+        event._value = simpy.Interrupt(cause)
+        event._defused = True
+        event.callbacks.append(self._interrupted)  # type: ignore[union-attr]
+        env.schedule(event, FIRST)
 
-def spawn(generator: Generator[simpy.Event, Any, Any]) -> None:
+    def _interrupted(self, event: simpy.Event) -> None:
+        if not self.is_alive:  # ended while the interrupt was on its way: it is ignored, as by a process
+            return
+        target = self._target
+        assert target is not None and target.callbacks is not None
+        target.callbacks.remove(self.resume)  # no longer waits for it
+        self.resume(event)
+
+
+def spawn(generator: Work) -> None:
     """Run ``generator`` from now, in this step, until its first wait, then on the events it yields."""
-    _Task(generator).resume(None)
+    Task().start(generator)
 
 
-__all__ = ["spawn"]
+def start_together(env: simpy.Environment, works: list[tuple[Task, Work]]) -> None:
+    """Start every work of ``works`` in order, at one event scheduled now, first of its moment.
+
+    The same as a process started for each: their ``Initialize`` events would be consecutive (same
+    time, same priority, ids in this order) and run one after the other, none other between them
+    (an event scheduled by one of them comes later in the order than every one of them), each work
+    running until its first wait. One event does the same in the same order, and every other event
+    keeps its place in SimPy's order (time, priority, then the order of scheduling).
+    """
+    if not works:
+        return
+    event = simpy.Event(env)
+    event._ok = True  # a plain succeeded event, scheduled first of its moment as Initialize events are
+    event._value = None
+    event.callbacks.append(lambda _event: _start_all(works))  # type: ignore[union-attr]
+    env.schedule(event, FIRST)
+
+
+def _start_all(works: list[tuple[Task, Work]]) -> None:
+    for task, generator in works:
+        task.start(generator)
+
+
+__all__ = ["Task", "spawn", "start_together"]

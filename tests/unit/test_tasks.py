@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import simpy
 
-from carecoord.model.tasks import spawn
+from carecoord.model.tasks import Task, spawn, start_together
 
 
 def _work(env: simpy.Environment, log: list[tuple[str, float, Any]]) -> Generator[Any, Any, None]:
@@ -74,3 +74,101 @@ def test_a_failure_the_work_does_not_handle_stops_the_run() -> None:
     spawn(work())
     with pytest.raises(RuntimeError, match="lost"):
         env.run()
+
+
+def _sleeper(env: simpy.Environment, name: str, log: list[tuple[str, str, float]]) -> Generator[Any, Any, None]:
+    """Waits 5 days; an interrupt makes it wait 1 day from then instead (and may come again)."""
+    log.append((name, "start", env.now))
+    wait = 5.0
+    while True:
+        try:
+            yield env.timeout(wait)
+            log.append((name, "slept", env.now))
+            return
+        except simpy.Interrupt as interrupt:
+            log.append((name, f"interrupted:{interrupt.cause}", env.now))
+            wait = 1.0
+
+
+def _interrupt_trace(make: Any) -> tuple[list[tuple[str, str, float]], int]:
+    """Two sleepers, one interrupted twice at the same time (the second interrupt comes after it has
+    moved on to its next wait), and a same-time event that must come after the interrupt."""
+    env = simpy.Environment()
+    log: list[tuple[str, str, float]] = []
+    scheduled = 0
+    schedule = env.schedule
+
+    def counting(event: simpy.Event, priority: int = 1, delay: float = 0) -> None:
+        nonlocal scheduled
+        scheduled += 1
+        schedule(event, priority, delay)
+
+    env.schedule = counting  # type: ignore[method-assign]
+    a = make(env, _sleeper(env, "a", log))
+    make(env, _sleeper(env, "b", log))
+
+    def interrupter() -> Generator[Any, Any, None]:
+        yield env.timeout(2.0)
+        env.timeout(0.0).callbacks.append(lambda _e: log.append(("x", "same time", env.now)))
+        a.interrupt("first")
+        a.interrupt("second")
+        yield env.timeout(10.0)
+
+    env.process(interrupter())
+    env.run()
+    return log, scheduled
+
+
+def _as_task(env: simpy.Environment, work: Any) -> Task:
+    task = Task()
+    task.start(work)
+    return task
+
+
+def test_an_interrupted_task_runs_as_an_interrupted_process_does() -> None:
+    as_process, process_events = _interrupt_trace(lambda env, work: env.process(work))
+    as_task, task_events = _interrupt_trace(_as_task)
+    assert as_task == as_process
+    # the second interrupt reaches it in its next wait, ahead of the same-time event scheduled before
+    assert [e[1] for e in as_task if e[0] == "a"] == ["start", "interrupted:first", "interrupted:second", "slept"]
+    assert as_task.index(("x", "same time", 2.0)) > as_task.index(("a", "interrupted:second", 2.0))
+    assert process_events - task_events == 4  # two processes' Initialize and end events
+
+
+def test_an_ended_task_is_not_alive_and_cannot_be_interrupted() -> None:
+    env = simpy.Environment()
+    log: list[tuple[str, str, float]] = []
+    task = _as_task(env, _sleeper(env, "a", log))
+    assert task.is_alive
+    env.run()
+    assert not task.is_alive
+    with pytest.raises(RuntimeError):
+        task.interrupt()
+
+
+def test_works_started_together_run_where_their_processes_initialize_events_would() -> None:
+    def trace(together: bool) -> list[tuple[str, str, float]]:
+        env = simpy.Environment()
+        log: list[tuple[str, str, float]] = []
+        env.process(_sleeper(env, "before", log))  # started earlier: its Initialize comes first
+        env.timeout(0.0).callbacks.append(lambda _e: log.append(("x", "same time", env.now)))
+        works = [(Task(), _sleeper(env, name, log)) for name in ("a", "b", "c")]
+        if together:
+            start_together(env, works)
+        else:
+            for _, work in works:
+                env.process(work)
+        env.process(_sleeper(env, "after", log))
+        log.append(("-", "before the run", env.now))
+        env.run()
+        return log
+
+    assert trace(together=True) == trace(together=False)
+    assert trace(together=True)[:6] == [
+        ("-", "before the run", 0.0),
+        ("before", "start", 0.0),
+        ("a", "start", 0.0),
+        ("b", "start", 0.0),
+        ("c", "start", 0.0),
+        ("after", "start", 0.0),
+    ]

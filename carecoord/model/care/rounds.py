@@ -43,6 +43,7 @@ import simpy
 from carecoord.locations import HOME
 from carecoord.model.patient import Patient
 from carecoord.model.services import MINUTES_PER_DAY, ROUTINE, Service
+from carecoord.model.tasks import Task
 
 Entry = tuple[Patient, Any]
 """A patient and the plan (caseload place) the visit belongs to."""
@@ -167,11 +168,20 @@ class Rounds:
         per_session = max(1, math.floor(open_minutes / self.minutes + 1e-9))
         first = 0
         for size in blocks(len(block), per_session):
-            self.env.process(self._session(loc, service, block[first : first + size]))
+            task = Task()  # not a process: see _session
+            task.start(self._session(loc, service, block[first : first + size], task))
             first += size
 
-    def _session(self, loc: int, service: Service, block: list[Entry]) -> Generator[Any, Any, None]:
+    def _session(self, loc: int, service: Service, block: list[Entry], task: Task) -> Generator[Any, Any, None]:
         """One clinician's session: waits for them (routine priority), then the block's visits in turn.
+
+        A session is a :class:`~carecoord.model.tasks.Task` (``task``), started here in the round's
+        step, not a process: nothing waits for it, and its interrupt is a process's. The timing is a
+        process's: the round is a routine (NORMAL) event, so when it ran no first-of-the-moment event
+        (``Initialize``, ``Interruption``) of its time was left, and the sessions' ``Initialize``
+        events would have run next, one after the other, in this order, each session until its first
+        wait, with no other event between: what starting them here does, every other event keeping
+        its place in SimPy's order. That saves each session's two events (``Initialize``, end).
 
         Staff time is recorded when the session starts, as :meth:`Service.serve` does for one visit,
         and the wait for the session once per patient of the block (the service's wait hours are
@@ -196,7 +206,7 @@ class Rounds:
                 service.record_wait(loc, asked, len(block) - 1)
             duration = len(block) * visit
             service.staff_time(loc, start, duration)
-            part = Part(env.active_process, start, len(block))
+            part = Part(task, start, len(block))
             if self.world.rec.events is not None:
                 self._log(service, block, part)
             running[part] = None
@@ -256,7 +266,7 @@ class Part:
 
     __slots__ = ("done", "process", "start", "visits")
 
-    def __init__(self, process: Any, start: float, visits: int):
+    def __init__(self, process: Task, start: float, visits: int):
         self.process = process
         self.start = start
         self.visits = visits
