@@ -8,11 +8,10 @@ A patient's hazard (``carecoord.model.clock``) is a base rate times named :class
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Final, Protocol
 
-INF = math.inf
+INF: Final = math.inf
 
 
 class TimeMap(Protocol):
@@ -21,6 +20,23 @@ class TimeMap(Protocol):
     def tau(self, t: float) -> float: ...
 
     def inverse(self, tau: float) -> float: ...
+
+
+def bisect_right(times: Sequence[float], t: float) -> int:
+    """How many of the sorted ``times`` are at or before ``t`` (``bisect.bisect_right``, exactly).
+
+    Its own few lines because the compiled model (mypyc) calls a function of its own directly, where
+    the standard library's is a module-global lookup, a boxed float and a generic call on every
+    piece of every hazard (a patient's clock reads its steps on every event).
+    """
+    lo, hi = 0, len(times)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if t < times[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 class Step:
@@ -43,4 +59,4 @@ class Step:
         return self.times[i] if i < len(self.times) else INF
 
 
-__all__ = ["INF", "Step", "TimeMap"]
+__all__ = ["INF", "Step", "TimeMap", "bisect_right"]
