@@ -47,14 +47,13 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
         yield env.timeout(p.rec.arrival)
     yield from _arrive(world, p)
     # Hoisted out of the loop, which runs once per event of every patient: the clock (made on
-    # arrival, never replaced), the bound timeout, the horizon and the handlers by event type.
+    # arrival, never replaced), the bound timeout and the horizon.
     clock = p.clock
     assert clock is not None
     timeout = env.timeout
     horizon = world.horizon
     end = horizon + 1.0
     clocks = world.clock_streams
-    handlers = _HANDLER_OF_TYPE
     while p.alive:
         if p.pending:
             if background_death_due(world, p):  # a death that came due during the last pathway comes first
@@ -75,7 +74,18 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
         if kind < 0 or now >= horizon:
             return
         clock.fire(kind, world.unit_exponential(p, clocks[kind]), now)  # integrates the fired type alone
-        yield from handlers[kind](world, p)
+        # Each handler by name, not from a table: compiled, a known generator is called and resumed in C
+        # (a table's entry is a generic call, and a generic resume at every event of its pathway).
+        if kind == CRISIS:
+            yield from crisis(world, p)
+        elif kind == FALL:
+            yield from fall(world, p)
+        elif kind == SOCIAL:
+            yield from social_crisis(world, p)
+        elif kind == DECLINE:
+            yield from decline(world, p)
+        else:
+            yield from death(world, p)
 
 
 def _arrive(world: World, p: Patient) -> Generator[Any, Any, None]:
@@ -275,6 +285,6 @@ def death(world: World, p: Patient) -> Generator[Any, Any, None]:
 
 
 HANDLERS = {CRISIS: crisis, FALL: fall, SOCIAL: social_crisis, DECLINE: decline, DEATH: death}
-_HANDLER_OF_TYPE: Final = tuple(HANDLERS[k] for k in range(len(HANDLERS)))  # by event type: no hashing per event
+"""The pathway of each event type (``life`` calls them by name, in the same order)."""
 
 __all__ = ["life", "nursing_follow_up", "usual_care", "would_admit"]

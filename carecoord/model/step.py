@@ -45,12 +45,13 @@ class Step:
     __slots__ = ("initial", "times", "values")
 
     def __init__(self, initial: float, times: Sequence[float] | None = None, values: Sequence[float] | None = None):
-        # Tuples, whatever is given: the compiled clock reads a tuple's items in C (bisect, index),
-        # where a Sequence (a cohort's array of spell times, a list) is read through generic calls that
-        # make a float object per read. The copy costs about 32 bytes per change point of a clock.
+        # Concrete types, whatever is given: the compiled clock reads a tuple's or a list's items in C
+        # (bisect, index), where a Sequence (a cohort's array of spell times) is read through generic
+        # calls that make a float object per read. The change points are read most (a bisect): copied
+        # to a tuple, about 32 bytes per change point of a clock; a list of multipliers is kept as given.
         self.initial = initial
         self.times: tuple[float, ...] = tuple(times) if times else ()
-        self.values: tuple[float, ...] = tuple(values) if values else ()
+        self.values: list[float] = values if isinstance(values, list) else list(values or ())
 
     def value(self, t: float) -> float:
         i = bisect_right(self.times, t)
