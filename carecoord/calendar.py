@@ -16,6 +16,7 @@ import bisect
 import datetime as dt
 import math
 from collections.abc import Iterator
+from typing import Final
 
 from carecoord.scenario.base import DAY_INDEX, OpeningHoursSpec
 
@@ -78,7 +79,7 @@ class Calendar:
             t0 = end
 
 
-EPSILON = 1e-9
+EPSILON: Final = 1e-9
 """Days (~0.1 ms): opening times like 08:00 = 1/3 day are not exact in binary floating point."""
 
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
+from typing import Final
 
 from carecoord.scenario.base import DAY_INDEX, OpeningHoursSpec
 from carecoord.scenario.schema import Scenario
 
-HOURS_PER_WEEK = 168
+HOURS_PER_WEEK: Final = 168  # Final: inlined in the compiled model (a plain global is a dict lookup)
 
 
 class WeeklyProfile:

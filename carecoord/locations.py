@@ -10,7 +10,15 @@ Example:
 
 from __future__ import annotations
 
-PENDING, HOME, HOSPITAL, INTERMEDIATE, RESIDENTIAL, DEAD = range(6)
-LOCATIONS = ("not_yet_eligible", "home", "hospital", "intermediate_care", "residential_care", "dead")
+from typing import Final
+
+# Final literals: the compiled model (mypyc) inlines them, where a plain global is a dict lookup per use.
+PENDING: Final = 0
+HOME: Final = 1
+HOSPITAL: Final = 2
+INTERMEDIATE: Final = 3
+RESIDENTIAL: Final = 4
+DEAD: Final = 5
+LOCATIONS: Final = ("not_yet_eligible", "home", "hospital", "intermediate_care", "residential_care", "dead")
 
 __all__ = ["DEAD", "HOME", "HOSPITAL", "INTERMEDIATE", "LOCATIONS", "PENDING", "RESIDENTIAL"]

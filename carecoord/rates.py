@@ -9,12 +9,13 @@ cent); ``carecoord calibrate`` refines it by simulation.
 from __future__ import annotations
 
 import math
+from typing import Final
 
 from carecoord.daycycle import crisis_share_open
 from carecoord.scenario.base import OpeningHoursSpec
 from carecoord.scenario.schema import Scenario
 
-DAYS_PER_YEAR = 365.25
+DAYS_PER_YEAR: Final = 365.25
 
 
 def open_share(hours: OpeningHoursSpec) -> float:

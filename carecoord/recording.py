@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from types import SimpleNamespace
+from typing import Final
 
 from mypy_extensions import mypyc_attr
 
@@ -94,11 +94,90 @@ RECORDED_METRICS: tuple[str, ...] = (
     "wait_hours_residential_care",
 )
 METRIC_INDEX: dict[str, int] = {name: i for i, name in enumerate(RECORDED_METRICS)}
-M = SimpleNamespace(**METRIC_INDEX)
-"""Metric indices by name, for the event loop: ``rec.count(M.emergency_admissions, ...)``."""
 
 
-N_LOCATIONS = len(LOCATIONS)
+class M:
+    """Metric indices by name, for the event loop: ``rec.count(M.emergency_admissions, ...)``.
+
+    Written out as ``Final`` literals (their position in RECORDED_METRICS; tests/unit/test_recording_metrics.py
+    checks every one) because the compiled model (mypyc) inlines them: a namespace's attribute was a
+    module-global lookup and a generic attribute read on every count of every event.
+    """
+
+    emergency_admissions: Final = 0
+    short_stay_admissions: Final = 1
+    readmissions_30d: Final = 2
+    ae_attendances: Final = 3
+    ambulance_conveyances: Final = 4
+    gp_appointments: Final = 5
+    gp_home_visits: Final = 6
+    community_nursing_visits: Final = 7
+    routine_gp_consultations: Final = 8
+    routine_nursing_visits: Final = 9
+    nhs111_calls: Final = 10
+    ooh_gp_consultations: Final = 11
+    social_work_assessments: Final = 12
+    home_care_packages_started: Final = 13
+    intermediate_care_admissions: Final = 14
+    residential_admissions: Final = 15
+    deaths: Final = 16
+    deaths_in_hospital: Final = 17
+    deaths_at_home: Final = 18
+    deaths_in_care_home: Final = 19
+    crises: Final = 20
+    falls: Final = 21
+    social_crises: Final = 22
+    declines: Final = 23
+    patients_enrolled: Final = 24
+    caseload_discharges: Final = 25
+    caseload_reenrolments: Final = 26
+    patients_found_by_case_finding: Final = 27
+    patients_enrolled_by_case_finding: Final = 28
+    mdt_reviews: Final = 29
+    mdt_meetings: Final = 30
+    mdt_reviews_overdue: Final = 31
+    coordinator_contacts: Final = 32
+    crisis_triage_calls: Final = 33
+    crises_triaged: Final = 34
+    proactive_visits: Final = 35
+    post_discharge_follow_ups: Final = 36
+    rapid_responses: Final = 37
+    crises_managed_at_home_by_coordinator: Final = 38
+    escalated_admissions: Final = 39
+    case_finding_admissions: Final = 40
+    falls_equipment_installs: Final = 41
+    end_of_life_crises_at_home: Final = 42
+    care_home_support_hours: Final = 43
+    bed_days: Final = 44
+    delayed_discharge_days: Final = 45
+    intermediate_care_days: Final = 46
+    residential_care_days: Final = 47
+    home_care_days: Final = 48
+    home_care_hours: Final = 49
+    person_days: Final = 50
+    enrolled_days: Final = 51
+    waiting_list_days: Final = 52
+    enrolment_wait_days: Final = 53
+    assessment_wait_hours: Final = 54
+    staff_hours_gp: Final = 55
+    staff_hours_ae: Final = 56
+    staff_hours_community_nursing: Final = 57
+    staff_hours_social_work: Final = 58
+    mdt_hours: Final = 59
+    coordinator_hours: Final = 60
+    medication_review_hours: Final = 61
+    wait_hours_gp: Final = 62
+    wait_hours_ae: Final = 63
+    wait_hours_community_nursing: Final = 64
+    wait_hours_social_work: Final = 65
+    wait_hours_coordinator: Final = 66
+    wait_hours_home_care: Final = 67
+    wait_hours_hospital: Final = 68
+    wait_hours_intermediate_care: Final = 69
+    wait_hours_residential_care: Final = 70
+
+
+N_LOCATIONS: Final = len(LOCATIONS)
 
 
 @dataclass(slots=True)

@@ -16,20 +16,24 @@ Example:
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
-from collections.abc import Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Sequence
+from typing import Final
 
-from carecoord.model.step import INF, Step, TimeMap
+from carecoord.daycycle import WeeklyProfile
+from carecoord.model.step import INF, Step, bisect_right
 
-NAN = math.nan
+NAN: Final = math.nan
+
+# Final literals: the compiled model (mypyc) inlines them, where a plain global is a dict lookup per use.
+CRISIS: Final = 0
+FALL: Final = 1
+SOCIAL: Final = 2
+DECLINE: Final = 3
+DEATH: Final = 4
+EVENT_TYPES: Final = ("crisis", "fall", "social_crisis", "decline", "death")
 
 
-CRISIS, FALL, SOCIAL, DECLINE, DEATH = range(5)
-EVENT_TYPES = ("crisis", "fall", "social_crisis", "decline", "death")
-
-
-_UNIT_BASES: dict[int, tuple[float, ...]] = {}
+_UNIT_BASES: Final[dict[int, tuple[float, ...]]] = {}
 
 
 def _unit_base(n: int) -> tuple[float, ...]:
@@ -37,9 +41,11 @@ def _unit_base(n: int) -> tuple[float, ...]:
     return _UNIT_BASES.setdefault(n, (1.0,) * n)
 
 
-NO_STEPS: Mapping[str, Step] = MappingProxyType({})
-"""The multipliers of a type that has none: one read-only mapping shared by every clock (a clock is
-kept per patient and most types never get a step); ``set_step`` gives a type its own dict."""
+NO_STEPS: Final[dict[str, Step]] = {}
+"""The multipliers of a type that has none: one empty dict shared by every clock (a clock is kept
+per patient and most types never get a step), never written: ``set_step`` gives a type its own dict
+and ``drop_steps`` passes it by. A dict, not a read-only mapping: the compiled clock iterates a
+dict's values in C, a mapping's through generic calls."""
 
 
 class HazardClock:
@@ -77,17 +83,19 @@ class HazardClock:
 
     def __init__(self, base: Sequence[float], targets: list[float], now: float):
         # per day; base rates of 1.0 (every patient's clock) share one tuple: a clock per patient
-        self.base: Sequence[float] = _unit_base(len(base)) if all(b == 1.0 for b in base) else list(base)
+        # tuples, not Sequence: the compiled clock indexes a tuple in C (a Sequence through generic calls)
+        self.base: tuple[float, ...] = _unit_base(len(base)) if all(b == 1.0 for b in base) else tuple(base)
         self.target = list(targets)  # unit-exponential targets
         self.acc = [0.0] * len(base)  # integrated hazard since each type last fired, up to ``since[k]``
         self.since = [now] * len(base)
         self._due = [NAN] * len(base)  # when each type fires at the current rates (NaN: not computed)
         # base rate x the factor for where the patient is (home, hospital, ...); only read, never
         # written in place, so it may be the caller's tuple (``set_factors``)
-        self.factor: Sequence[float] = self.base
-        self.steps: list[Mapping[str, Step]] = [NO_STEPS] * len(base)
-        # operational time of a type (weekly profile); ``set_timemaps`` may share one tuple between clocks
-        self.timemap: Sequence[TimeMap | None] = [None] * len(base)
+        self.factor: tuple[float, ...] = self.base
+        self.steps: list[dict[str, Step]] = [NO_STEPS] * len(base)
+        # operational time of a type (weekly profile); ``set_timemaps`` may share one tuple between clocks.
+        # Typed as the one time map there is: the compiled clock calls its methods directly.
+        self.timemap: tuple[WeeklyProfile | None, ...] = (None,) * len(base)
         self.last = now  # the time of the last :meth:`advance` (every type integrated up to it)
         # A type's operational time at ``_tau_at`` (where its integration last ended): the next
         # integration and solve start from it. Set a time map before the first query; the cache does
@@ -249,7 +257,7 @@ class HazardClock:
         if steps is NO_STEPS:
             steps = {}
             self.steps[k] = steps
-        steps[name] = step  # type: ignore[index]  # a dict once it has a step
+        steps[name] = step  # a dict of its own once it has a step
         self._seg_at = math.nan
         self._due[k] = NAN
 
@@ -258,11 +266,11 @@ class HazardClock:
         for steps in self.steps:
             if steps is not NO_STEPS:
                 for name in names:
-                    steps.pop(name, None)  # type: ignore[attr-defined]
+                    steps.pop(name, None)
         self._seg_at = math.nan
         self._due[:] = (NAN,) * len(self._due)
 
-    def set_timemaps(self, timemaps: Sequence[TimeMap | None]) -> None:
+    def set_timemaps(self, timemaps: Sequence[WeeklyProfile | None]) -> None:
         """Set every type's time map at once, before the first :meth:`advance`.
 
         The sequence is only read, so one tuple can serve every patient's clock of a run (a list
@@ -270,7 +278,7 @@ class HazardClock:
         """
         if len(timemaps) != len(self.base):
             raise ValueError(f"{len(timemaps)} time maps for {len(self.base)} event types")
-        self.timemap = timemaps
+        self.timemap = tuple(timemaps)  # a tuple given is kept as it is (shared), not copied
         self._due[:] = (NAN,) * len(self._due)
 
     def set_factors(self, factors: tuple[float, ...]) -> None:
@@ -285,6 +293,6 @@ class HazardClock:
                 raise ValueError(f"{len(factors)} factors for {len(base)} event types")
             self.factor = factors
         else:
-            self.factor = [b * f for b, f in zip(base, factors, strict=True)]
+            self.factor = tuple([b * f for b, f in zip(base, factors, strict=True)])
         self._seg_at = math.nan
         self._due[:] = (NAN,) * len(self._due)

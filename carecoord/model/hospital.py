@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from statistics import NormalDist
-from typing import Any
+from typing import Any, Final
 
 from carecoord.locations import HOME, HOSPITAL, INTERMEDIATE, RESIDENTIAL
 from carecoord.model.clock import CRISIS, Step
@@ -31,7 +31,7 @@ from carecoord.model.world import World
 from carecoord.recording import M, Stay
 from carecoord.streams import CARE_EPISODE, NEEDS, SHORT_STAY, STAY
 
-_NORMAL = NormalDist()
+_NORMAL: Final = NormalDist()
 
 
 def length_of_stay(world: World, short_u: float, q: float) -> float:

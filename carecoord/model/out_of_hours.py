@@ -12,7 +12,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import Any, Final
 
 from carecoord.model.hospital import admit
 from carecoord.model.patient import Patient
@@ -21,7 +21,7 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import SEVERITY
 
-HOURS = 1.0 / 24.0
+HOURS: Final = 1.0 / 24.0
 
 
 def out_of_hours(

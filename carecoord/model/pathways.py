@@ -9,7 +9,7 @@ resolve follows the same separate-services pathway as the baseline.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import Any, Final
 
 import simpy
 
@@ -37,7 +37,7 @@ from carecoord.streams import (
     STAY,
 )
 
-HOURS = 1.0 / 24.0
+HOURS: Final = 1.0 / 24.0
 
 
 def life(world: World, p: Patient) -> Generator[Any, Any, None]:
@@ -53,14 +53,13 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
         yield env.timeout(p.rec.arrival)
     yield from _arrive(world, p)
     # Hoisted out of the loop, which runs once per event of every patient: the clock (made on
-    # arrival, never replaced), the bound timeout, the horizon and the handlers by event type.
+    # arrival, never replaced), the bound timeout and the horizon.
     clock = p.clock
     assert clock is not None
     timeout = env.timeout
     horizon = world.horizon
     end = horizon + 1.0
     clocks = world.clock_streams
-    handlers = _HANDLER_OF_TYPE
     while p.alive:
         if p.pending:
             if background_death_due(world, p):  # a death that came due during the last pathway comes first
@@ -86,7 +85,18 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
         if kind < 0 or now >= horizon:
             return
         clock.fire(kind, world.unit_exponential(p, clocks[kind]), now)  # integrates the fired type alone
-        yield from handlers[kind](world, p)
+        # Each handler by name, not from a table: compiled, a known generator is called and resumed in C
+        # (a table's entry is a generic call, and a generic resume at every event of its pathway).
+        if kind == CRISIS:
+            yield from crisis(world, p)
+        elif kind == FALL:
+            yield from fall(world, p)
+        elif kind == SOCIAL:
+            yield from social_crisis(world, p)
+        elif kind == DECLINE:
+            yield from decline(world, p)
+        else:
+            yield from death(world, p)
 
 
 def _arrive(world: World, p: Patient) -> Generator[Any, Any, None]:
@@ -122,9 +132,9 @@ def crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
     The most severe crises are fatal whatever route they take (carecoord.mortality): in hospital if
     admitted, otherwise at home (or in the care home) when the stay would have ended.
     """
-    env = world.env
-    world.rec.count(M.crises, p.locality, env.now)
-    world.rec.log(p.id, env.now, "crisis")
+    now = world.env.now  # read once: SimPy's ``now`` is a Python property (a call each time)
+    world.rec.count(M.crises, p.locality, now)
+    world.rec.log(p.id, now, "crisis")
     ep = world.episode(p, CRISIS_EPISODE)
     route = world.draws(p, CRISIS_ROUTE, 2)  # NHS 111 or 999, and 111's disposition: always drawn (CRN)
     resident = p.location == RESIDENTIAL
@@ -202,11 +212,11 @@ def would_admit(world: World, p: Patient, severity: float) -> bool:
 def _emergency_department(
     world: World, p: Patient, ep: list[float], admitted: bool, fatal: bool = False
 ) -> Generator[Any, Any, None]:
-    env = world.env
+    now = world.env.now
     ae = world.params.ae
     if ep[CONVEYANCE] < ae.conveyance_probability:
-        world.rec.count(M.ambulance_conveyances, p.locality, env.now)
-    world.rec.count(M.ae_attendances, p.locality, env.now)
+        world.rec.count(M.ambulance_conveyances, p.locality, now)
+    world.rec.count(M.ae_attendances, p.locality, now)
     yield from world.service("ae", p).serve(
         p.locality, ae.attendance_hours * HOURS, patient=p.id, activity="ae_attendance"
     )
@@ -246,11 +256,12 @@ def fall(world: World, p: Patient) -> Generator[Any, Any, None]:
 def social_crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
     """Carer breakdown or night-time anxiety: 999 out of hours, the GP and social work in hours."""
     env = world.env
+    now = env.now
     ev = world.params.events
-    world.rec.count(M.social_crises, p.locality, env.now)
+    world.rec.count(M.social_crises, p.locality, now)
     ep = world.episode(p, SOCIAL_EPISODE)
     gp = world.service("gp", p)
-    if gp.hours.is_open(env.now):
+    if gp.hours.is_open(now):
         minutes = world.params.gp.appointment_minutes
         seen = yield from gp.serve(p.locality, minutes / MINUTES_PER_DAY, patient=p.id, activity="gp_appointment")
         if seen:
@@ -285,6 +296,6 @@ def death(world: World, p: Patient) -> Generator[Any, Any, None]:
 
 
 HANDLERS = {CRISIS: crisis, FALL: fall, SOCIAL: social_crisis, DECLINE: decline, DEATH: death}
-_HANDLER_OF_TYPE = tuple(HANDLERS[k] for k in range(len(HANDLERS)))  # indexed by event type: no hashing per event
+"""The pathway of each event type (``life`` calls them by name, in the same order)."""
 
 __all__ = ["life", "nursing_follow_up", "usual_care", "would_admit"]

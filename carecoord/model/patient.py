@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, Final
 
 from carecoord.cohort import PatientRecord
 from carecoord.daycycle import WeeklyProfile
@@ -17,8 +17,8 @@ from carecoord.locations import DEAD, HOME, LOCATIONS, PENDING, RESIDENTIAL
 from carecoord.model.clock import CRISIS, HazardClock, Step
 from carecoord.streams import STREAM_NAMES
 
-N_STREAMS = len(STREAM_NAMES)
-NO_DRAWS = array("i", [0] * N_STREAMS)
+N_STREAMS: Final = len(STREAM_NAMES)
+NO_DRAWS: Final = array("i", [0] * N_STREAMS)
 
 
 class Patient:

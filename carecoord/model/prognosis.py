@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import math
 from statistics import NormalDist
+from typing import Final
 
-_NORMAL = NormalDist()
-DAYS_PER_YEAR = 365.25
+_NORMAL: Final = NormalDist()
+DAYS_PER_YEAR: Final = 365.25
 
 
 def estimated_mortality_12m(death_rate_per_day: float, u: float, error_sd: float) -> float:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import math
 from operator import attrgetter
-from typing import Any
+from typing import Any, Final
 
 import simpy
 from mypy_extensions import mypyc_attr
@@ -23,9 +23,9 @@ from simpy.resources.resource import PriorityRequest
 
 from carecoord.calendar import OpeningHours
 
-URGENT = 0
+URGENT: Final = 0
 """Priority of unplanned work (a crisis, a rapid response): served before routine work."""
-ROUTINE = 1
+ROUTINE: Final = 1
 """Priority of planned work (proactive visits, reviews, assessments for the care plan)."""
 
 
@@ -38,7 +38,7 @@ class ServiceRequest(PriorityRequest):
         super().__init__(resource, priority)
 
 
-_KEY = attrgetter("key")
+_KEY: Final = attrgetter("key")
 
 
 @mypyc_attr(native_class=False)  # compiled, a list subclass must stay a Python class
@@ -113,12 +113,13 @@ class ScheduledResource(simpy.PriorityResource):
                 return False  # outside the hours: nothing starts, stop scanning the queue
             if not event.any_day and not hours.works_on_day_of(now):
                 return True  # closed today for this request; a seven-day request behind it may start
-        if len(self.users) < self.capacity:
-            self.users[event] = None
+        users = self.users
+        if len(users) < self.capacity:
+            users[event] = None
             event.usage_since = now
             event.succeed()
-            if len(self.users) > self.peak:
-                self.peak = len(self.users)
+            if len(users) > self.peak:
+                self.peak = len(users)
             return True
         return False
 
@@ -137,15 +138,16 @@ class ScheduledResource(simpy.PriorityResource):
         instant. Only the order of same-instant events differs from plain SimPy's (one event fewer
         per use; docs/performance.md, "Fewer events").
         """
-        if self.put_queue or len(self.users) >= self.capacity:
+        users = self.users  # read once: this class stays a Python class, so each read is a dict lookup
+        if self.put_queue or len(users) >= self.capacity:
             return None
         now = self._env.now
         if not self.hours.is_open(now, any_day):
             return None
         taken = Taken(now)
-        self.users[taken] = None  # type: ignore[index]
-        if len(self.users) > self.peak:
-            self.peak = len(self.users)
+        users[taken] = None  # type: ignore[index]
+        if len(users) > self.peak:
+            self.peak = len(users)
         return taken
 
     def give_back(self, held: Any) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, Final
 
 from carecoord.locations import HOME
 from carecoord.model.patient import Patient
@@ -34,13 +34,14 @@ from carecoord.rates import DAYS_PER_YEAR
 from carecoord.recording import M
 from carecoord.streams import generator, stream_key
 
-GP, NURSING = 0, 1
-SERVICE_NAMES = ("gp", "community_nursing")
-COUNT_METRICS = (M.routine_gp_consultations, M.routine_nursing_visits)
-STAFF_METRICS = (M.staff_hours_gp, M.staff_hours_community_nursing)
+GP: Final = 0
+NURSING: Final = 1
+SERVICE_NAMES: Final = ("gp", "community_nursing")
+COUNT_METRICS: Final = (M.routine_gp_consultations, M.routine_nursing_visits)
+STAFF_METRICS: Final = (M.staff_hours_gp, M.staff_hours_community_nursing)
 
 
-SEARCH_LIMIT = 500.0
+SEARCH_LIMIT: Final = 500.0
 """Means up to this are inverted by a sequential search (faster than scipy's ppf for one value)."""
 
 

@@ -8,7 +8,7 @@ or none when unlimited: then it only waits for opening. Every use records its wa
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, Final
 
 import simpy
 
@@ -16,8 +16,8 @@ from carecoord.calendar import OpeningHours
 from carecoord.model.resource import ROUTINE, URGENT, ScheduledResource, ServiceRequest
 from carecoord.recording import METRIC_INDEX, Recorder
 
-MINUTES_PER_DAY = 1440.0
-HOURS_PER_DAY = 24.0
+MINUTES_PER_DAY: Final = 1440.0
+HOURS_PER_DAY: Final = 24.0
 
 
 class Hold:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, Final
 
 from carecoord.locations import HOME, RESIDENTIAL
 from carecoord.model.patient import Patient, has_home_care, is_gone
@@ -20,7 +20,7 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import CARE_EPISODE
 
-HOURS = 1.0 / 24.0
+HOURS: Final = 1.0 / 24.0
 
 
 def assessments(world: World, p: Patient, any_day: bool) -> Generator[Any, Any, None]:

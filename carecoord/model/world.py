@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Final
 
 import simpy
 
@@ -43,8 +43,8 @@ from carecoord.streams import (
     StreamBank,
 )
 
-CLOCK_STREAMS = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CLOCK)
-ZERO_RATES = (0.0,) * len(EVENT_TYPES)
+CLOCK_STREAMS: Final = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CLOCK)
+ZERO_RATES: Final = (0.0,) * len(EVENT_TYPES)
 
 
 def _step_product(p: Patient, kind: int, now: float) -> float:

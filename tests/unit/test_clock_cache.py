@@ -33,7 +33,7 @@ def empty_caches(clock: HazardClock) -> HazardClock:
 def make_clock(timemap: bool) -> HazardClock:
     clock = HazardClock([0.02, 0.01, 0.005, 0.004, 0.001], [0.7, 1.3, 0.2, 2.1, 0.9], 0.0)
     if timemap:
-        clock.timemap[CRISIS] = PROFILE
+        clock.set_timemaps([PROFILE if k == CRISIS else None for k in range(N)])
     clock.set_step(CRISIS, "spell", Step(1.5, [3.0, 17.25, 40.0], [0.6, 2.0, 1.0]))
     clock.set_factors((1.0, 1.0, 1.0, 1.0, 1.0))
     return clock
@@ -166,7 +166,7 @@ def test_shared_factors_and_time_maps_equal_a_clock_of_its_own(moves: list[tuple
     shared = HazardClock([1.0] * 5, [0.7, 1.3, 0.2, 2.1, 0.9], 0.0)
     shared.set_timemaps((PROFILE, None, None, None, None))
     own = HazardClock([1.0] * 5, [0.7, 1.3, 0.2, 2.1, 0.9], 0.0)
-    own.timemap[CRISIS] = PROFILE
+    own.set_timemaps([PROFILE, None, None, None, None])  # a list: the clock keeps a tuple of its own
     for clock in (shared, own):
         clock.set_step(CRISIS, "spell", Step(1.5, [3.0, 17.25, 40.0], [0.6, 2.0, 1.0]))
     now = 0.0
@@ -175,7 +175,7 @@ def test_shared_factors_and_time_maps_equal_a_clock_of_its_own(moves: list[tuple
         for clock in (shared, own):
             clock.advance(now)
         shared.set_factors(factors)
-        own.factor = [1.0 * f for f in factors]  # what set_factors stored before: a list of its own
+        own.factor = tuple([1.0 * f for f in factors])  # what set_factors stores for other bases: rates of its own
         own._seg_at = math.nan
         own._due[:] = [math.nan] * 5
         assert shared.factor is factors

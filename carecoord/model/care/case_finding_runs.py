@@ -31,7 +31,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, Final
 
 from carecoord.locations import HOME
 from carecoord.model.care.selection import Selection
@@ -39,7 +39,7 @@ from carecoord.model.patient import Patient, is_gone
 from carecoord.model.world import World
 from carecoord.recording import M
 
-BIRTHDAY_SLACK_DAYS = 1e-6
+BIRTHDAY_SLACK_DAYS: Final = 1e-6
 """A birthday is marked this long after the computed time, so that rounding never leaves the
 patient a hair under ``min_age`` at a run held at that very instant."""
 

@@ -8,7 +8,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import Any, Final
 
 from carecoord.model.care.plan import MANAGED
 from carecoord.model.patient import Patient
@@ -16,8 +16,8 @@ from carecoord.model.services import MINUTES_PER_DAY
 from carecoord.model.world import World
 from carecoord.recording import M
 
-HOURS = 1.0 / 24.0
-YEAR = 365.0
+HOURS: Final = 1.0 / 24.0
+YEAR: Final = 365.0
 
 
 def is_live(world: World, p: Patient) -> bool:

@@ -15,11 +15,13 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import Any, Final
 
 from carecoord.model.patient import Patient
 
-MANAGED, ADMIT, USUAL = "managed", "admit", "usual"
+MANAGED: Final = "managed"
+ADMIT: Final = "admit"
+USUAL: Final = "usual"
 
 
 class UsualCare:
