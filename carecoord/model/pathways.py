@@ -52,8 +52,7 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
     if p.rec.arrival > 0:
         yield env.timeout(p.rec.arrival)
     yield from _arrive(world, p)
-    # Hoisted out of the loop, which runs once per event of every patient: the clock (made on
-    # arrival, never replaced), the bound timeout and the horizon.
+    # Hoisted out of the loop (it runs once per event of every patient): clock, bound timeout, horizon.
     clock = p.clock
     assert clock is not None
     timeout = env.timeout
@@ -85,8 +84,7 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
         if kind < 0 or now >= horizon:
             return
         clock.fire(kind, world.unit_exponential(p, clocks[kind]), now)  # integrates the fired type alone
-        # Each handler by name, not from a table: compiled, a known generator is called and resumed in C
-        # (a table's entry is a generic call, and a generic resume at every event of its pathway).
+        # Handlers by name: compiled, a known generator is called and resumed in C (a table's is generic).
         if kind == CRISIS:
             yield from crisis(world, p)
         elif kind == FALL:
