@@ -164,7 +164,9 @@ def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict
             with world_lifetime():  # as run_arm: no automatic collections; one pass frees the world
                 world = build_world(scenario, cohort, arm, 0, localities=localities, recorder=rec)
                 start_lives(world)
-                live = max(live, len(world.env._queue))  # every life (and service opener) waits on one event
+                # Every life waits on one event, and so does each service opener: the lives start together
+                # at one queued event (start_lives), so they count one each instead of that event.
+                live = max(live, len(world.env._queue) - 1 + len(world.patients))
                 loop_cpu = time.process_time()
                 rec = world.finish()
                 run_cpu += time.process_time() - loop_cpu

@@ -31,6 +31,8 @@ def test_bench_json_has_every_figure():
         assert isinstance(size[key], float) and size[key] > 0, key
     assert size["events"] > size["patients"]  # every life starts with at least one event
     assert size["patients_incl_incident"] >= 300
+    # bare SimPy runs with the model's live processes: at least one per life (one environment here)
+    assert size["live_processes"] >= size["patients_incl_incident"]
 
 
 def test_bench_rejects_bad_sizes():
