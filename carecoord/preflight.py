@@ -30,11 +30,11 @@ from carecoord.scenario.loader import LoadedScenario
 # patients + 5,000 a year x 3 years, baseline and integrated arms, one core) is ~0.41 ms; Lancashire and
 # South Cumbria's run (pooled, 5 replications) 127 s CPU for ~296,000, ~0.43 ms (docs/performance.md, the
 # 2026-11-30 second stop); rounded up. An integrated arm alone costs about 1.5 times a baseline. That is
-# plain Python; the compiled model (mypyc, the default install): Lancashire and South Cumbria's run 85 s
-# CPU for ~296,000, ~0.29 ms, the region benchmark's 80 s for 316,075, ~0.25 ms (docs/performance.md,
-# the 2026-11-30 third stop); rounded up.
+# plain Python; the compiled model (mypyc, the default install): Lancashire and South Cumbria's run 70 s
+# CPU for ~296,000, ~0.24 ms, the region benchmark's 58 s for 316,075, ~0.18 ms (docs/performance.md,
+# the 2026-11-30 fourth stop); rounded up.
 SECONDS_PER_PATIENT_YEAR_ARM = 0.5e-3
-SECONDS_PER_PATIENT_YEAR_ARM_COMPILED = 0.35e-3
+SECONDS_PER_PATIENT_YEAR_ARM_COMPILED = 0.28e-3
 # Memory: the bench's peak of 446 MB for 65,003 patients x 2 arms in one process and 217 MB for 26,005
 # (docs/performance.md, memory round 2) is ~5.9 kB per patient, ~3 kB per patient per arm, over a base
 # of ~150 MB (assumption, above the ~65 MB the two sizes imply: the interpreter and libraries of a run).

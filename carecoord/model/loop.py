@@ -42,6 +42,9 @@ def world_lifetime() -> Iterator[None]:
     made still young, set one off). What was alive before the block (cohort, recorder, modules) is
     frozen (``gc.freeze``) while the block runs, so the one collection walks the world alone. Not
     nested with another freezer: if objects are frozen already, nothing is frozen or thawed here.
+    The collector's state is the process's: worlds run in several threads of one process at once (a
+    Dask worker with several threads) overlap their pauses and freezes, which changes no result but
+    may leave a world to a later pass.
     """
     freeze = gc.get_freeze_count() == 0
     with collector_paused():
