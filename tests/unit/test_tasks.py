@@ -31,21 +31,26 @@ def _work(env: simpy.Environment, log: list[tuple[str, float, Any]]) -> Generato
     log.append(("condition", env.now, None))
 
 
-def _trace(start: Any) -> tuple[list[tuple[str, float, Any]], int]:
+def _counting_environment() -> tuple[simpy.Environment, list[int]]:
+    """An environment that counts the events scheduled on it (in the one-item list returned with it)."""
     env = simpy.Environment()
-    log: list[tuple[str, float, Any]] = []
-    scheduled = 0
+    scheduled = [0]
     schedule = env.schedule
 
     def counting(event: simpy.Event, priority: int = 1, delay: float = 0) -> None:
-        nonlocal scheduled
-        scheduled += 1
+        scheduled[0] += 1
         schedule(event, priority, delay)
 
     env.schedule = counting  # type: ignore[method-assign]
+    return env, scheduled
+
+
+def _trace(start: Any) -> tuple[list[tuple[str, float, Any]], int]:
+    env, scheduled = _counting_environment()
+    log: list[tuple[str, float, Any]] = []
     start(env, _work(env, log))
     env.run()
-    return log, scheduled
+    return log, scheduled[0]
 
 
 def test_spawned_work_resumes_as_a_process_does_without_its_two_events() -> None:
@@ -93,17 +98,8 @@ def _sleeper(env: simpy.Environment, name: str, log: list[tuple[str, str, float]
 def _interrupt_trace(make: Any) -> tuple[list[tuple[str, str, float]], int]:
     """Two sleepers, one interrupted twice at the same time (the second interrupt comes after it has
     moved on to its next wait), and a same-time event that must come after the interrupt."""
-    env = simpy.Environment()
+    env, scheduled = _counting_environment()
     log: list[tuple[str, str, float]] = []
-    scheduled = 0
-    schedule = env.schedule
-
-    def counting(event: simpy.Event, priority: int = 1, delay: float = 0) -> None:
-        nonlocal scheduled
-        scheduled += 1
-        schedule(event, priority, delay)
-
-    env.schedule = counting  # type: ignore[method-assign]
     a = make(env, _sleeper(env, "a", log))
     make(env, _sleeper(env, "b", log))
 
@@ -116,7 +112,7 @@ def _interrupt_trace(make: Any) -> tuple[list[tuple[str, str, float]], int]:
 
     env.process(interrupter())
     env.run()
-    return log, scheduled
+    return log, scheduled[0]
 
 
 def _as_task(env: simpy.Environment, work: Any) -> Task:
