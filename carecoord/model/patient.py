@@ -7,7 +7,6 @@ Fixed attributes and natural history come from the arm-independent
 from __future__ import annotations
 
 import math
-from array import array
 from collections.abc import Callable, Generator
 from typing import Any, Final
 
@@ -18,7 +17,6 @@ from carecoord.model.clock import CRISIS, HazardClock, Step
 from carecoord.streams import STREAM_NAMES
 
 N_STREAMS: Final = len(STREAM_NAMES)
-NO_DRAWS: Final = array("i", [0] * N_STREAMS)
 
 
 class Patient:
@@ -38,6 +36,7 @@ class Patient:
         "home_care_since",
         "hours_since",
         "id",
+        "index",
         "last_discharge",
         "last_visit",
         "locality",
@@ -56,10 +55,13 @@ class Patient:
         self.id = pid
         self.rec = rec
         self.locality = rec.locality
+        self.index = rec.index  # row of the patient's streams, read on every draw: a C field, not the record's
         self.location = PENDING
         self.since = 0.0
         self.alive = True
-        self.cursor = array("i", NO_DRAWS)  # next position of each stream: C ints, not a list
+        # Next position of each stream: a list, which the compiled model indexes directly (an array('i')
+        # is smaller but goes through generic item access, boxing, twice a draw).
+        self.cursor: list[int] = [0] * N_STREAMS
         self.clock: HazardClock | None = None
         self.process: Any = None
         self.waiting = False

@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-import math
+from math import log1p, prod  # compiled: a dict look-up per draw, cheaper than math.log1p (module attribute)
 from typing import Any, Final
 
 import simpy
@@ -49,7 +49,7 @@ ZERO_RATES: Final = (0.0,) * len(EVENT_TYPES)
 
 def _step_product(p: Patient, kind: int, now: float) -> float:
     """The product of a patient's multipliers of one event type at ``now`` (1 without a clock)."""
-    return math.prod(step.value(now) for step in p.clock.steps[kind].values()) if p.clock is not None else 1.0
+    return prod(step.value(now) for step in p.clock.steps[kind].values()) if p.clock is not None else 1.0
 
 
 class World:
@@ -112,23 +112,23 @@ class World:
     def uniform(self, p: Patient, stream: int) -> float:
         pos = p.cursor[stream]
         p.cursor[stream] = pos + 1
-        return self.bank.draw(p.locality, p.rec.index, stream, pos)
+        return self.bank.draw(p.locality, p.index, stream, pos)
 
     def episode(self, p: Patient, stream: int) -> list[float]:
         """The next episode's uniforms (always EPISODE_WIDTH of them, used or not)."""
         pos = p.cursor[stream]
         p.cursor[stream] = pos + EPISODE_WIDTH
-        return self.bank.draws(p.locality, p.rec.index, stream, pos, EPISODE_WIDTH)
+        return self.bank.draws(p.locality, p.index, stream, pos, EPISODE_WIDTH)
 
     def draws(self, p: Patient, stream: int, n: int) -> list[float]:
         """The next ``n`` uniforms of a patient's stream."""
         pos = p.cursor[stream]
         p.cursor[stream] = pos + n
-        return self.bank.draws(p.locality, p.rec.index, stream, pos, n)
+        return self.bank.draws(p.locality, p.index, stream, pos, n)
 
     def unit_exponential(self, p: Patient, stream: int) -> float:
         u = self.uniform(p, stream)
-        return -math.log1p(-min(u, 1.0 - 1e-12))
+        return -log1p(-min(u, 1.0 - 1e-12))
 
     # --- rates and moves ----------------------------------------------------------------
     def rates(self, p: Patient, location: int) -> tuple[float, ...]:
