@@ -70,7 +70,7 @@ def admit(world: World, p: Patient, ep: list[float], route: str, fatal: bool = F
     now = env.now
     from_care_home = p.location == RESIDENTIAL
     rec.count(M.emergency_admissions, p.locality, now)
-    rec.tier_admission(p.rec.tier, now)
+    rec.tier_admission(p.tier, now)
     rec.admission_log.append((p.id, now))
     if now - p.last_discharge <= world.params.events.readmission_window_days:
         rec.count(M.readmissions_30d, p.locality, now)

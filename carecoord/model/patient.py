@@ -1,7 +1,9 @@
 """A patient during one run: where they are, what they hold, and their event clocks.
 
 Fixed attributes and natural history come from the arm-independent
-:class:`~carecoord.cohort.PatientRecord`; everything here is state that the arm changes.
+:class:`~carecoord.cohort.PatientRecord`; everything here is state that the arm changes, apart from
+copies of the record's fields read on every draw or move (``index``, ``tier``, ``age``...): the record is
+a plain Python object, each read of it a generic attribute look-up in the compiled model, these C fields.
 """
 
 from __future__ import annotations
@@ -24,13 +26,17 @@ class Patient:
 
     __slots__ = (
         "admission_times",
+        "age",
         "alive",
+        "anxious_at_night",
         "caseload_request",
         "clock",
+        "crisis_rate",
         "cursor",
         "dependency",
         "enrolled_since",
         "enrolment_requested",
+        "gp_ratio",
         "home_care",
         "home_care_hours",
         "home_care_since",
@@ -39,6 +45,7 @@ class Patient:
         "index",
         "last_discharge",
         "last_visit",
+        "lives_alone",
         "locality",
         "location",
         "night_since",
@@ -48,6 +55,7 @@ class Patient:
         "rec",
         "residential_hold",
         "since",
+        "tier",
         "waiting",
     )
 
@@ -55,7 +63,13 @@ class Patient:
         self.id = pid
         self.rec = rec
         self.locality = rec.locality
-        self.index = rec.index  # row of the patient's streams, read on every draw: a C field, not the record's
+        self.index = rec.index  # row of the patient's streams, read on every draw
+        self.tier = rec.tier  # the rest: read on every move (World.rates, RoutineCare.rates)
+        self.age = rec.age
+        self.crisis_rate = rec.crisis_rate
+        self.lives_alone = bool(rec.lives_alone)
+        self.anxious_at_night = bool(rec.anxious_at_night)
+        self.gp_ratio = rec.gp_ratio
         self.location = PENDING
         self.since = 0.0
         self.alive = True
