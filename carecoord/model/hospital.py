@@ -70,7 +70,7 @@ def admit(world: World, p: Patient, ep: list[float], route: str, fatal: bool = F
     now = env.now
     from_care_home = p.location == RESIDENTIAL
     rec.count(M.emergency_admissions, p.locality, now)
-    rec.tier_admission(p.rec.tier, now)
+    rec.tier_admission(p.tier, now)
     rec.admission_log.append((p.id, now))
     if now - p.last_discharge <= world.params.events.readmission_window_days:
         rec.count(M.readmissions_30d, p.locality, now)
@@ -182,7 +182,7 @@ def _return_home(world: World, p: Patient) -> None:
 
 def intermediate_care(world: World, p: Patient, place: Any) -> Generator[Any, Any, None]:
     ic = world.params.intermediate_care
-    u_stay, u_home_care = world.bank.draws(p.locality, p.rec.index, CARE_EPISODE, take_care_draws(p, 2), 2)
+    u_stay, u_home_care = world.bank.draws(p.locality, p.index, CARE_EPISODE, take_care_draws(p, 2), 2)
     stay = -math.log1p(-min(u_stay, 1 - 1e-12)) * ic.mean_stay_days
     start = world.env.now
     yield world.env.timeout(stay)

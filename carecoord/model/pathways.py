@@ -175,7 +175,7 @@ def usual_care(
     params = world.params
     gp = world.service("gp", p)
     if gp.hours.is_open(env.now):
-        home_visit = p.rec.age >= params.gp.home_visit_age or p.dependency > 0
+        home_visit = p.age >= params.gp.home_visit_age or p.dependency > 0
         minutes = params.gp.home_visit_minutes if home_visit else params.gp.appointment_minutes
         activity = "gp_home_visit" if home_visit else "gp_appointment"
         seen = yield from gp.serve(

@@ -1,13 +1,14 @@
 """A patient during one run: where they are, what they hold, and their event clocks.
 
 Fixed attributes and natural history come from the arm-independent
-:class:`~carecoord.cohort.PatientRecord`; everything here is state that the arm changes.
+:class:`~carecoord.cohort.PatientRecord`; everything here is state that the arm changes, apart from
+copies of the record's fields read on every draw or move (``index``, ``tier``, ``age``...): the record is
+a plain Python object, each read of it a generic attribute look-up in the compiled model, these C fields.
 """
 
 from __future__ import annotations
 
 import math
-from array import array
 from collections.abc import Callable, Generator
 from typing import Any, Final
 
@@ -18,7 +19,6 @@ from carecoord.model.clock import CRISIS, HazardClock, Step
 from carecoord.streams import STREAM_NAMES
 
 N_STREAMS: Final = len(STREAM_NAMES)
-NO_DRAWS: Final = array("i", [0] * N_STREAMS)
 
 
 class Patient:
@@ -26,20 +26,26 @@ class Patient:
 
     __slots__ = (
         "admission_times",
+        "age",
         "alive",
+        "anxious_at_night",
         "caseload_request",
         "clock",
+        "crisis_rate",
         "cursor",
         "dependency",
         "enrolled_since",
         "enrolment_requested",
+        "gp_ratio",
         "home_care",
         "home_care_hours",
         "home_care_since",
         "hours_since",
         "id",
+        "index",
         "last_discharge",
         "last_visit",
+        "lives_alone",
         "locality",
         "location",
         "night_since",
@@ -49,6 +55,7 @@ class Patient:
         "rec",
         "residential_hold",
         "since",
+        "tier",
         "waiting",
     )
 
@@ -56,10 +63,19 @@ class Patient:
         self.id = pid
         self.rec = rec
         self.locality = rec.locality
+        self.index = rec.index  # row of the patient's streams, read on every draw
+        self.tier = rec.tier  # the rest: read on every move (World.rates, RoutineCare.rates)
+        self.age = rec.age
+        self.crisis_rate = rec.crisis_rate
+        self.lives_alone = bool(rec.lives_alone)
+        self.anxious_at_night = bool(rec.anxious_at_night)
+        self.gp_ratio = rec.gp_ratio
         self.location = PENDING
         self.since = 0.0
         self.alive = True
-        self.cursor = array("i", NO_DRAWS)  # next position of each stream: C ints, not a list
+        # Next position of each stream: a list, which the compiled model indexes directly (an array('i')
+        # is smaller but goes through generic item access, boxing, twice a draw).
+        self.cursor: list[int] = [0] * N_STREAMS
         self.clock: HazardClock | None = None
         self.process: Any = None
         self.waiting = False

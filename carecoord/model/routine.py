@@ -110,7 +110,7 @@ class RoutineCare:
         if not p.alive or p.location != HOME:
             return 0.0, 0.0
         keep = 1.0 - self.replaced_share if (self.replaced_share and p.plan_active) else 1.0
-        return self.gp_rate[p.rec.tier] * p.rec.gp_ratio * keep, self.nurse_rate[p.id] * keep
+        return self.gp_rate[p.tier] * p.gp_ratio * keep, self.nurse_rate[p.id] * keep
 
     def update(self, p: Patient) -> None:
         """Re-read a patient's routine needs (after a move, a death or a care-plan change)."""

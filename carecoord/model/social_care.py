@@ -72,7 +72,7 @@ def start_home_care(world: World, p: Patient, held: Any, extra_hours: float = 0.
     p.home_care_hours = hc.hours_per_week + extra_hours
     p.dependency = max(p.dependency, 1)
     world.rec.count(M.home_care_packages_started, p.locality, now)
-    (u,) = world.bank.draws(p.locality, p.rec.index, CARE_EPISODE, take_care_draws(p, 1), 1)
+    (u,) = world.bank.draws(p.locality, p.index, CARE_EPISODE, take_care_draws(p, 1), 1)
     length = -math.log1p(-min(u, 1 - 1e-12)) * hc.mean_package_days
     if now + length < world.horizon:  # an end at or after the horizon never comes (the run stops there)
         world.spawn(_package_end(world, p, held, length))

@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-import math
+from math import log1p, prod  # compiled: a dict look-up per draw, cheaper than math.log1p (module attribute)
 from typing import Any, Final
 
 import simpy
@@ -49,7 +49,7 @@ ZERO_RATES: Final = (0.0,) * len(EVENT_TYPES)
 
 def _step_product(p: Patient, kind: int, now: float) -> float:
     """The product of a patient's multipliers of one event type at ``now`` (1 without a clock)."""
-    return math.prod(step.value(now) for step in p.clock.steps[kind].values()) if p.clock is not None else 1.0
+    return prod(step.value(now) for step in p.clock.steps[kind].values()) if p.clock is not None else 1.0
 
 
 class World:
@@ -112,49 +112,48 @@ class World:
     def uniform(self, p: Patient, stream: int) -> float:
         pos = p.cursor[stream]
         p.cursor[stream] = pos + 1
-        return self.bank.draw(p.locality, p.rec.index, stream, pos)
+        return self.bank.draw(p.locality, p.index, stream, pos)
 
     def episode(self, p: Patient, stream: int) -> list[float]:
         """The next episode's uniforms (always EPISODE_WIDTH of them, used or not)."""
         pos = p.cursor[stream]
         p.cursor[stream] = pos + EPISODE_WIDTH
-        return self.bank.draws(p.locality, p.rec.index, stream, pos, EPISODE_WIDTH)
+        return self.bank.draws(p.locality, p.index, stream, pos, EPISODE_WIDTH)
 
     def draws(self, p: Patient, stream: int, n: int) -> list[float]:
         """The next ``n`` uniforms of a patient's stream."""
         pos = p.cursor[stream]
         p.cursor[stream] = pos + n
-        return self.bank.draws(p.locality, p.rec.index, stream, pos, n)
+        return self.bank.draws(p.locality, p.index, stream, pos, n)
 
     def unit_exponential(self, p: Patient, stream: int) -> float:
         u = self.uniform(p, stream)
-        return -math.log1p(-min(u, 1.0 - 1e-12))
+        return -log1p(-min(u, 1.0 - 1e-12))
 
     # --- rates and moves ----------------------------------------------------------------
     def rates(self, p: Patient, location: int) -> tuple[float, ...]:
         """Event rates per day of a patient at a location (crisis, fall, social, decline, death)."""
         ev = self.params.events
-        r = p.rec
         if location == HOME:
             return (
-                r.crisis_rate,
-                ev.fall_per_day_80plus if r.age >= 80 else ev.fall_per_day,
-                ev.social_per_day[2 * r.lives_alone + r.anxious_at_night],
+                p.crisis_rate,
+                ev.fall_per_day_80plus if p.age >= 80 else ev.fall_per_day,
+                ev.social_per_day[2 * p.lives_alone + p.anxious_at_night],
                 ev.decline_per_day,
-                self.background.home_per_day[r.tier],
+                self.background.home_per_day[p.tier],
             )
         if location == RESIDENTIAL:
             return (
-                r.crisis_rate * ev.care_home_crisis_rate_ratio * self.care.care_home_ratio(p),
+                p.crisis_rate * ev.care_home_crisis_rate_ratio * self.care.care_home_ratio(p),
                 0.0,
                 0.0,
                 0.0,
-                self.background.care_home_per_day[r.tier],
+                self.background.care_home_per_day[p.tier],
             )
         if location in (HOSPITAL, INTERMEDIATE):  # no new crisis starts there; death hazards run on
             resident = p.residential_hold is not None
             background = self.background.care_home_per_day if resident else self.background.home_per_day
-            return (0.0, 0.0, 0.0, 0.0, background[r.tier] + self.fatal_hazard_away(p, resident))
+            return (0.0, 0.0, 0.0, 0.0, background[p.tier] + self.fatal_hazard_away(p, resident))
         return ZERO_RATES
 
     def fatal_hazard_away(self, p: Patient, resident: bool) -> float:
@@ -164,15 +163,14 @@ class World:
         their rates (multipliers included) when the patient left: time away neither protects nor exposes,
         and fewer bed days change no deaths unless a mechanism changes a rate (carecoord.mortality).
         """
-        r = p.rec
         fatality = self.fatality
         crisis_steps, fall_steps = _step_product(p, CRISIS, self.env.now), _step_product(p, FALL, self.env.now)
         if resident:
-            crisis = r.crisis_rate * self.params.events.care_home_crisis_rate_ratio * self.care.care_home_ratio(p)
+            crisis = p.crisis_rate * self.params.events.care_home_crisis_rate_ratio * self.care.care_home_ratio(p)
             return crisis * crisis_steps * fatality.resident_crisis
         ev = self.params.events
-        falls = ev.fall_per_day_80plus if r.age >= 80 else ev.fall_per_day
-        return r.crisis_rate * crisis_steps * fatality.crisis + falls * fall_steps * fatality.fall
+        falls = ev.fall_per_day_80plus if p.age >= 80 else ev.fall_per_day
+        return p.crisis_rate * crisis_steps * fatality.crisis + falls * fall_steps * fatality.fall
 
     def move(self, p: Patient, location: int) -> None:
         """Move a patient: close the time spent where they were, retime their clocks."""
@@ -222,7 +220,7 @@ class World:
         else:  # at home (intermediate care counts here: most of it is reablement at home)
             self.rec.count(M.deaths_at_home, p.locality, now)
         self.rec.interval(M.person_days, p.locality, p.rec.arrival, now)
-        self.rec.tier_exposure(p.rec.tier, p.rec.arrival, now)
+        self.rec.tier_exposure(p.tier, p.rec.arrival, now)
         self.rec.log(p.id, now, "death")
         self.leave_community(p)
         if p.residential_hold is not None:
@@ -265,7 +263,7 @@ class World:
                 continue
             if p.alive:
                 self.rec.interval(M.person_days, p.locality, p.rec.arrival, end)
-                self.rec.tier_exposure(p.rec.tier, p.rec.arrival, end)
+                self.rec.tier_exposure(p.tier, p.rec.arrival, end)
                 if p.home_care is not None:
                     self._close_home_care(p, end)
                 self.care.censor(p, end)
