@@ -4,8 +4,8 @@
 process's own end event, whether or not anyone waits for it. Most of the model's work (a nursing
 follow-up, arranging home care, a round's session, every patient's life) is never waited for: those
 two events are pure machinery. A :class:`Task` steps a generator instead, resuming it from the
-callbacks of the events it yields, through SimPy's public event API (``callbacks``, ``processed``,
-``ok``, ``value``, ``defused``). It has no end event (nobody can wait for it; work that someone
+callbacks of the events it yields, reading their state as :class:`simpy.Process` does (``_ok``,
+``_value``, ``callbacks``; see :meth:`Task.resume`). It has no end event (nobody can wait for it; work that someone
 yields on stays a :class:`simpy.Process`) and it starts when told:
 
 - :func:`spawn` starts work at once, in the caller's step (the work starts now, as a free place
