@@ -82,6 +82,7 @@ class TierSpec(StrictModel):
     )
     routine_gp_consultations_per_year: NonNegativeFloat = Field(
         6.0,
+        le=365.0,
         description="Routine GP consultations (long-term condition reviews, repeat problems) per person-year at "
         "home, booked ahead, on top of crisis contacts. Source: derived, 5.16 primary-care consultations per "
         "person-year in England 2013/14 ([ref:primary_care.consultations_per_person_year] Hobbs FDR et al. "
@@ -93,7 +94,7 @@ class TierSpec(StrictModel):
         "68:e245-51) x 62% by GPs ([ref:primary_care.share_consultations_by_gp] Hippisley-Cox J, "
         "Vinogradova Y 2009, 'Trends in consultation rates in "
         "general practice 1995 to 2008: analysis of the QResearch database', NHS Information Centre) = 6.2, "
-        "less ~0.5 crisis contacts a year the pathways add; rounded.",
+        "less ~0.5 crisis contacts a year the pathways add; rounded. At most 365 (one a day).",
     )
     district_nursing_caseload_share: Probability = Field(
         0.15,

@@ -225,8 +225,9 @@ class CommunityNursingSpec(StrictModel):
     follow_up_visits: NonNegativeInt = Field(3, description="Visits after a GP referral. Source: assumption.")
     routine_visits_per_week: NonNegativeFloat = Field(
         0.5,
+        le=7.0,
         description="Routine visits per week to a patient on a district-nursing caseload (cohort.tiers."
-        "district_nursing_caseload_share), booked ahead. Source: assumption (fortnightly).",
+        "district_nursing_caseload_share), booked ahead; at most 7 (one a day). Source: assumption (fortnightly).",
     )
     referral_delay_days: NonNegativeFloat = Field(1.0, description="Referral to first visit, days. Source: assumption.")
 

@@ -175,3 +175,19 @@ def test_calibrate_refuses_before_running(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.strip() == f"{dest}: --out: cannot be written, because {dest.parent} is not an existing folder"
     assert "calibration" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "limit"),
+    [
+        ("cohort.tiers.0.routine_gp_consultations_per_year=239397657789567.0", "365"),
+        ("services.community_nursing.routine_visits_per_week=8", "7"),
+    ],
+)
+def test_routine_rates_beyond_one_a_day_are_refused(override: str, limit: str) -> None:
+    """Found by the fuzz test: a routine GP rate of 2.4e14 a year was accepted and booked until memory ran
+    out. Routine bookings are at most one a day per patient; beyond that the scenario is refused."""
+    field = override.split("=")[0]
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(TINY, [override])
+    assert f"{field}: Input should be less than or equal to {limit}" in str(info.value)
