@@ -31,6 +31,7 @@ from carecoord.model.world import World
 from carecoord.recording import M, Stay
 from carecoord.streams import CARE_EPISODE, NEEDS, SHORT_STAY, STAY
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 _NORMAL: Final = NormalDist()
 
 
@@ -67,7 +68,7 @@ def admit(world: World, p: Patient, ep: list[float], route: str, fatal: bool = F
     """
     env = world.env
     rec = world.rec
-    now = env.now
+    now: float = env._now
     from_care_home = p.location == RESIDENTIAL
     rec.count(M.emergency_admissions, p.locality, now)
     rec.tier_admission(p.tier, now)
@@ -81,7 +82,7 @@ def admit(world: World, p: Patient, ep: list[float], route: str, fatal: bool = F
     bed = yield from wait_for_bed(world, p, from_care_home)
     if bed is None:
         return  # died in A&E waiting for a bed
-    admitted = env.now
+    admitted: float = env._now
     world.open_stays[p.id] = [admitted, math.inf]
     stay = length_of_stay(world, ep[SHORT_STAY], ep[STAY])
     if stay < 1.0:
@@ -95,7 +96,7 @@ def admit(world: World, p: Patient, ep: list[float], route: str, fatal: bool = F
     # Planned for everyone who needs care: nobody knows yet who will die (the work stops at death).
     planned = env.process(assessments(world, p, any_day=any_day)) if ahead else None
     yield env.timeout(stay)
-    fit = env.now
+    fit: float = env._now
     world.open_stays[p.id][1] = fit
     dies = dies or background_death_due(world, p)
     if dies:
@@ -120,15 +121,15 @@ def admit(world: World, p: Patient, ep: list[float], route: str, fatal: bool = F
             return
     _close_stay(world, p, admitted, fit, destination)
     hospital.release(bed)
-    p.last_discharge = env.now
-    rec.log(p.id, env.now, "discharge", destination)
+    p.last_discharge = env._now
+    rec.log(p.id, env._now, "discharge", destination)
     _go_to(world, p, destination, place, from_care_home)
     if destination == "intermediate_care":
         yield from intermediate_care(world, p, place)
 
 
 def _close_stay(world: World, p: Patient, admitted: float, fit: float, outcome: str) -> None:
-    now = world.env.now
+    now: float = world.env._now
     world.open_stays.pop(p.id, None)
     world.rec.stays.append(Stay(p.id, p.locality, admitted, fit, now, outcome))
     world.rec.interval(M.bed_days, p.locality, admitted, now)
@@ -141,16 +142,16 @@ def _close_stay(world: World, p: Patient, admitted: float, fit: float, outcome: 
 def finish_initial_stay(world: World, p: Patient, beds: Service, bed: Any) -> None:
     """A day-one inpatient is fit: close the stay and go home (with the readmission window)."""
     admitted, _ = world.open_stays.pop(p.id)
-    world.rec.stays.append(Stay(p.id, p.locality, admitted, world.env.now, world.env.now, "home"))
-    world.rec.interval(M.bed_days, p.locality, admitted, world.env.now)
-    world.rec.log(p.id, world.env.now, "hospital_stay", "hospital", start=admitted)
+    world.rec.stays.append(Stay(p.id, p.locality, admitted, world.env._now, world.env._now, "home"))
+    world.rec.interval(M.bed_days, p.locality, admitted, world.env._now)
+    world.rec.log(p.id, world.env._now, "hospital_stay", "hospital", start=admitted)
     beds.release(bed)
-    p.last_discharge = world.env.now
+    p.last_discharge = world.env._now
     _return_home(world, p)
 
 
 def _go_to(world: World, p: Patient, destination: str, place: Any, from_care_home: bool) -> None:
-    now = world.env.now
+    now: float = world.env._now
     if destination == "residential_care":
         if from_care_home:
             world.move(p, RESIDENTIAL)  # back to the care home the patient came from
@@ -171,7 +172,7 @@ def _go_to(world: World, p: Patient, destination: str, place: Any, from_care_hom
 
 def _return_home(world: World, p: Patient) -> None:
     """Home again: the weeks after discharge carry a raised crisis rate."""
-    now = world.env.now
+    now: float = world.env._now
     world.move(p, HOME)
     ev = world.params.events
     if p.clock is not None and ev.readmission_window_days > 0:
@@ -184,9 +185,9 @@ def intermediate_care(world: World, p: Patient, place: Any) -> Generator[Any, An
     ic = world.params.intermediate_care
     u_stay, u_home_care = world.bank.draws(p.locality, p.index, CARE_EPISODE, take_care_draws(p, 2), 2)
     stay = -math.log1p(-min(u_stay, 1 - 1e-12)) * ic.mean_stay_days
-    start = world.env.now
+    start: float = world.env._now
     yield world.env.timeout(stay)
-    world.rec.log(p.id, world.env.now, "intermediate_care", "intermediate_care", start=start)
+    world.rec.log(p.id, world.env._now, "intermediate_care", "intermediate_care", start=start)
     world.service("intermediate_care", p).release(place)
     _return_home(world, p)
     if u_home_care < ic.home_care_after_probability and p.home_care is None:

@@ -21,6 +21,7 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import SEVERITY
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 HOURS: Final = 1.0 / 24.0
 
 
@@ -31,8 +32,8 @@ def out_of_hours(
     out-of-hours GP could not see them in time), True when the crisis ended here."""
     env = world.env
     ooh = world.scenario.services.out_of_hours
-    world.rec.count(M.nhs111_calls, p.locality, env.now)
-    world.rec.log(p.id, env.now, "nhs111_call", "out_of_hours")
+    world.rec.count(M.nhs111_calls, p.locality, env._now)
+    world.rec.log(p.id, env._now, "nhs111_call", "out_of_hours")
     if disposition < ooh.ae_share:
         return False
     if disposition >= ooh.ae_share + ooh.primary_care_share:
@@ -46,7 +47,7 @@ def out_of_hours(
     )
     if not seen:
         return False
-    world.rec.count(M.ooh_gp_consultations, p.locality, env.now)
+    world.rec.count(M.ooh_gp_consultations, p.locality, env._now)
     if ep[SEVERITY] < ooh.admission_probability:
         yield from admit(world, p, ep, "ooh_gp", fatal)
     return True

@@ -37,6 +37,7 @@ from carecoord.streams import (
     STAY,
 )
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 HOURS: Final = 1.0 / 24.0
 
 
@@ -66,7 +67,7 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
                 return
             yield from p.pending.pop(0)()
             continue
-        now = env.now
+        now: float = env._now
         kind, when = clock.next_event()  # due times are kept while rates stay: no integration here
         p.waiting = True
         delay = (end if end < when else when) - now  # max(0, min(when, end) - now), without two calls
@@ -80,7 +81,7 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
         except simpy.Interrupt:
             continue
         p.waiting = False
-        now = env.now
+        now = env._now
         if kind < 0 or now >= horizon:
             return
         clock.fire(kind, world.unit_exponential(p, clocks[kind]), now)  # integrates the fired type alone
@@ -101,7 +102,7 @@ def _arrive(world: World, p: Patient) -> Generator[Any, Any, None]:
     """Join the cohort where the cohort generator put the patient (home, hospital, care home)."""
     targets = [world.unit_exponential(p, s) for s in world.clock_streams]
     world.move(p, HOME)
-    p.start_clock(world.env.now, targets, world.rates(p, HOME), world.crisis_time, world.crisis_trend)
+    p.start_clock(world.env._now, targets, world.rates(p, HOME), world.crisis_time, world.crisis_trend)
     if p.rec.initial_location == RESIDENTIAL:
         held = yield from world.service("residential_care", p).acquire(p.locality)
         p.residential_hold = held
@@ -119,7 +120,7 @@ def _initial_stay(world: World, p: Patient) -> Generator[Any, Any, None]:
     world.move(p, HOSPITAL)
     beds = world.service("hospital", p)
     bed = yield from beds.acquire(p.locality)
-    world.open_stays[p.id] = [world.env.now, float("inf")]
+    world.open_stays[p.id] = [world.env._now, float("inf")]
     yield world.env.timeout(p.rec.initial_stay_days)
     finish_initial_stay(world, p, beds, bed)
 
@@ -130,7 +131,7 @@ def crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
     The most severe crises are fatal whatever route they take (carecoord.mortality): in hospital if
     admitted, otherwise at home (or in the care home) when the stay would have ended.
     """
-    now = world.env.now  # read once: SimPy's ``now`` is a Python property (a call each time)
+    now: float = world.env._now  # read once
     world.rec.count(M.crises, p.locality, now)
     world.rec.log(p.id, now, "crisis")
     ep = world.episode(p, CRISIS_EPISODE)
@@ -154,7 +155,7 @@ def _crisis_pathway(
     if outcome == MANAGED:
         return
     if outcome == ADMIT:
-        world.rec.count(M.escalated_admissions, p.locality, env.now)
+        world.rec.count(M.escalated_admissions, p.locality, env._now)
         yield from admit(world, p, ep, "coordinator", fatal)
         return
     yield from usual_care(world, p, ep, route, fatal)
@@ -174,7 +175,7 @@ def usual_care(
     env = world.env
     params = world.params
     gp = world.service("gp", p)
-    if gp.hours.is_open(env.now):
+    if gp.hours.is_open(env._now):
         home_visit = p.age >= params.gp.home_visit_age or p.dependency > 0
         minutes = params.gp.home_visit_minutes if home_visit else params.gp.appointment_minutes
         activity = "gp_home_visit" if home_visit else "gp_appointment"
@@ -186,7 +187,7 @@ def usual_care(
             activity=activity,
         )
         if seen:
-            world.rec.count(M.gp_home_visits if home_visit else M.gp_appointments, p.locality, env.now)
+            world.rec.count(M.gp_home_visits if home_visit else M.gp_appointments, p.locality, env._now)
             if ep[SEVERITY] < params.gp.admission_probability:
                 yield from admit(world, p, ep, "gp", fatal)
             elif ep[REFERRAL] < params.gp.nursing_referral_probability:
@@ -202,7 +203,7 @@ def usual_care(
 def would_admit(world: World, p: Patient, severity: float) -> bool:
     """Whether usual care would admit this crisis now (the coordinator's counterfactual)."""
     params = world.params
-    if world.service("gp", p).hours.is_open(world.env.now):
+    if world.service("gp", p).hours.is_open(world.env._now):
         return severity < params.gp.admission_probability
     return severity < params.ae.admission_probability
 
@@ -210,7 +211,7 @@ def would_admit(world: World, p: Patient, severity: float) -> bool:
 def _emergency_department(
     world: World, p: Patient, ep: list[float], admitted: bool, fatal: bool = False
 ) -> Generator[Any, Any, None]:
-    now = world.env.now
+    now: float = world.env._now
     ae = world.params.ae
     if ep[CONVEYANCE] < ae.conveyance_probability:
         world.rec.count(M.ambulance_conveyances, p.locality, now)
@@ -236,13 +237,13 @@ def nursing_follow_up(world: World, p: Patient) -> Generator[Any, Any, None]:
             yield from nursing.serve(
                 p.locality, cn.visit_minutes / MINUTES_PER_DAY, patient=p.id, activity="nursing_visit"
             )
-            world.rec.count(M.community_nursing_visits, p.locality, world.env.now)
+            world.rec.count(M.community_nursing_visits, p.locality, world.env._now)
 
 
 def fall(world: World, p: Patient) -> Generator[Any, Any, None]:
     """A fall: admitted, seen in A&E, or managed at home."""
     ev = world.params.events
-    world.rec.count(M.falls, p.locality, world.env.now)
+    world.rec.count(M.falls, p.locality, world.env._now)
     ep = world.episode(p, FALL_EPISODE)
     fatal = ep[SEVERITY] < world.fatality.fall
     if ep[SEVERITY] < ev.fall_admission_probability + ev.fall_ae_probability:
@@ -254,7 +255,7 @@ def fall(world: World, p: Patient) -> Generator[Any, Any, None]:
 def social_crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
     """Carer breakdown or night-time anxiety: 999 out of hours, the GP and social work in hours."""
     env = world.env
-    now = env.now
+    now: float = env._now
     ev = world.params.events
     world.rec.count(M.social_crises, p.locality, now)
     ep = world.episode(p, SOCIAL_EPISODE)
@@ -263,7 +264,7 @@ def social_crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
         minutes = world.params.gp.appointment_minutes
         seen = yield from gp.serve(p.locality, minutes / MINUTES_PER_DAY, patient=p.id, activity="gp_appointment")
         if seen:
-            world.rec.count(M.gp_appointments, p.locality, env.now)
+            world.rec.count(M.gp_appointments, p.locality, env._now)
         if p.home_care is None:
             world.spawn(arrange_home_care(world, p))
         return
@@ -273,7 +274,7 @@ def social_crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
 def decline(world: World, p: Patient) -> Generator[Any, Any, None]:
     """A step up in care needs: home care, or a care home for those who already have it."""
     ev = world.params.events
-    world.rec.count(M.declines, p.locality, world.env.now)
+    world.rec.count(M.declines, p.locality, world.env._now)
     ep = world.episode(p, DECLINE_EPISODE)
     if p.home_care is None and p.dependency == 0:
         p.dependency = 1

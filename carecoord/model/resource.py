@@ -23,6 +23,7 @@ from simpy.resources.resource import PriorityRequest
 
 from carecoord.calendar import OpeningHours
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 URGENT: Final = 0
 """Priority of unplanned work (a crisis, a rapid response): served before routine work."""
 ROUTINE: Final = 1
@@ -91,7 +92,7 @@ class ScheduledResource(simpy.PriorityResource):
 
     def _wake_at_next_opening(self) -> None:
         """Schedule the re-examination of the queue at the first opening after now."""
-        now = self._env.now
+        now: float = self._env._now
         at = math.floor(now) + self.hours.open
         if at <= now:
             at += 1.0
@@ -106,7 +107,7 @@ class ScheduledResource(simpy.PriorityResource):
             self._wake_at_next_opening()
 
     def _do_put(self, event: ServiceRequest) -> bool:  # type: ignore[override]
-        now = self._env.now
+        now: float = self._env._now
         hours = self.hours
         if not hours.always:
             if not hours.is_open(now, any_day=True):
@@ -141,7 +142,7 @@ class ScheduledResource(simpy.PriorityResource):
         users = self.users  # read once: this class stays a Python class, so each read is a dict lookup
         if self.put_queue or len(users) >= self.capacity:
             return None
-        now = self._env.now
+        now: float = self._env._now
         if not self.hours.is_open(now, any_day):
             return None
         taken = Taken(now)

@@ -34,6 +34,7 @@ from carecoord.rates import DAYS_PER_YEAR
 from carecoord.recording import M
 from carecoord.streams import generator, stream_key
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 GP: Final = 0
 NURSING: Final = 1
 SERVICE_NAMES: Final = ("gp", "community_nursing")
@@ -118,7 +119,7 @@ class RoutineCare:
         old = self.share[p.id]
         if new == old:
             return
-        now = self.world.env.now
+        now: float = self.world.env._now
         loc = p.locality
         for s in (GP, NURSING):
             if new[s] != old[s]:
@@ -143,14 +144,14 @@ class RoutineCare:
             start = hours.next_open(float(day))
             if start >= w.horizon:
                 return
-            if start > env.now:
-                yield env.timeout(start - env.now)
-            self._advance(s, loc, env.now)
+            if start > env._now:
+                yield env.timeout(start - env._now)
+            self._advance(s, loc, env._now)
             day = math.floor(start)
             n = poisson_count(uniforms[min(day, len(uniforms) - 1)], self.acc[s][loc])
             self.acc[s][loc] = 0.0
             if n:
-                w.rec.count(COUNT_METRICS[s], loc, env.now, n)
+                w.rec.count(COUNT_METRICS[s], loc, env._now, n)
                 for minutes in sessions(n * self.minutes[s], session):
                     w.spawn(self._session(service, loc, s, minutes / MINUTES_PER_DAY))
             day += 1
@@ -168,7 +169,7 @@ class RoutineCare:
             if request is None:
                 request = resource.request(priority=ROUTINE)  # crisis work goes first
                 yield request
-        self.world.rec.count(STAFF_METRICS[s], loc, env.now, duration * HOURS_PER_DAY)
+        self.world.rec.count(STAFF_METRICS[s], loc, env._now, duration * HOURS_PER_DAY)
         yield env.timeout(duration)
         if resource is not None:
             resource.give_back(request)

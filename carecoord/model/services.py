@@ -16,6 +16,7 @@ from carecoord.calendar import OpeningHours
 from carecoord.model.resource import ROUTINE, URGENT, ScheduledResource, ServiceRequest
 from carecoord.recording import METRIC_INDEX, Recorder
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 MINUTES_PER_DAY: Final = 1440.0
 HOURS_PER_DAY: Final = 24.0
 
@@ -78,7 +79,7 @@ class Service:
         """
         env = self.env
         resource = self.resource
-        t0 = env.now
+        t0: float = env._now
         if resource is None and self.hours.is_open(t0, any_day):
             held: Any = Hold(t0)  # unlimited and open: no wait, no event (acquire's first case)
             self._grant(locality, t0, any_day)
@@ -88,7 +89,7 @@ class Service:
             held = yield from self.acquire(locality, any_day, patience, priority)
             if held is None:
                 return False
-        start = env.now
+        start: float = env._now
         if self._staff is not None:
             self.recorder.count(self._staff, locality, start, duration_days * HOURS_PER_DAY)
         yield env.timeout(duration_days)
@@ -97,7 +98,7 @@ class Service:
         else:
             resource.give_back(held)
         if activity and self.recorder.events is not None:
-            self.recorder.log(patient, env.now, activity, self.name, start)
+            self.recorder.log(patient, env._now, activity, self.name, start)
         return True
 
     def acquire(
@@ -105,7 +106,7 @@ class Service:
     ) -> Generator[Any, Any, Any]:
         """Wait for a place and keep it; None if patience ran out first (``priority``: URGENT or ROUTINE)."""
         env = self.env
-        t0 = env.now
+        t0: float = env._now
         if self.resource is None:
             start = self.hours.next_open(t0, any_day)
             if patience is not None and start - t0 > patience:
@@ -113,7 +114,7 @@ class Service:
                 return None
             if start > t0:
                 yield env.timeout(start - t0)
-            held: Any = Hold(env.now)
+            held: Any = Hold(env._now)
         else:
             taken = self.resource.take(any_day)
             if taken is not None:  # a free place taken now, without an event (ScheduledResource.take)
@@ -166,7 +167,7 @@ class Service:
 
     def record_wait(self, locality: int, t0: float, patients: int = 1) -> None:
         """Record the wait since ``t0`` (hours), of ``patients`` patients who waited for the same place."""
-        now = self.env.now
+        now: float = self.env._now
         if self._wait is not None and now > t0:
             self.recorder.count(self._wait, locality, now, (now - t0) * HOURS_PER_DAY * patients)
 

@@ -20,6 +20,7 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import CARE_EPISODE
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 HOURS: Final = 1.0 / 24.0
 
 
@@ -35,13 +36,13 @@ def assessments(world: World, p: Patient, any_day: bool) -> Generator[Any, Any, 
             yield world.env.timeout(sw.referral_delay_days * delay_ratio)
         if not p.alive:
             return  # cancelled at death: the assessments already done were staff time spent
-        now = world.env.now
+        now: float = world.env._now
         service = weekday
         if weekend is not None and weekend.hours.next_open(now) < weekday.hours.next_open(now):
             service = weekend  # seven-day discharge: the weekend social workers take it
         hours = sw.assessment_hours * hours_ratio * HOURS
         yield from service.serve(p.locality, hours, patient=p.id, activity="social_work_assessment")
-        world.rec.count(M.social_work_assessments, p.locality, world.env.now)
+        world.rec.count(M.social_work_assessments, p.locality, world.env._now)
 
 
 def secure_place(world: World, p: Patient, kind: str) -> Generator[Any, Any, Any]:
@@ -64,7 +65,7 @@ def take_care_draws(p: Patient, n: int) -> int:
 
 def start_home_care(world: World, p: Patient, held: Any, extra_hours: float = 0.0) -> None:
     """A package starts; it ends at death, a care-home move or its own end."""
-    now = world.env.now
+    now: float = world.env._now
     hc = world.params.home_care
     p.home_care = held
     p.home_care_since = now
@@ -123,7 +124,7 @@ def arrange_residential(world: World, p: Patient) -> Generator[Any, Any, None]:
 
 
 def enter_residential(world: World, p: Patient, held: Any) -> None:
-    now = world.env.now
+    now: float = world.env._now
     world.rec.count(M.residential_admissions, p.locality, now)
     world.rec.log(p.id, now, "residential_admission", "residential_care")
     world.leave_community(p)

@@ -5,7 +5,7 @@ process's own end event, whether or not anyone waits for it. Most of the model's
 follow-up, arranging home care, a round's session, every patient's life) is never waited for: those
 two events are pure machinery. A :class:`Task` steps a generator instead, resuming it from the
 callbacks of the events it yields, reading their state as :class:`simpy.Process` does (``_ok``,
-``_value``, ``callbacks``; see :meth:`Task.resume`). It has no end event (nobody can wait for it; work that someone
+``_value``, ``callbacks``; see :meth:`Task.__call__`). It has no end event (nobody can wait for it; work that someone
 yields on stays a :class:`simpy.Process`) and it starts when told:
 
 - :func:`spawn` starts work at once, in the caller's step (the work starts now, as a free place
@@ -48,10 +48,15 @@ class Task:
     def start(self, generator: Work) -> None:
         """Run ``generator`` from now, in this step, until its first wait."""
         self._generator = generator
-        self.resume(None)
+        self(None)
 
-    def resume(self, event: simpy.Event | None) -> None:
-        """Go on with the work from ``event`` (processed; None: start it) to its next wait.
+    def __call__(self, event: simpy.Event | None) -> None:
+        """Resume the work from ``event`` (processed; None: start it) to its next wait.
+
+        The task is itself the callback it adds to the event it waits for: SimPy calls it with the
+        event. A bound method (``self.resume``) would be a new object at every wait, one allocation
+        and one release per event; the task is one object, compared by identity where
+        :meth:`_interrupted` removes it.
 
         Reads the event's ``_ok`` and ``_value`` as :class:`simpy.Process` does (the public ``ok`` and
         ``value`` are Python properties around them: a function call each, on every event of the
@@ -62,7 +67,7 @@ class Task:
         while True:
             try:
                 if event is None:
-                    target = next(generator)
+                    target = generator.send(None)  # as next(): a method call, compiled (next() is a look-up)
                 elif event._ok:
                     target = generator.send(event._value)
                 else:
@@ -73,9 +78,11 @@ class Task:
                 self._target = None
                 self._generator = None
                 return
-            callbacks = cast(Any, target).callbacks  # None once processed (SimPy types it a list: no check)
+            # None once processed (SimPy types it a list: read untyped, else compiled code would reject None);
+            # typed a list here, compiled code appends to it in C.
+            callbacks: list[Any] | None = cast(Any, target).callbacks
             if callbacks is not None:  # not processed yet: wait for it
-                callbacks.append(self.resume)
+                callbacks.append(self)
                 self._target = target
                 return
             event = target  # already processed: go on at once, as a process would
@@ -99,8 +106,8 @@ class Task:
             return
         target = self._target
         assert target is not None and target.callbacks is not None
-        target.callbacks.remove(self.resume)  # no longer waits for it
-        self.resume(event)
+        target.callbacks.remove(self)  # no longer waits for it
+        self(event)
 
 
 def spawn(generator: Work) -> None:

@@ -26,6 +26,8 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import CRISIS_CLOCK
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 def wait_for_bed(world: World, p: Patient, from_care_home: bool) -> Generator[Any, Any, Any]:
     """Wait for a hospital bed; returns what is held, or None if the patient died waiting."""
@@ -34,7 +36,7 @@ def wait_for_bed(world: World, p: Patient, from_care_home: bool) -> Generator[An
     if hospital.resource is None or hospital.resource.count < hospital.resource.capacity:
         held = yield from hospital.acquire(p.locality)
         return held
-    t0 = env.now
+    t0: float = env._now
     request = hospital.request_place()
     world.rec.log(p.id, t0, "waiting_for_bed", "ae")
     world.waiting_for_bed[p.id] = t0
@@ -46,25 +48,25 @@ def wait_for_bed(world: World, p: Patient, from_care_home: bool) -> Generator[An
     while not request.triggered:
         crisis_at, death_at = clock.time_to_fire(CRISIS), clock.time_to_fire(DEATH)
         due = min(crisis_at, death_at)
-        yield request if due == math.inf else request | env.timeout(max(0.0, due - env.now))
+        yield request if due == math.inf else request | env.timeout(max(0.0, due - env._now))
         if request.triggered:
             break
-        clock.advance(env.now)
+        clock.advance(env._now)
         if death_at <= crisis_at:
             request.cancel()
             del world.waiting_for_bed[p.id]
             hospital.record_wait(p.locality, t0)
-            world.rec.log(p.id, env.now, "trolley_wait", "ae", start=t0)
-            world.rec.log(p.id, env.now, "died_waiting_for_bed", "ae")
+            world.rec.log(p.id, env._now, "trolley_wait", "ae", start=t0)
+            world.rec.log(p.id, env._now, "died_waiting_for_bed", "ae")
             world.die(p)
             return None
-        world.rec.count(M.crises, p.locality, env.now)
-        world.rec.log(p.id, env.now, "crisis_while_waiting_for_bed", "ae")
+        world.rec.count(M.crises, p.locality, env._now)
+        world.rec.log(p.id, env._now, "crisis_while_waiting_for_bed", "ae")
         clock.fire(CRISIS, world.unit_exponential(p, CRISIS_CLOCK))
     del world.waiting_for_bed[p.id]
-    clock.advance(env.now)
+    clock.advance(env._now)
     clock.set_factors(world.rates(p, HOSPITAL))
     hospital.granted(p.locality, t0)
-    world.rec.log(p.id, env.now, "trolley_wait", "ae", start=t0)
-    world.rec.log(p.id, env.now, "bed_found", "hospital")
+    world.rec.log(p.id, env._now, "trolley_wait", "ae", start=t0)
+    world.rec.log(p.id, env._now, "bed_found", "hospital")
     return request

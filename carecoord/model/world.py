@@ -43,6 +43,7 @@ from carecoord.streams import (
     StreamBank,
 )
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 CLOCK_STREAMS: Final = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CLOCK)
 ZERO_RATES: Final = (0.0,) * len(EVENT_TYPES)
 
@@ -164,7 +165,7 @@ class World:
         and fewer bed days change no deaths unless a mechanism changes a rate (carecoord.mortality).
         """
         fatality = self.fatality
-        crisis_steps, fall_steps = _step_product(p, CRISIS, self.env.now), _step_product(p, FALL, self.env.now)
+        crisis_steps, fall_steps = _step_product(p, CRISIS, self.env._now), _step_product(p, FALL, self.env._now)
         if resident:
             crisis = p.crisis_rate * self.params.events.care_home_crisis_rate_ratio * self.care.care_home_ratio(p)
             return crisis * crisis_steps * fatality.resident_crisis
@@ -174,7 +175,7 @@ class World:
 
     def move(self, p: Patient, location: int) -> None:
         """Move a patient: close the time spent where they were, retime their clocks."""
-        now = self.env.now
+        now: float = self.env._now
         self._close_location(p, now)
         p.since = now
         if p.clock is not None:
@@ -209,7 +210,7 @@ class World:
 
     def die(self, p: Patient) -> None:
         """Record a death and give back everything the patient held."""
-        now = self.env.now
+        now: float = self.env._now
         if not p.alive:
             return
         self.rec.count(M.deaths, p.locality, now)
@@ -236,7 +237,7 @@ class World:
 
     def set_home_care_hours(self, p: Patient, hours_per_week: float) -> None:
         """Change a package's weekly hours from now on."""
-        now = self.env.now
+        now: float = self.env._now
         self.rec.interval(M.home_care_hours, p.locality, p.hours_since, now, p.home_care_hours / 7.0)
         p.hours_since = now
         p.home_care_hours = hours_per_week
@@ -248,7 +249,7 @@ class World:
     def end_home_care(self, p: Patient) -> None:
         if p.home_care is None:
             return
-        self._close_home_care(p, self.env.now)
+        self._close_home_care(p, self.env._now)
         self.service("home_care", p).release(p.home_care)
         p.home_care = None
 

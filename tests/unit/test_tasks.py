@@ -168,3 +168,20 @@ def test_works_started_together_run_where_their_processes_initialize_events_woul
         ("c", "start", 0.0),
         ("after", "start", 0.0),
     ]
+
+
+def test_a_waiting_task_is_its_events_callback_once_and_an_interrupt_removes_it() -> None:
+    """The task itself (no bound method made at each wait) is the callback; ``interrupt`` finds it by identity."""
+    env = simpy.Environment()
+    log: list[tuple[str, str, float]] = []
+    task = _as_task(env, _sleeper(env, "a", log))
+    first = task._target
+    assert first is not None and first.callbacks == [task]
+    env.run(until=1.0)
+    task.interrupt("retime")
+    env.run(until=1.5)
+    assert task not in first.callbacks  # type: ignore[operator]  # removed at the interrupt, still pending
+    second = task._target
+    assert second is not None and second is not first and second.callbacks == [task]
+    env.run()
+    assert log == [("a", "start", 0.0), ("a", "interrupted:retime", 1.0), ("a", "slept", 2.0)]

@@ -15,6 +15,8 @@ from carecoord.model.patient import Patient
 from carecoord.model.world import World
 from carecoord.recording import M
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 class CareHomeSupport:
     """Residents' crisis-rate multiplier once live, and the team's time per resident."""
@@ -36,7 +38,7 @@ class CareHomeSupport:
             yield w.env.timeout(go_live)
         for p in w.patients:
             if p.locality == loc and p.alive and p.location == RESIDENTIAL and p.clock is not None:
-                p.clock.advance(w.env.now)
+                p.clock.advance(w.env._now)
                 p.clock.set_factors(w.rates(p, RESIDENTIAL))
                 w.retime(p)
 

@@ -17,6 +17,8 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import ENROLMENT, MECHANISM, SPARE
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 class CaseFinding:
     """At plan start: a home-care referral and/or an admission, each with its probability."""
@@ -35,7 +37,7 @@ class CaseFinding:
 
             def admission() -> Generator[Any, Any, None]:
                 if p.alive and p.location == HOME:
-                    w.rec.count(M.case_finding_admissions, p.locality, w.env.now)
+                    w.rec.count(M.case_finding_admissions, p.locality, w.env._now)
                     yield from admit(w, p, ep, "case_finding")
 
             w.ask(p, admission)

@@ -16,13 +16,14 @@ from carecoord.model.services import MINUTES_PER_DAY
 from carecoord.model.world import World
 from carecoord.recording import M
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 HOURS: Final = 1.0 / 24.0
 YEAR: Final = 365.0
 
 
 def is_live(world: World, p: Patient) -> bool:
     """Integrated care has gone live in the patient's locality."""
-    return world.env.now >= world.params.go_live_days[p.locality]
+    return world.env._now >= world.params.go_live_days[p.locality]
 
 
 def covers(world: World, params: Any, p: Patient) -> bool:
@@ -36,8 +37,8 @@ def covers(world: World, params: Any, p: Patient) -> bool:
 
 def managed_at_home(world: World, p: Patient, visit: bool = True) -> str:
     """The coordinator manages a crisis at home (with a nurse's treatment visit unless one was just made)."""
-    world.rec.count(M.crises_managed_at_home_by_coordinator, p.locality, world.env.now)
-    world.rec.log(p.id, world.env.now, "managed_at_home", "coordinator")
+    world.rec.count(M.crises_managed_at_home_by_coordinator, p.locality, world.env._now)
+    world.rec.log(p.id, world.env._now, "managed_at_home", "coordinator")
     if visit:
         world.spawn(_home_treatment(world, p))
     return MANAGED
@@ -48,4 +49,4 @@ def _home_treatment(world: World, p: Patient) -> Generator[Any, Any, None]:
     yield from world.service("community_nursing", p).serve(
         p.locality, minutes / MINUTES_PER_DAY, patient=p.id, activity="nursing_home_treatment"
     )
-    world.rec.count(M.community_nursing_visits, p.locality, world.env.now)
+    world.rec.count(M.community_nursing_visits, p.locality, world.env._now)

@@ -33,6 +33,8 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import SEVERITY
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 class CoordinatedCare(UsualCare):
     """Named coordinators, the MDT care plan and the mechanisms the arm switches on."""
@@ -68,7 +70,7 @@ class CoordinatedCare(UsualCare):
         """The MDT has agreed the plan: start its mechanisms (this order is part of the results)."""
         w = self.world
         env = w.env
-        now = env.now
+        now: float = env._now
         assert self.enrolment is not None and p.clock is not None
         p.plan_start = now
         w.routine.update(p)  # the plan may replace some routine contacts
@@ -97,7 +99,7 @@ class CoordinatedCare(UsualCare):
         """
         assert self.enrolment is not None
         w = self.world
-        now = w.env.now
+        now: float = w.env._now
         self._close(p, now)
         if self.night is not None:
             self.night.stop(p, now)
@@ -122,7 +124,7 @@ class CoordinatedCare(UsualCare):
 
     def leave(self, p: Patient) -> None:
         if self.enrolment is not None and self.enrolment.leave(p):
-            self._close(p, self.world.env.now)
+            self._close(p, self.world.env._now)
             self.enrolment.release(p)
             self.world.routine.update(p)
 

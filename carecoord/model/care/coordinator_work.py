@@ -24,6 +24,8 @@ from carecoord.model.services import MINUTES_PER_DAY, URGENT, Service
 from carecoord.model.world import World
 from carecoord.recording import M
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 @trait
 class CoordinatorWork:
@@ -53,12 +55,12 @@ class CoordinatorWork:
                 "coordinator_contact",
                 self._contacts_made,
             )
-        self.contact_rounds.start(p, math.floor(self.world.env.now) + self.params.contact_interval_days)
+        self.contact_rounds.start(p, math.floor(self.world.env._now) + self.params.contact_interval_days)
 
     def _contacts_made(self, loc: int, block: list[Entry], start: float) -> None:
         """A coordinator's session of contacts has ended: count them and their hours (as one contact each)."""
         w = self.world
-        now = w.env.now
+        now: float = w.env._now
         n = len(block)
         w.rec.count(M.coordinator_contacts, loc, now, n)
         w.rec.count(M.coordinator_hours, loc, now, n * self.params.contact_minutes / 60.0)
@@ -76,7 +78,7 @@ class CoordinatorWork:
         w = self.world
         team = self.teams[p.locality]
         assert team is not None
-        now = w.env.now
+        now: float = w.env._now
         if not team.hours.is_open(now):
             return True
         w.rec.count(M.crisis_triage_calls, p.locality, now)
@@ -84,16 +86,16 @@ class CoordinatorWork:
         held = yield from team.acquire(p.locality, patience=spec.triage_max_wait_hours * HOURS, priority=URGENT)
         if held is None:
             return False
-        w.rec.count(M.crises_triaged, p.locality, w.env.now)
+        w.rec.count(M.crises_triaged, p.locality, w.env._now)
         w.spawn(self._triage_call(p, team, held))
         return True
 
     def _triage_call(self, p: Patient, team: Service, held: Any) -> Generator[Any, Any, None]:
         w = self.world
-        start = w.env.now
+        start: float = w.env._now
         minutes = self.params.triage_minutes
         w.rec.count(M.coordinator_hours, p.locality, start, minutes / 60.0)
         yield w.env.timeout(minutes / MINUTES_PER_DAY)
         team.release(held)
         if w.rec.events is not None:
-            w.rec.log(p.id, w.env.now, "crisis_triage", "coordinator", start)
+            w.rec.log(p.id, w.env._now, "crisis_triage", "coordinator", start)

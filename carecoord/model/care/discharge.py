@@ -25,6 +25,8 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.scenario.base import OpeningHoursSpec
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 class DischargePlanning:
     """Assessment started on admission, by seven-day social work, for the patients it covers."""
@@ -79,15 +81,15 @@ class FollowUp:
         spec = self.params
         if spec.within_days > 0:
             yield w.env.timeout(spec.within_days)
-        if not p.alive or p.location != HOME or w.env.now >= window_end:
+        if not p.alive or p.location != HOME or w.env._now >= window_end:
             return
         nursing = w.service("community_nursing", p)
-        patience = window_end - w.env.now
+        patience = window_end - w.env._now
         minutes = spec.visit_minutes
         seen = yield from nursing.serve(
             p.locality, minutes / MINUTES_PER_DAY, patience=patience, patient=p.id, activity="post_discharge_visit"
         )
-        now = w.env.now
+        now: float = w.env._now
         if not seen or not p.alive or p.location != HOME or now >= window_end or p.clock is None:
             return
         w.rec.count(M.post_discharge_follow_ups, p.locality, now)

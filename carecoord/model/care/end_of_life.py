@@ -24,6 +24,8 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import PROGNOSIS, SPARE
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 class EndOfLifeCare:
     """Palliative care at home instead of the usual pathway, with a probability, once recognised."""
@@ -38,7 +40,7 @@ class EndOfLifeCare:
         w = self.world
         assert p.clock is not None
         u = w.bank.draw(p.locality, p.rec.index, PROGNOSIS, 0)
-        return recognised(p.clock.rate(DEATH, w.env.now), u, e.prognosis_error_sd, e.recognition_threshold)
+        return recognised(p.clock.rate(DEATH, w.env._now), u, e.prognosis_error_sd, e.recognition_threshold)
 
     def at_home(self, p: Patient, ep: list[float]) -> bool:
         """True if this crisis is managed at home with palliative care (a nurse's visit follows)."""
@@ -48,8 +50,8 @@ class EndOfLifeCare:
             return False
         if not self.recognises(p):
             return False
-        w.rec.count(M.end_of_life_crises_at_home, p.locality, w.env.now)
-        w.rec.log(p.id, w.env.now, "end_of_life_care_at_home", "community_nursing")
+        w.rec.count(M.end_of_life_crises_at_home, p.locality, w.env._now)
+        w.rec.log(p.id, w.env._now, "end_of_life_care_at_home", "community_nursing")
         w.spawn(self._palliative_visit(p))
         return True
 
@@ -59,4 +61,4 @@ class EndOfLifeCare:
         yield from w.service("community_nursing", p).serve(
             p.locality, minutes / MINUTES_PER_DAY, patient=p.id, activity="palliative_visit"
         )
-        w.rec.count(M.community_nursing_visits, p.locality, w.env.now)
+        w.rec.count(M.community_nursing_visits, p.locality, w.env._now)

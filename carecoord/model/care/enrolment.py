@@ -43,6 +43,8 @@ from carecoord.model.services import HOURS_PER_DAY, ROUTINE, Service
 from carecoord.model.world import World
 from carecoord.recording import M
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 class Enrolment(CoordinatorWork):
     """The coordinators' caseloads and waiting lists, and the MDT that agrees each care plan."""
@@ -169,18 +171,18 @@ class Enrolment(CoordinatorWork):
         key = f"caseload:{w.params.locality_names[p.locality]}"
         w.rec.peak_in_use[key] = max(w.rec.peak_in_use[key], caseload.peak)
         p.caseload_request = request
-        p.enrolled_since = w.env.now
+        p.enrolled_since = w.env._now
         if p.id not in w.rec.enrolled_at:
-            w.rec.enrolled_at[p.id] = w.env.now
+            w.rec.enrolled_at[p.id] = w.env._now
             w.rec.enrolment_mark[p.id] = len(w.rec.admission_log)
         else:
-            w.rec.count(M.caseload_reenrolments, p.locality, w.env.now)
-        w.rec.count(M.patients_enrolled, p.locality, w.env.now)
+            w.rec.count(M.caseload_reenrolments, p.locality, w.env._now)
+        w.rec.count(M.patients_enrolled, p.locality, w.env._now)
         if p.id in self.found:
             self.found.discard(p.id)
-            w.rec.count(M.patients_enrolled_by_case_finding, p.locality, w.env.now)
+            w.rec.count(M.patients_enrolled_by_case_finding, p.locality, w.env._now)
         self.turnover.enrolled(p, request)
-        w.rec.log(p.id, w.env.now, "enrolled", "coordinator")
+        w.rec.log(p.id, w.env._now, "enrolled", "coordinator")
         team, meeting = self.teams[p.locality], self.meetings[p.locality]
         assert team is not None and meeting is not None
         yield from self._assess(p, team)
@@ -193,16 +195,16 @@ class Enrolment(CoordinatorWork):
         recorded apart as ``assessment_wait_hours``: at a go-live the whole caseload enrolled on day
         one queues for it, a backlog the outputs show apart from the steady-state waits."""
         w = self.world
-        t0 = w.env.now
+        t0: float = w.env._now
         held = yield from team.acquire(p.locality, priority=ROUTINE)  # records the wait in wait_hours_coordinator
-        start = w.env.now
+        start: float = w.env._now
         if start > t0:
             w.rec.count(M.assessment_wait_hours, p.locality, start, (start - t0) * HOURS_PER_DAY)
         yield w.env.timeout(self.params.initial_assessment_hours * HOURS)
         team.release(held)
-        w.rec.count(M.coordinator_hours, p.locality, w.env.now, self.params.initial_assessment_hours)
+        w.rec.count(M.coordinator_hours, p.locality, w.env._now, self.params.initial_assessment_hours)
         if w.rec.events is not None:
-            w.rec.log(p.id, w.env.now, "coordinator_assessment", team.name, start)
+            w.rec.log(p.id, w.env._now, "coordinator_assessment", team.name, start)
 
     def _agree(self, p: Patient) -> bool:
         """The MDT agrees the plan of a patient still on the caseload (False: the place goes to the next)."""
@@ -210,7 +212,7 @@ class Enrolment(CoordinatorWork):
             return False
         if self.assessed.get(p.id) is not p.caseload_request:  # a referral from an earlier enrolment
             return False
-        self.world.rec.log(p.id, self.world.env.now, "care_plan_agreed", "mdt")
+        self.world.rec.log(p.id, self.world.env._now, "care_plan_agreed", "mdt")
         self.start_plan(p)
         return True
 
@@ -247,7 +249,7 @@ class Enrolment(CoordinatorWork):
 
     def mdt(self, p: Patient) -> None:
         """An MDT discussion of the patient (a new plan or a review): its count (the time is the meeting's)."""
-        self.world.rec.count(M.mdt_reviews, p.locality, self.world.env.now)
+        self.world.rec.count(M.mdt_reviews, p.locality, self.world.env._now)
 
     def _review(self, p: Patient) -> bool:
         """The MDT reviews the plan of a patient who still has one (False: no time is spent)."""
@@ -255,7 +257,7 @@ class Enrolment(CoordinatorWork):
             return False
         self.mdt(p)
         w = self.world
-        w.rec.log(p.id, w.env.now, "care_plan_reviewed", "mdt")
+        w.rec.log(p.id, w.env._now, "care_plan_reviewed", "mdt")
         self.turnover.reviewed(p)
         return True
 
@@ -265,7 +267,7 @@ class Enrolment(CoordinatorWork):
         spec = self.params
 
         def record(reviews: deque[Any]) -> None:
-            now = w.env.now
+            now: float = w.env._now
             w.rec.count(M.mdt_meetings, loc, now)
             w.rec.count(M.mdt_hours, loc, now, spec.mdt_meeting_hours * spec.mdt_attendees * coordinators)
             w.rec.count(M.coordinator_hours, loc, now, spec.mdt_meeting_hours * coordinators)

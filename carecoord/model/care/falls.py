@@ -19,6 +19,8 @@ from carecoord.model.services import ROUTINE
 from carecoord.model.world import World
 from carecoord.recording import M
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 class FallsEquipment:
     """A social worker's assessment after plan start; the fall-rate multiplier from installation on."""
@@ -39,7 +41,7 @@ class FallsEquipment:
         )
         if not p.plan_active or p.clock is None:
             return  # left the caseload (death, care home) while waiting: the time was spent
-        now = w.env.now
+        now: float = w.env._now
         p.clock.advance(now)
         p.clock.set_step(FALL, "intervention", Step(1.0, [now + f.install_delay_days], [f.fall_rate_ratio]))
         w.rec.count(M.falls_equipment_installs, p.locality, now)

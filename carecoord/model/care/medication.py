@@ -17,6 +17,8 @@ from carecoord.model.services import MINUTES_PER_DAY, ROUTINE
 from carecoord.model.world import World
 from carecoord.recording import M
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 class MedicationReview:
     """The review's staff time, the crisis-rate ramp and the nurse-led self-management sessions."""
@@ -49,7 +51,7 @@ class MedicationReview:
         yield from w.service("gp", p).serve(
             p.locality, hours / 24.0, priority=ROUTINE, patient=p.id, activity="medication_review"
         )
-        w.rec.count(M.medication_review_hours, p.locality, w.env.now, hours)
+        w.rec.count(M.medication_review_hours, p.locality, w.env._now, hours)
 
     def _self_management(self, p: Patient) -> Generator[Any, Any, None]:
         w = self.world
@@ -68,4 +70,4 @@ class MedicationReview:
                     patient=p.id,
                     activity="self_management_session",
                 )
-                w.rec.count(M.community_nursing_visits, p.locality, w.env.now)
+                w.rec.count(M.community_nursing_visits, p.locality, w.env._now)

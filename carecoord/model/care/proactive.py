@@ -32,6 +32,8 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import DETECTION, MECHANISM
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 class ProactiveVisits:
     """Regular visits while the care plan lasts, and what they detect at a crisis."""
@@ -50,7 +52,7 @@ class ProactiveVisits:
 
     def start(self, p: Patient) -> None:
         """The plan has started: visits every ``interval_days`` while it lasts (skipped while away)."""
-        self.rounds.start(p, self.world.env.now)
+        self.rounds.start(p, self.world.env._now)
 
     def _served(self, loc: int, block: list[Entry], start: float) -> None:
         """A nurse's session has ended: those still at home on this plan were seen at their visit."""
@@ -62,14 +64,14 @@ class ProactiveVisits:
                 p.last_visit = start + (i + 1) * visit
                 seen += 1
         if seen:
-            now = w.env.now
+            now: float = w.env._now
             w.rec.count(M.proactive_visits, loc, now, seen)
             w.rec.count(M.community_nursing_visits, loc, now, seen)
 
     def detect(self, p: Patient, ep: list[float], would: bool) -> str | None:
         """Outcome of a crisis the last visit detected (None: not visible or not detected)."""
         spec = self.params
-        if self.world.env.now - p.last_visit > spec.detection_window_days or ep[DETECTION] >= spec.sensitivity:
+        if self.world.env._now - p.last_visit > spec.detection_window_days or ep[DETECTION] >= spec.sensitivity:
             return None
         if would:
             if ep[MECHANISM] < spec.prevented_fraction:

@@ -24,6 +24,8 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import MECHANISM
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 class RapidResponse:
     """A nurse's urgent visit that may resolve the crisis at home."""
@@ -36,7 +38,7 @@ class RapidResponse:
         """'managed' if the visit resolves the crisis, None if it goes on the usual pathway."""
         w = self.world
         rr = self.params
-        if not w.service("community_nursing", p).hours.is_open(w.env.now):
+        if not w.service("community_nursing", p).hours.is_open(w.env._now):
             return None
         chance = rr.avoidance_probability if would else rr.resolves_minor_crisis_probability
         if ep[MECHANISM] >= chance:
@@ -58,6 +60,6 @@ class RapidResponse:
             activity="rapid_response_visit",
         )
         if served:
-            w.rec.count(M.rapid_responses, p.locality, w.env.now)
-            w.rec.count(M.community_nursing_visits, p.locality, w.env.now)
+            w.rec.count(M.rapid_responses, p.locality, w.env._now)
+            w.rec.count(M.community_nursing_visits, p.locality, w.env._now)
         return served

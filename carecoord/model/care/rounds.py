@@ -45,6 +45,7 @@ from carecoord.model.patient import Patient
 from carecoord.model.services import MINUTES_PER_DAY, ROUTINE, Service
 from carecoord.model.tasks import Task
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 Entry = tuple[Patient, Any]
 """A patient and the plan (caseload place) the visit belongs to."""
 Served = Callable[[int, list[Entry], float], None]
@@ -126,7 +127,7 @@ class Rounds:
         service = self.services[p.locality]
         assert service is not None
         hours = service.hours
-        now = self.env.now
+        now: float = self.env._now
         at = hours.next_open(float(math.floor(due)))
         while at < due or at <= now:  # that day's round has gone (or is going now): the next one
             at = hours.next_open(float(math.floor(at) + 1))
@@ -139,7 +140,7 @@ class Rounds:
 
     def _book(self, p: Patient, plan: Any, at: float) -> None:
         """Put the patient's next visit in the bucket of the round at ``at`` (made with its event)."""
-        now = self.env.now
+        now: float = self.env._now
         bucket = self.buckets[p.locality]
         todo = bucket.get(at)
         if todo is None:
@@ -199,9 +200,9 @@ class Rounds:
         interval = self.interval
         running = self.running[id(service)]
         while block:
-            asked = env.now
+            asked: float = env._now
             held = yield from service.acquire(loc, priority=ROUTINE)
-            start = env.now
+            start: float = env._now
             if len(block) > 1:  # every patient of the block waited for the session, not only the first
                 service.record_wait(loc, asked, len(block) - 1)
             duration = len(block) * visit
@@ -214,9 +215,9 @@ class Rounds:
                 yield env.timeout(duration)
             except simpy.Interrupt:  # urgent work waits: finish the visit in progress, then hand over
                 end = start + part.done * visit
-                if end > env.now:  # a session is asked once, so nothing interrupts this wait
-                    yield env.timeout(end - env.now)
-                service.staff_time(loc, env.now, -(len(block) - part.done) * visit)
+                if end > env._now:  # a session is asked once, so nothing interrupts this wait
+                    yield env.timeout(end - env._now)
+                service.staff_time(loc, env._now, -(len(block) - part.done) * visit)
             running.pop(part, None)
             service.release(held)
             done = block[: part.done]
@@ -230,7 +231,7 @@ class Rounds:
     def _hand_over(self, service: Service) -> None:
         """An urgent request waits at ``service``: the running session whose visit in progress ends
         first stops after it (only while the service is open: outside its hours nothing new starts)."""
-        now = self.env.now
+        now: float = self.env._now
         if not service.hours.is_open(now):
             return
         visit = self.visit_days
@@ -257,7 +258,7 @@ class Rounds:
                 if i < part.done:  # not a visit the session handed over before making
                     rec.log(pid, seen + visit, self.activity, service.name, seen)
 
-            env.timeout(seen + visit - env.now).callbacks.append(log)
+            env.timeout(seen + visit - env._now).callbacks.append(log)
 
 
 class Part:

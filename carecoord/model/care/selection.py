@@ -28,6 +28,8 @@ from carecoord.model.patient import Patient
 from carecoord.model.world import World
 from carecoord.rates import DAYS_PER_YEAR
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 class Selection:
     """The enrolment criteria of one arm, and the risk score that orders its waiting lists."""
@@ -49,7 +51,7 @@ class Selection:
 
     def age(self, p: Patient) -> float:
         """The patient's age now, years (the recorded age plus the time since go-live or arrival)."""
-        return p.rec.age + max(0.0, self.world.env.now - self._since(p)) / DAYS_PER_YEAR
+        return p.rec.age + max(0.0, self.world.env._now - self._since(p)) / DAYS_PER_YEAR
 
     def birthday(self, p: Patient) -> float | None:
         """When the patient reaches ``min_age``, if only age can stand in their way, else None.
@@ -80,7 +82,7 @@ class Selection:
         """
         w = self.world
         base = w.params.tier_admissions_per_year[p.rec.tier] * p.rec.condition_ratio
-        return base + p.admissions_since(w.env.now - self.lookback) * self.per_year
+        return base + p.admissions_since(w.env._now - self.lookback) * self.per_year
 
     def meets_criteria(self, p: Patient) -> bool:
         """True if the patient meets every criterion now (tier, age, conditions, prior use, risk score)."""
@@ -96,7 +98,7 @@ class Selection:
                 return False
         if self.conditions is not None and self.conditions.isdisjoint(r.conditions):
             return False
-        if self.need and p.admissions_since(w.env.now - self.lookback) < self.need:
+        if self.need and p.admissions_since(w.env._now - self.lookback) < self.need:
             return False
         return self.threshold is None or self.risk(p) >= self.threshold
 

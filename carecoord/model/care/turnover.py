@@ -22,6 +22,8 @@ from carecoord.model.patient import Patient
 from carecoord.model.world import World
 from carecoord.recording import M
 
+# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
+
 
 class Turnover:
     """Waiting-list time and the discharge and re-enrolment rules of one arm's caseloads."""
@@ -41,7 +43,7 @@ class Turnover:
 
     def joined(self, p: Patient) -> None:
         """The patient joins a waiting list now."""
-        self.requested_at[p.id] = self.world.env.now
+        self.requested_at[p.id] = self.world.env._now
 
     def left_list(self, p: Patient, enrolled: bool) -> None:
         """Record the time spent on the waiting list (its person-days; the wait of those enrolled)."""
@@ -49,7 +51,7 @@ class Turnover:
         if since is None:
             return
         w = self.world
-        now = w.env.now
+        now: float = w.env._now
         w.rec.interval(M.waiting_list_days, p.locality, since, now)
         if enrolled:
             w.rec.count(M.enrolment_wait_days, p.locality, now, now - since)
@@ -68,7 +70,7 @@ class Turnover:
     def reviewed(self, p: Patient) -> None:
         """A care-plan review: discharge a patient without an admission in the set number of days."""
         stable = self.params.discharge_at_review_if_stable_days
-        if stable is not None and p.admissions_since(self.world.env.now - stable) == 0:
+        if stable is not None and p.admissions_since(self.world.env._now - stable) == 0:
             self.discharge(p, "stable")
 
     def _time_limit(self, p: Patient, place: Any) -> Generator[Any, Any, None]:
@@ -79,7 +81,7 @@ class Turnover:
     def discharge(self, p: Patient, reason: str) -> None:
         """Discharge from the caseload: the plan closes, the place goes to the next on the waiting list."""
         w = self.world
-        now = w.env.now
+        now: float = w.env._now
         w.rec.count(M.caseload_discharges, p.locality, now)
         w.rec.log(p.id, now, f"caseload_discharge_{reason}", "coordinator")
         assert self.end_plan is not None, "time-limited enrolment needs end_plan"
