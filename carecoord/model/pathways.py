@@ -81,10 +81,10 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
         except simpy.Interrupt:
             continue
         p.waiting = False
-        now = env._now
-        if kind < 0 or now >= horizon:
+        fired: float = env._now  # a new name: re-assigned, ``now`` would be typed as SimPy's int | float
+        if kind < 0 or fired >= horizon:
             return
-        clock.fire(kind, world.unit_exponential(p, clocks[kind]), now)  # integrates the fired type alone
+        clock.fire(kind, world.unit_exponential(p, clocks[kind]), fired)  # integrates the fired type alone
         # Handlers by name: compiled, a known generator is called and resumed in C (a table's is generic).
         if kind == CRISIS:
             yield from crisis(world, p)

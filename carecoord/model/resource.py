@@ -5,7 +5,8 @@ waiting requests are woken at each opening. ``any_day`` requests (seven-day work
 day of the week but keep the hours. Fast by design: a free place with nobody waiting is taken
 without a request or any event, and the work starts at once (:meth:`ScheduledResource.take`), a
 release schedules no event and grants a waiting request at once (:meth:`ScheduledResource.give_back`), the
-queue is kept sorted by binary insertion and the holders are a dict (docs/performance.md).
+queue is kept sorted by binary insertion and the holders are a dict (docs/performance.md). What those
+paths read is kept in a compiled :class:`Places` (the resource itself stays a Python class).
 Requests are served as plain SimPy serves them; only the order of events at one instant differs.
 The bookkeeping of a service's uses (waits, staff time, peaks) is :mod:`carecoord.model.services`.
 """
@@ -77,11 +78,9 @@ class ScheduledResource(simpy.PriorityResource):
 
     def __init__(self, env: simpy.Environment, capacity: int, hours: OpeningHours):
         super().__init__(env, capacity)
-        # The holders, in order of grant: a dict, so that a release is not a scan of a list
-        # (home care holds ~1,400 packages in a locality of 10,000). ``count`` is still len().
-        self.users: dict[ServiceRequest, None] = {}  # type: ignore[assignment]
+        self.places = Places(self, env, capacity, hours, self.put_queue)
+        self.users: dict[ServiceRequest, None] = self.places.users  # type: ignore[assignment]  # ``count``: len()
         self.hours = hours
-        self.peak = 0
         self._wake: simpy.Event | None = None  # the next opening's wake-up, while requests wait
 
     def request(self, any_day: bool = False, priority: int = URGENT) -> ServiceRequest:  # type: ignore[override]
@@ -107,20 +106,21 @@ class ScheduledResource(simpy.PriorityResource):
             self._wake_at_next_opening()
 
     def _do_put(self, event: ServiceRequest) -> bool:  # type: ignore[override]
-        now: float = self._env._now
-        hours = self.hours
+        places = self.places  # read once: the rest is read from the compiled Places
+        now: float = places.env._now
+        hours = places.hours
         if not hours.always:
             if not hours.is_open(now, any_day=True):
                 return False  # outside the hours: nothing starts, stop scanning the queue
             if not event.any_day and not hours.works_on_day_of(now):
                 return True  # closed today for this request; a seven-day request behind it may start
-        users = self.users
-        if len(users) < self.capacity:
+        users = places.users
+        if len(users) < places.capacity:
             users[event] = None
             event.usage_since = now
             event.succeed()
-            if len(users) > self.peak:
-                self.peak = len(users)
+            if len(users) > places.peak:
+                places.peak = len(users)
             return True
         return False
 
@@ -139,17 +139,7 @@ class ScheduledResource(simpy.PriorityResource):
         instant. Only the order of same-instant events differs from plain SimPy's (one event fewer
         per use; docs/performance.md, "Fewer events").
         """
-        users = self.users  # read once: this class stays a Python class, so each read is a dict lookup
-        if self.put_queue or len(users) >= self.capacity:
-            return None
-        now: float = self._env._now
-        if not self.hours.is_open(now, any_day):
-            return None
-        taken = Taken(now)
-        users[taken] = None  # type: ignore[index]
-        if len(users) > self.peak:
-            self.peak = len(users)
-        return taken
+        return self.places.take(any_day)
 
     def give_back(self, held: Any) -> None:
         """Release a place without a release event: the queue, if anyone waits, is re-examined at once.
@@ -161,9 +151,50 @@ class ScheduledResource(simpy.PriorityResource):
         (a request made between the release and SimPy's release event, which SimPy would queue
         behind the waiting ones, finds the place already granted; docs/performance.md).
         """
+        self.places.give_back(held)
+
+
+class Places:
+    """A :class:`ScheduledResource`'s holders and what its fast paths read, in a compiled class.
+
+    The resource subclasses SimPy's, so it stays a Python class: compiled, each of its attributes is
+    a dictionary look-up (``capacity`` a Python property call). :meth:`take`, :meth:`give_back` and
+    ``_do_put`` read them here instead, in C (:class:`~carecoord.model.services.Service` gives back
+    and reads the peak here directly). ``waiting`` is the resource's ``put_queue`` (SimPy never replaces it).
+    """
+
+    def __init__(
+        self, resource: ScheduledResource, env: simpy.Environment, capacity: int, hours: OpeningHours, waiting: Any
+    ):
+        self.resource = resource
+        self.env = env
+        self.capacity = capacity
+        self.hours = hours
+        self.waiting: list[Any] = waiting  # a RequestQueue (a list), kept in SimPy's order
+        # The holders, in order of grant: a dict, so that a release is not a scan of a list
+        # (home care holds ~1,400 packages in a locality of 10,000).
+        self.users: dict[Any, None] = {}
+        self.peak = 0
+
+    def take(self, any_day: bool = False) -> Taken | None:
+        """See :meth:`ScheduledResource.take`."""
+        users = self.users
+        if self.waiting or len(users) >= self.capacity:
+            return None
+        now: float = self.env._now
+        if not self.hours.is_open(now, any_day):
+            return None
+        taken = Taken(now)
+        users[taken] = None
+        if len(users) > self.peak:
+            self.peak = len(users)
+        return taken
+
+    def give_back(self, held: Any) -> None:
+        """See :meth:`ScheduledResource.give_back`."""
         self.users.pop(held, None)
-        if self.put_queue:
-            self._trigger_put(None)  # what SimPy's release event does when processed
+        if self.waiting:
+            self.resource._trigger_put(None)  # what SimPy's release event does when processed
 
 
 class Taken:
@@ -175,4 +206,4 @@ class Taken:
         self.usage_since = since
 
 
-__all__ = ["ROUTINE", "URGENT", "RequestQueue", "ScheduledResource", "ServiceRequest", "Taken"]
+__all__ = ["ROUTINE", "URGENT", "Places", "RequestQueue", "ScheduledResource", "ServiceRequest", "Taken"]

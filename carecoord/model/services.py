@@ -48,6 +48,7 @@ class Service:
         self.recorder = recorder
         self.key = key
         self.resource = None if capacity is None else ScheduledResource(env, capacity, hours)
+        self.places = None if self.resource is None else self.resource.places  # compiled: read in C
         self.in_use = 0
         self.on_urgent_wait: Callable[[], None] | None = None
         """Called when an urgent request has to wait (a round's session may then hand over its clinician)."""
@@ -93,10 +94,11 @@ class Service:
         if self._staff is not None:
             self.recorder.count(self._staff, locality, start, duration_days * HOURS_PER_DAY)
         yield env.timeout(duration_days)
-        if resource is None:
+        places = self.places
+        if places is None:
             self.in_use -= 1  # what ``release`` does with a Hold
         else:
-            resource.give_back(held)
+            places.give_back(held)  # ScheduledResource.give_back
         if activity and self.recorder.events is not None:
             self.recorder.log(patient, env._now, activity, self.name, start)
         return True
@@ -172,9 +174,10 @@ class Service:
             self.recorder.count(self._wait, locality, now, (now - t0) * HOURS_PER_DAY * patients)
 
     def _note_peak(self) -> None:
-        assert self.resource is not None
-        if self.resource.peak > self.recorder.peak_in_use[self.key]:
-            self.recorder.peak_in_use[self.key] = self.resource.peak
+        places = self.places
+        assert places is not None
+        if places.peak > self.recorder.peak_in_use[self.key]:
+            self.recorder.peak_in_use[self.key] = places.peak
 
     def staff_time(self, locality: int, t: float, duration_days: float) -> None:
         """Record ``duration_days`` of this service's staff time starting at ``t`` (as :meth:`serve` does),
@@ -186,8 +189,8 @@ class Service:
         if isinstance(held, Hold):
             self.in_use -= 1
         elif held is not None:
-            assert self.resource is not None
-            self.resource.give_back(held)
+            assert self.places is not None
+            self.places.give_back(held)  # ScheduledResource.give_back
 
 
 __all__ = ["HOURS_PER_DAY", "MINUTES_PER_DAY", "ROUTINE", "URGENT", "Service"]

@@ -65,7 +65,7 @@ def _trace(plan: list[tuple[int, int, int, bool, float | None, bool]], capacity:
         env.process(patient(i, *visit))
     env.run(until=30)
     assert service.resource is not None
-    return [*trace, ("peak", service.resource.peak, len(service.resource.users))]
+    return [*trace, ("peak", service.resource.places.peak, len(service.resource.users))]
 
 
 @settings(max_examples=60, deadline=None)

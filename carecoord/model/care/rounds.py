@@ -78,6 +78,7 @@ class Rounds:
         there); ``served``: records the outcome of a block when its session ends."""
         self.world = world
         self.env = world.env
+        self.horizon: float = world.horizon  # read per booking: a compiled float (world is untyped)
         self.services = services
         self.minutes = minutes
         self.visit_days = minutes / MINUTES_PER_DAY
@@ -135,7 +136,7 @@ class Rounds:
 
     def _due(self, p: Patient, plan: Any, due: float) -> None:
         at = self._round_at(p, due)
-        if at < self.world.horizon:
+        if at < self.horizon:
             self._book(p, plan, at)
 
     def _book(self, p: Patient, plan: Any, at: float) -> None:
