@@ -31,7 +31,7 @@ def out_of_hours(
     """An NHS 111 call. Returns False when the patient is sent on to A&E (by 111, or because the
     out-of-hours GP could not see them in time), True when the crisis ended here."""
     env = world.env
-    ooh = world.scenario.services.out_of_hours
+    ooh = world.params.out_of_hours
     world.rec.count(M.nhs111_calls, p.locality, env._now)
     world.rec.log(p.id, env._now, "nhs111_call", "out_of_hours")
     if disposition < ooh.ae_share:

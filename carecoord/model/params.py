@@ -44,6 +44,16 @@ class AeParams:
 
 
 @dataclass(frozen=True, slots=True)
+class OutOfHoursParams:
+    nhs111_share: float
+    ae_share: float
+    primary_care_share: float
+    consultation_minutes: float
+    max_wait_hours: float
+    admission_probability: float
+
+
+@dataclass(frozen=True, slots=True)
 class HospitalParams:
     short_stay_share: float
     log_mean: float  # mu of the lognormal long stay
@@ -105,6 +115,7 @@ class ArmParams:
 
     gp: GpParams
     ae: AeParams
+    out_of_hours: OutOfHoursParams
     hospital: HospitalParams
     community_nursing: NursingParams
     social_work: SocialWorkParams
@@ -142,6 +153,14 @@ def compile_params(scenario: Scenario) -> ArmParams:
             s.gp.nursing_referral_probability,
         ),
         ae=AeParams(s.ae.attendance_hours, s.ae.conveyance_probability, s.ae.admission_probability),
+        out_of_hours=OutOfHoursParams(
+            s.out_of_hours.nhs111_share,
+            s.out_of_hours.ae_share,
+            s.out_of_hours.primary_care_share,
+            s.out_of_hours.consultation_minutes,
+            s.out_of_hours.max_wait_hours,
+            s.out_of_hours.admission_probability,
+        ),
         hospital=HospitalParams(
             h.short_stay_share,
             math.log(h.mean_length_of_stay_days) - sigma2 / 2,

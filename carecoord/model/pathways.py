@@ -193,7 +193,7 @@ def usual_care(
             elif ep[REFERRAL] < params.gp.nursing_referral_probability:
                 world.spawn(nursing_follow_up(world, p))
             return
-    elif route[0] < world.scenario.services.out_of_hours.nhs111_share:
+    elif route[0] < params.out_of_hours.nhs111_share:
         handled = yield from out_of_hours(world, p, ep, route[1], fatal)
         if handled:
             return

@@ -106,7 +106,7 @@ class Rounds:
         "Rounds": with the MDT and the visits both every 14 days, 76 round days a year in the pilot).
         """
         at = self._round_at(p, due)
-        if at >= self.world.horizon:
+        if at >= self.horizon:
             return
         bucket = self.buckets[p.locality]
         best, fewest = at, len(bucket.get(at, ())) if spread else 0  # not spread: the first round stands
@@ -116,7 +116,7 @@ class Rounds:
         day = at
         while fewest:
             day = service.hours.next_open(float(math.floor(day) + 1))
-            if day >= end or day >= self.world.horizon:
+            if day >= end or day >= self.horizon:
                 break
             booked = len(bucket.get(day, ()))
             if booked < fewest:
