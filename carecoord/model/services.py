@@ -81,6 +81,7 @@ class Service:
         env = self.env
         resource = self.resource
         t0: float = env._now
+        waited = False
         if resource is None and self.hours.is_open(t0, any_day):
             held: Any = Hold(t0)  # unlimited and open: no wait, no event (acquire's first case)
             self._grant(locality, t0, any_day)
@@ -90,7 +91,8 @@ class Service:
             held = yield from self.acquire(locality, any_day, patience, priority)
             if held is None:
                 return False
-        start: float = env._now
+            waited = True
+        start: float = env._now if waited else t0  # no wait: still the time read on the way in
         if self._staff is not None:
             self.recorder.count(self._staff, locality, start, duration_days * HOURS_PER_DAY)
         yield env.timeout(duration_days)

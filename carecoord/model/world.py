@@ -165,7 +165,8 @@ class World:
         and fewer bed days change no deaths unless a mechanism changes a rate (carecoord.mortality).
         """
         fatality = self.fatality
-        crisis_steps, fall_steps = _step_product(p, CRISIS, self.env._now), _step_product(p, FALL, self.env._now)
+        now: float = self.env._now
+        crisis_steps, fall_steps = _step_product(p, CRISIS, now), _step_product(p, FALL, now)
         if resident:
             crisis = p.crisis_rate * self.params.events.care_home_crisis_rate_ratio * self.care.care_home_ratio(p)
             return crisis * crisis_steps * fatality.resident_crisis
