@@ -144,7 +144,7 @@ def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict
     """Run both arms of one replication at one size, then bare SimPy at the same heap size."""
     from carecoord.cohort import generate_cohort
     from carecoord.model.loop import world_lifetime
-    from carecoord.model.run import build_world, locality_groups, merge_order, start_lives
+    from carecoord.model.run import build_world, dismantle, locality_groups, merge_order, start_lives
     from carecoord.model.world import make_recorder
     from carecoord.recording import M
     from carecoord.scenario import load_scenario
@@ -172,6 +172,7 @@ def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict
                 run_cpu += time.process_time() - loop_cpu
                 # the event-id counter counts every event ever scheduled; those still queued never ran
                 events += next(world.env._eid) - len(world.env._queue)
+                dismantle(world)  # as run_arm: reference counting frees most of it
                 del world
         assert rec is not None
         if len(groups) > 1:

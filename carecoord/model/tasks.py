@@ -109,6 +109,17 @@ class Task:
         target.callbacks.remove(self)  # no longer waits for it
         self(event)
 
+    def drop(self) -> None:
+        """Let go of the work for good (it is never resumed again), when its world is discarded after the run.
+
+        A waiting task and the event it waits for hold each other (the event's callbacks hold
+        :meth:`resume`), a cycle only the cyclic collector can free, with the generator and all it holds
+        (the patient, the world): dropping them leaves those to reference counting.
+        """
+        self.is_alive = False
+        self._target = None
+        self._generator = None
+
 
 def spawn(generator: Work) -> None:
     """Run ``generator`` from now, in this step, until its first wait, then on the events it yields."""

@@ -274,6 +274,7 @@ class World:
         for pid, since in sorted(self.waiting_for_bed.items()):  # trolley waits still open count up to the end
             self.rec.count(M.wait_hours_hospital, self._patient(pid).locality, end, (end - since) * 24.0)
         self.waiting_for_bed.clear()
+        self._by_id = None  # built for the censoring above; it would hold every patient after the run
         return self.rec
 
     def _patient(self, pid: int) -> Patient:

@@ -17,7 +17,8 @@ import pytest
 
 from carecoord.cohort import generate_cohort
 from carecoord.model.loop import world_lifetime
-from carecoord.model.run import build_world, run_arm, start_lives
+from carecoord.model.patient import Patient
+from carecoord.model.run import build_world, dismantle, run_arm, start_lives
 from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.scenario.schema import Scenario
@@ -100,3 +101,31 @@ def test_world_lifetime_restores_the_collector_when_the_block_fails() -> None:
         raise RuntimeError("a world that failed to build")
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+def _patients() -> int:
+    return sum(1 for o in gc.get_objects() if isinstance(o, Patient))
+
+
+def test_a_dismantled_world_frees_its_patients_by_reference_counting(tiny: Scenario) -> None:
+    """After :func:`dismantle`, dropping the baseline world frees every patient with no collection.
+
+    Its one collection (``world_lifetime``) then walks only what the care plan and the services still
+    hold. Without the dismantling every patient stays, in cycles, until that collection (tested here with
+    the collector paused, so only reference counting can free them).
+    """
+    cohort = generate_cohort(tiny, 0)
+    gc.collect()
+    before = _patients()
+    gc.disable()
+    try:
+        world = build_world(tiny, cohort, "baseline", 0)
+        start_lives(world)
+        world.finish()
+        assert _patients() - before == len(cohort.patients)
+        dismantle(world)
+        del world
+        left = _patients() - before
+    finally:
+        gc.enable()
+    assert left == 0
