@@ -61,6 +61,12 @@ class Caseload:
             self.count -= 1
             self._grant()
 
+    def let_go(self) -> None:
+        """After the run: each place still waited for lets go of the work waiting for it (a cycle with it)."""
+        for _, _, place in self._queue:
+            if place.callbacks is not None:
+                place.callbacks.clear()
+
     def _grant(self) -> None:
         while self.count < self.capacity and self._queue:
             _, _, place = heapq.heappop(self._queue)

@@ -64,10 +64,10 @@ def dismantle(world: World) -> None:
     The world is a web of cycles (each patient holds a life, whose generator holds the patient and the
     world; each pending event holds its waiting task, which holds the event), which only the cyclic
     collector can free, walking every object twice (0.4 s for a world of 13,000 patients). With the lives
-    dropped, the patients and the events still queued let go, reference counting frees most of the world
-    as it is dropped, and the collection after it (:func:`~carecoord.model.loop.world_lifetime`) walks
-    what is left: the care plan's and the services' waiting work (docs/performance.md). The world runs no
-    further: only the recorder it returned is used.
+    dropped, and the events still queued or waiting in a queue (a service's, a caseload's) made to let go
+    of their work, reference counting frees most of the world as it is dropped; the collection after it
+    (:func:`~carecoord.model.loop.world_lifetime`) walks what is left, about a sixth (docs/performance.md).
+    The world runs no further: only the recorder it returned is used.
     """
     for p in world.patients:
         task = p.process
@@ -86,6 +86,7 @@ def dismantle(world: World) -> None:
             if service is not None and service.resource is not None:
                 for request in service.resource.put_queue:
                     request.callbacks.clear()
+    world.care.let_go()  # and in the care plan's (a caseload's waiting list)
 
 
 def locality_groups(scenario: Scenario) -> list[tuple[int, ...] | None]:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import gc
 
 import pytest
+import simpy
 
 from carecoord.cohort import generate_cohort
+from carecoord.model.caseload import Caseload
 from carecoord.model.loop import world_lifetime
 from carecoord.model.patient import Patient
 from carecoord.model.run import build_world, dismantle, run_arm, start_lives
@@ -129,3 +131,16 @@ def test_a_dismantled_world_frees_its_patients_by_reference_counting(tiny: Scena
     finally:
         gc.enable()
     assert left == 0
+
+
+def test_a_caseload_lets_go_of_the_enrolments_waiting_for_it() -> None:
+    """``dismantle`` reaches a caseload's waiting list through the care plan: each waiting place lets go
+    of what waits for it; a place granted is not on the list and keeps its callbacks."""
+    env = simpy.Environment()
+    caseload = Caseload(env, 1)
+    granted, waiting = caseload.request(-2.0), caseload.request(-1.0)
+    for place in (granted, waiting):
+        place.callbacks.append(lambda _event: None)
+    assert granted.triggered and not waiting.triggered
+    caseload.let_go()
+    assert waiting.callbacks == [] and len(granted.callbacks) == 1

@@ -134,6 +134,10 @@ class CoordinatedCare(UsualCare):
         if self.enrolment is not None:
             self.enrolment.censor(p, end)
 
+    def let_go(self) -> None:
+        if self.enrolment is not None:
+            self.enrolment.let_go()
+
     def first_response(self, p: Patient, ep: list[float]) -> Generator[Any, Any, str]:
         if self.end_of_life is not None and self.end_of_life.at_home(p, ep):
             return MANAGED

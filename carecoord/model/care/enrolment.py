@@ -231,6 +231,12 @@ class Enrolment(CoordinatorWork):
         """The run ends: a patient still on the waiting list counts their days on it up to the end."""
         self.turnover.censor(p, end)
 
+    def let_go(self) -> None:
+        """After the run: each waiting list lets go of the enrolments waiting on it (:meth:`Caseload.let_go`)."""
+        for caseload in self.caseload:
+            if caseload is not None:
+                caseload.let_go()
+
     def _rejoin(self, p: Patient) -> None:
         """After a discharge and the re-enrolment delay: join the list again if eligible (or at an admission)."""
         if p.caseload_request is not None or p.id in self.waiting:

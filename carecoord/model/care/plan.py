@@ -43,6 +43,9 @@ class UsualCare:
     def censor(self, p: Patient, end: float) -> None:
         """End of the run: close the care plan's open intervals."""
 
+    def let_go(self) -> None:
+        """After the run (:func:`carecoord.model.run.dismantle`): let go of the work waiting in the plan's queues."""
+
     # --- crisis ---------------------------------------------------------------------------
     def first_response(self, p: Patient, ep: list[float]) -> Generator[Any, Any, str]:
         """Integrated care's first word on a crisis at home: MANAGED, ADMIT or USUAL (the usual pathway)."""
