@@ -112,8 +112,8 @@ class Task:
     def drop(self) -> None:
         """Let go of the work for good (it is never resumed again), when its world is discarded after the run.
 
-        A waiting task and the event it waits for hold each other (the event's callbacks hold
-        :meth:`resume`), a cycle only the cyclic collector can free, with the generator and all it holds
+        A waiting task and the event it waits for hold each other (the task is among the event's
+        callbacks), a cycle only the cyclic collector can free, with the generator and all it holds
         (the patient, the world): dropping them leaves those to reference counting.
         """
         self.is_alive = False
