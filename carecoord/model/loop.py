@@ -4,9 +4,10 @@ A run makes almost no cyclic garbage: events, requests and finished pathways are
 counting the moment they are done (``tests/unit/test_world_freed.py`` counts what is left: a few
 objects in tens of thousands of events). The collector's passes over the live world (every patient,
 clock and process), triggered by the allocations of the loop, found nothing and cost about a tenth of
-a region's CPU time (docs/performance.md). The world itself is a web of cycles, collected once after
-its run (:func:`carecoord.model.run.run_arm`, which keeps the collector paused from the world's
-building to that one collection).
+a region's CPU time (docs/performance.md). The world itself is a web of cycles: after its run it is
+dismantled, so that reference counting frees most of it, and what is left is collected once
+(:func:`carecoord.model.run.run_arm`, which keeps the collector paused from the world's building to
+that one collection).
 """
 
 from __future__ import annotations

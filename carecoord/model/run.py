@@ -104,8 +104,9 @@ def run_arm(scenario: Scenario, cohort: Cohort, arm: str, replication: int, log_
         # A world is a web of reference cycles (patients hold their life processes, whose frames hold
         # the world), so dropping it frees nothing until the cyclic collector's next full pass, which
         # may come only after the next arm has built its own world: both would be resident at once.
-        # One pass over this world alone frees it on leaving the block, the only pass of its life
-        # (``world_lifetime``; docs/performance.md).
+        # Dismantled, most of it is freed by reference counting as it is dropped; one pass over what is
+        # left frees the rest on leaving the block, the only pass of its life (``world_lifetime``;
+        # docs/performance.md).
         with world_lifetime():
             world = build_world(scenario, cohort, arm, replication, log_events, localities, recorder)
             start_lives(world)
