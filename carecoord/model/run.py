@@ -66,7 +66,7 @@ def dismantle(world: World) -> None:
     collector can free, walking every object twice (0.4 s for a world of 13,000 patients). With the lives
     dropped, and the events still queued or waiting in a queue (a service's, a caseload's) made to let go
     of their work, reference counting frees most of the world as it is dropped; the collection after it
-    (:func:`~carecoord.model.loop.world_lifetime`) walks what is left, about a sixth (docs/performance.md).
+    (:func:`~carecoord.model.loop.world_lifetime`) walks what is left, about a tenth of it (docs/performance.md).
     The world runs no further: only the recorder it returned is used.
     """
     for p in world.patients:
