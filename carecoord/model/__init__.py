@@ -9,4 +9,9 @@ Modules, lowest first (none imports one above it): ``clock`` (competing-risk clo
 ``world`` (shared state and books), ``social_care`` (assessments, home care, care homes),
 ``hospital`` and ``pathways`` (the baseline's pathways),
 ``care.*`` (coordinated care, one module per mechanism), ``run`` (``run_arm``).
+
+The model reads the time as SimPy's own classes do, ``env._now``: ``env.now`` is a Python property
+around it, a generic look-up and a Python call at each read in the compiled model (137 reads on the
+per-event path; docs/performance.md). ``tests/unit/test_simpy_time.py`` fails if a SimPy release stops
+keeping ``_now`` as the time ``now`` returns.
 """

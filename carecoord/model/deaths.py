@@ -15,8 +15,6 @@ from carecoord.model.patient import Patient
 from carecoord.model.world import World
 from carecoord.streams import DEATH_CLOCK
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 def background_death_due(world: World, p: Patient) -> bool:
     """Whether the death clock came due by now; if so it fires (a fresh target is drawn, as in ``life``)."""

@@ -31,7 +31,6 @@ from carecoord.model.world import World
 from carecoord.recording import M, Stay
 from carecoord.streams import CARE_EPISODE, NEEDS, SHORT_STAY, STAY
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 _NORMAL: Final = NormalDist()
 
 

@@ -37,7 +37,6 @@ from carecoord.streams import (
     STAY,
 )
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 HOURS: Final = 1.0 / 24.0
 
 

@@ -24,7 +24,6 @@ from simpy.resources.resource import PriorityRequest
 
 from carecoord.calendar import OpeningHours
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 URGENT: Final = 0
 """Priority of unplanned work (a crisis, a rapid response): served before routine work."""
 ROUTINE: Final = 1

@@ -34,7 +34,6 @@ from carecoord.rates import DAYS_PER_YEAR
 from carecoord.recording import M
 from carecoord.streams import generator, stream_key
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 GP: Final = 0
 NURSING: Final = 1
 SERVICE_NAMES: Final = ("gp", "community_nursing")

@@ -16,7 +16,6 @@ from carecoord.calendar import OpeningHours
 from carecoord.model.resource import ROUTINE, URGENT, ScheduledResource, ServiceRequest
 from carecoord.recording import METRIC_INDEX, Recorder
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 MINUTES_PER_DAY: Final = 1440.0
 HOURS_PER_DAY: Final = 24.0
 

@@ -20,7 +20,6 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import CARE_EPISODE
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 HOURS: Final = 1.0 / 24.0
 
 

@@ -26,8 +26,6 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import CRISIS_CLOCK
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 def wait_for_bed(world: World, p: Patient, from_care_home: bool) -> Generator[Any, Any, Any]:
     """Wait for a hospital bed; returns what is held, or None if the patient died waiting."""

@@ -43,7 +43,6 @@ from carecoord.streams import (
     StreamBank,
 )
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 CLOCK_STREAMS: Final = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CLOCK)
 ZERO_RATES: Final = (0.0,) * len(EVENT_TYPES)
 

@@ -15,8 +15,6 @@ from carecoord.model.patient import Patient
 from carecoord.model.world import World
 from carecoord.recording import M
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 class CareHomeSupport:
     """Residents' crisis-rate multiplier once live, and the team's time per resident."""

@@ -17,8 +17,6 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import ENROLMENT, MECHANISM, SPARE
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 class CaseFinding:
     """At plan start: a home-care referral and/or an admission, each with its probability."""

@@ -16,7 +16,6 @@ from carecoord.model.services import MINUTES_PER_DAY
 from carecoord.model.world import World
 from carecoord.recording import M
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 HOURS: Final = 1.0 / 24.0
 YEAR: Final = 365.0
 

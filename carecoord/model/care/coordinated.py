@@ -33,8 +33,6 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import SEVERITY
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 class CoordinatedCare(UsualCare):
     """Named coordinators, the MDT care plan and the mechanisms the arm switches on."""

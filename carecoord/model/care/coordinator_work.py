@@ -24,8 +24,6 @@ from carecoord.model.services import MINUTES_PER_DAY, URGENT, Service
 from carecoord.model.world import World
 from carecoord.recording import M
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 @trait
 class CoordinatorWork:

@@ -25,8 +25,6 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.scenario.base import OpeningHoursSpec
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 class DischargePlanning:
     """Assessment started on admission, by seven-day social work, for the patients it covers."""

@@ -24,8 +24,6 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import PROGNOSIS, SPARE
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 class EndOfLifeCare:
     """Palliative care at home instead of the usual pathway, with a probability, once recognised."""

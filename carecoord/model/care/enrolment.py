@@ -43,8 +43,6 @@ from carecoord.model.services import HOURS_PER_DAY, ROUTINE, Service
 from carecoord.model.world import World
 from carecoord.recording import M
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 class Enrolment(CoordinatorWork):
     """The coordinators' caseloads and waiting lists, and the MDT that agrees each care plan."""

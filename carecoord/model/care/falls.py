@@ -19,8 +19,6 @@ from carecoord.model.services import ROUTINE
 from carecoord.model.world import World
 from carecoord.recording import M
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 class FallsEquipment:
     """A social worker's assessment after plan start; the fall-rate multiplier from installation on."""

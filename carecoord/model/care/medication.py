@@ -17,8 +17,6 @@ from carecoord.model.services import MINUTES_PER_DAY, ROUTINE
 from carecoord.model.world import World
 from carecoord.recording import M
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 class MedicationReview:
     """The review's staff time, the crisis-rate ramp and the nurse-led self-management sessions."""

@@ -32,8 +32,6 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import DETECTION, MECHANISM
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 class ProactiveVisits:
     """Regular visits while the care plan lasts, and what they detect at a crisis."""

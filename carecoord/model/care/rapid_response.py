@@ -24,8 +24,6 @@ from carecoord.model.world import World
 from carecoord.recording import M
 from carecoord.streams import MECHANISM
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 class RapidResponse:
     """A nurse's urgent visit that may resolve the crisis at home."""

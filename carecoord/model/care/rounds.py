@@ -45,7 +45,6 @@ from carecoord.model.patient import Patient
 from carecoord.model.services import MINUTES_PER_DAY, ROUTINE, Service
 from carecoord.model.tasks import Task
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
 Entry = tuple[Patient, Any]
 """A patient and the plan (caseload place) the visit belongs to."""
 Served = Callable[[int, list[Entry], float], None]

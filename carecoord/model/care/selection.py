@@ -28,8 +28,6 @@ from carecoord.model.patient import Patient
 from carecoord.model.world import World
 from carecoord.rates import DAYS_PER_YEAR
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 class Selection:
     """The enrolment criteria of one arm, and the risk score that orders its waiting lists."""

@@ -22,8 +22,6 @@ from carecoord.model.patient import Patient
 from carecoord.model.world import World
 from carecoord.recording import M
 
-# Time read as SimPy's own classes read it, env._now: env.now is a Python property around it (a call per read).
-
 
 class Turnover:
     """Waiting-list time and the discharge and re-enrolment rules of one arm's caseloads."""
