@@ -130,6 +130,8 @@ class HazardClock:
         for k in range(len(since)):
             if now > since[k]:
                 self._integrate(k, now)
+                if self.acc[k] >= self.target[k] and self.rate(k, now) <= 0.0:
+                    self._due[k] = NAN  # overdue where it cannot happen: it waits (:meth:`next_event`)
 
     def _integrate(self, k: int, now: float) -> None:
         """Add type ``k``'s hazard from ``since[k]`` to ``now`` (later) at the current rates."""
@@ -218,24 +220,40 @@ class HazardClock:
                 if t == start:  # the first change point: the one the next integration asks for again
                     self._break_k, self._break_at, self._break_tau = k, nxt, b
             if rate > 0 and remaining <= rate * (b - a):
-                return t + remaining / rate if tm is None else max(t, tm.inverse(a + remaining / rate))
+                if tm is not None:
+                    return max(t, tm.inverse(a + remaining / rate))
+                # Overdue (remaining < 0) past a stretch of zero hazard: it fires where the hazard resumes.
+                return t + remaining / rate if t == start else max(t, t + remaining / rate)
             if nxt == INF:
                 return INF
             remaining -= rate * (b - a)
             t, a = nxt, b
             rate, nxt = self._segment(k, t)
 
-    def next_event(self) -> tuple[int, float]:
-        """The type that fires first and when (ties go to the lower type)."""
-        best_k, best_t = -1, INF
+    def next_event(self, now: float = -INF) -> tuple[int, float]:
+        """The type that fires first and when (ties go to the lower type), asked at ``now``.
+
+        A type can come due while the patient is busy in a pathway; it then fires at ``now``, the
+        patient's next free moment, if its hazard there is positive. If its hazard is zero at
+        ``now`` (a factor or a multiplier of zero: somewhere, or under an intervention, where it
+        cannot happen), it waits until its hazard is positive again, or for ever, as a type solved
+        afresh after the change would: the overdue type is integrated to ``now`` and solved again
+        from there. ``now`` defaults to the last integration point's past (no such check).
+        """
         due = self._due
-        for k in range(len(due)):
-            t = due[k]
-            if t != t:  # NaN: solve this type again (it fired, or its rates changed)
-                t = due[k] = self._fire_time(k)
-            if t < best_t:
-                best_k, best_t = k, t
-        return best_k, best_t
+        while True:
+            best_k, best_t = -1, INF
+            for k in range(len(due)):
+                t = due[k]
+                if t != t:  # NaN: solve this type again (it fired, or its rates changed)
+                    t = due[k] = self._fire_time(k)
+                if t < best_t:
+                    best_k, best_t = k, t
+            if best_t >= now or self.rate(best_k, now) > 0.0:
+                return best_k, best_t
+            if now > self.since[best_k]:  # solved again from ``now``, it fires after ``now`` (or never)
+                self._integrate(best_k, now)
+            due[best_k] = NAN
 
     def fire(self, k: int, new_target: float, now: float | None = None) -> None:
         """Type ``k`` has fired (at ``now``; None: its hazard is already integrated up to then, by

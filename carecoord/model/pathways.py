@@ -67,7 +67,7 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
             yield from p.pending.pop(0)()
             continue
         now: float = env._now
-        kind, when = clock.next_event()  # due times are kept while rates stay: no integration here
+        kind, when = clock.next_event(now)  # due times are kept while rates stay: no integration here
         p.waiting = True
         delay = (end if end < when else when) - now  # max(0, min(when, end) - now), without two calls
         if delay < 0.0:

@@ -123,3 +123,35 @@ def test_time_to_fire_inverts_the_integrated_hazard(target: float) -> None:
     t = clock.time_to_fire(0)
     clock.advance(t)
     assert math.isclose(clock.acc[0], target, rel_tol=1e-12)
+
+
+def test_an_overdue_event_waits_while_its_hazard_is_zero() -> None:
+    """A fall that came due while the patient was busy, asked for after a fall-prevention
+    intervention with a ratio of zero took effect, waits (for ever here), whether or not the clock was
+    integrated in between; asked for before the intervention, it fires at once."""
+
+    def busy_clock() -> HazardClock:
+        clock = HazardClock(base=[0.5], targets=[1.0], now=0.0)  # due at day 2
+        clock.set_step(0, "intervention", Step(1.0, [3.0], [0.0]))  # no falls from day 3
+        assert clock.next_event() == (0, 2.0)
+        return clock
+
+    assert busy_clock().next_event(2.5) == (0, 2.0)  # free again on day 2.5: it fires at once
+    asked = busy_clock()
+    assert asked.next_event(4.0) == (-1, INF)  # free on day 4: no falls can happen any more
+    advanced = busy_clock()
+    advanced.advance(4.0)  # a rate changed elsewhere in between: the clock was integrated to day 4
+    assert advanced.next_event(4.0) == (-1, INF)
+    assert asked.acc == advanced.acc and asked.since == advanced.since
+
+
+def test_an_overdue_event_fires_where_its_hazard_resumes() -> None:
+    """Overdue while its hazard is zero, a type fires at the first moment the hazard is positive
+    again (not at a time extrapolated back into the stretch of zero)."""
+    clock = HazardClock(base=[0.5], targets=[1.0], now=0.0)  # due at day 2
+    clock.set_step(0, "pause", Step(1.0, [3.0, 10.0], [0.0, 1.0]))  # no hazard on days 3 to 10
+    clock.advance(2.5)  # overdue by day 2.5 (hazard 1.25 against a target of 1)
+    clock.set_factors((2.0,))  # a move: every type solved again from day 2.5, where the hazard is positive
+    assert clock.next_event(2.5)[1] <= 2.5
+    clock.advance(5.0)  # on day 5 the hazard is zero: overdue, it waits for day 10
+    assert clock.next_event(5.0) == (0, 10.0)
