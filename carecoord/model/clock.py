@@ -37,26 +37,22 @@ _UNIT_BASES: Final[dict[int, tuple[float, ...]]] = {}
 
 
 def _unit_base(n: int) -> tuple[float, ...]:
-    """The shared tuple of ``n`` base rates of 1.0."""
-    return _UNIT_BASES.setdefault(n, (1.0,) * n)
+    return _UNIT_BASES.setdefault(n, (1.0,) * n)  # the shared tuple of ``n`` base rates of 1.0
 
 
 NO_STEPS: Final[dict[str, Step]] = {}
-"""The multipliers of a type that has none: one empty dict shared by every clock (a clock is kept
-per patient and most types never get a step), never written: ``set_step`` gives a type its own dict
-and ``drop_steps`` passes it by. A dict, not a read-only mapping: the compiled clock iterates a
-dict's values in C, a mapping's through generic calls."""
+"""The multipliers of a type that has none, shared by every clock and never written (``set_step``
+gives a type a dict of its own). A dict, not a mapping: the compiled clock iterates its values in C."""
 
 
 class HazardClock:
     """The next-event clocks of one patient.
 
     Each type keeps its own integrated hazard ``acc[k]`` up to its own time ``since[k]``, and the
-    time it fires at the current rates, once computed (``_due[k]``). A change of rate is the only
-    thing that changes when a type fires, so a due time is kept until the type's rates change or
-    it fires: the next event of a patient is the earliest of five stored times, and only the type
-    that fired (or whose rate changed) is integrated and solved again. Call :meth:`advance` before
-    changing a rate, so that every type's hazard up to then is kept at the old rate.
+    time it fires at the current rates, once computed (``_due[k]``), kept until the type's rates
+    change or it fires: the next event of a patient is the earliest of five stored times, and only
+    the type that fired (or whose rate changed) is integrated and solved again. Call :meth:`advance`
+    before changing a rate, so that every type's hazard up to then is kept at the old rate.
     """
 
     __slots__ = (
@@ -82,31 +78,25 @@ class HazardClock:
     )
 
     def __init__(self, base: Sequence[float], targets: list[float], now: float):
-        # per day; base rates of 1.0 (every patient's clock) share one tuple: a clock per patient
-        # tuples, not Sequence: the compiled clock indexes a tuple in C (a Sequence through generic calls)
+        # per day; unit base rates share one tuple. Tuples, not Sequence: indexed in C when compiled
         self.base: tuple[float, ...] = _unit_base(len(base)) if all(b == 1.0 for b in base) else tuple(base)
         self.target = list(targets)  # unit-exponential targets
         self.acc = [0.0] * len(base)  # integrated hazard since each type last fired, up to ``since[k]``
         self.since = [now] * len(base)
         self._due = [NAN] * len(base)  # when each type fires at the current rates (NaN: not computed)
-        # base rate x the factor for where the patient is (home, hospital, ...); only read, never
-        # written in place, so it may be the caller's tuple (``set_factors``)
+        # base rate x the factor for where the patient is; never written in place: may be the caller's tuple
         self.factor: tuple[float, ...] = self.base
         self.steps: list[dict[str, Step]] = [NO_STEPS] * len(base)
-        # operational time of a type (weekly profile); ``set_timemaps`` may share one tuple between clocks.
-        # Typed as the one time map there is: the compiled clock calls its methods directly.
+        # operational time of a type (weekly profile), a tuple shared between clocks; typed as the one
+        # time map there is, so that the compiled clock calls its methods directly
         self.timemap: tuple[WeeklyProfile | None, ...] = (None,) * len(base)
         self.last = now  # the time of the last :meth:`advance` (every type integrated up to it)
-        # A type's operational time at ``_tau_at`` (where its integration last ended): the next
-        # integration and solve start from it. Set a time map before the first query; the cache does
-        # not follow a later change of map.
-        # One slot each (scalars, not lists per type: a clock per patient, so bytes count; in practice
-        # only the crisis type has a time map and a step that is always set).
+        # A type's operational time at ``_tau_at`` (where its integration last ended), where the next
+        # integration and solve start (set time maps before the first query: not followed after). Scalars,
+        # not lists per type (bytes count: in practice only the crisis type has a time map and a step).
         self._tau_k, self._tau_at, self._tau_of = -1, math.nan, 0.0
-        # A second cache: a stepped type's rate at ``_seg_at`` and its next change point (``_segment``;
-        # left by an integration's last piece or by a solve), and the operational time of that change
-        # point (``_fire_time``). ``set_factors``, ``set_step`` and ``drop_steps`` clear the first; the
-        # second holds ``tau`` of one fixed time, which nothing changes.
+        # A stepped type's rate at ``_seg_at`` and its next change point (left by an integration's last
+        # piece or a solve; a rate change clears it), and ``tau`` of that change point (one fixed time).
         self._seg_k, self._seg_at, self._seg_rate, self._seg_next = -1, math.nan, 0.0, INF
         self._break_k, self._break_at, self._break_tau = -1, math.nan, 0.0
 
@@ -233,12 +223,10 @@ class HazardClock:
     def next_event(self, now: float = -INF) -> tuple[int, float]:
         """The type that fires first and when (ties go to the lower type), asked at ``now``.
 
-        A type can come due while the patient is busy in a pathway; it then fires at ``now``, the
-        patient's next free moment, if its hazard there is positive. If its hazard is zero at
-        ``now`` (a factor or a multiplier of zero: somewhere, or under an intervention, where it
-        cannot happen), it waits until its hazard is positive again, or for ever, as a type solved
-        afresh after the change would: the overdue type is integrated to ``now`` and solved again
-        from there. ``now`` defaults to the last integration point's past (no such check).
+        A type that came due while the patient was busy fires at ``now`` if its hazard is positive
+        there; where it is zero (a factor or multiplier of zero: where, or while, it cannot happen)
+        it is integrated to ``now`` and solved again, so it waits for a positive hazard, or for ever,
+        as a type solved afresh after the change would. Without ``now``, no such check.
         """
         due = self._due
         while True:
@@ -259,9 +247,8 @@ class HazardClock:
         """Type ``k`` has fired (at ``now``; None: its hazard is already integrated up to then, by
         :meth:`advance`): restart its clock with a fresh target.
 
-        Hazard accumulated past the old target (an event that came due while the patient was busy
-        in a pathway and so fired late) is carried over, as the next-reaction method requires.
-        The other types keep their progress, their time and their due time.
+        Hazard accumulated past the old target (an event that came due while the patient was busy,
+        so fired late) is carried over, as the next-reaction method requires; other types keep theirs.
         """
         if now is not None and now > self.since[k]:
             self._integrate(k, now)
@@ -289,11 +276,8 @@ class HazardClock:
         self._due[:] = (NAN,) * len(self._due)
 
     def set_timemaps(self, timemaps: Sequence[WeeklyProfile | None]) -> None:
-        """Set every type's time map at once, before the first :meth:`advance`.
-
-        The sequence is only read, so one tuple can serve every patient's clock of a run (a list
-        per clock costs about 100 bytes per patient).
-        """
+        """Set every type's time map at once, before the first :meth:`advance` (only read: one tuple
+        can serve every patient's clock of a run, where a list per clock costs ~100 bytes a patient)."""
         if len(timemaps) != len(self.base):
             raise ValueError(f"{len(timemaps)} time maps for {len(self.base)} event types")
         self.timemap = tuple(timemaps)  # a tuple given is kept as it is (shared), not copied
@@ -302,8 +286,8 @@ class HazardClock:
     def set_factors(self, factors: tuple[float, ...]) -> None:
         """Set the location factors (rates per day with the base folded in); call :meth:`advance` first.
 
-        With unit base rates the factors are kept as given (``1.0 * f == f`` exactly): no new list
-        and no new floats on every move of every patient (docs/performance.md, memory round 2).
+        With unit base rates the factors are kept as given (``1.0 * f == f`` exactly): no new
+        floats on every move of every patient (docs/performance.md, memory round 2).
         """
         base = self.base
         if base is _UNIT_BASES.get(len(base)):
