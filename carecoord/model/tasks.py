@@ -34,6 +34,7 @@ Work = Generator[simpy.Event, Any, Any]
 _ENDED: Final = object()
 """What :func:`next` returns, as told, for a work that has ended (a work yields only events)."""
 _next: Final = next  # compiled, a final name is a C static: no look-up of the builtin at every call
+_TIMEOUT: Final = simpy.Timeout
 
 
 class Task:
@@ -81,7 +82,7 @@ class Task:
             try:
                 if event is None:
                     target = _next(generator, _ENDED)
-                elif event._ok:
+                elif type(event) is _TIMEOUT or event._ok:  # a timeout never fails: one read fewer
                     value = event._value
                     target = _next(generator, _ENDED) if value is None else generator.send(value)
                 else:
