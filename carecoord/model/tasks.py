@@ -35,6 +35,8 @@ _ENDED: Final = object()
 """What :func:`next` returns, as told, for a work that has ended (a work yields only events)."""
 _next: Final = next  # compiled, a final name is a C static: no look-up of the builtin at every call
 _TIMEOUT: Final = simpy.Timeout
+_EVENT: Final = simpy.Event  # final names: C statics, no look-up in the simpy module at every use
+_INTERRUPT: Final = simpy.Interrupt
 
 
 class Task:
@@ -111,9 +113,9 @@ class Task:
         if not self.is_alive or target is None:
             raise RuntimeError("a task that is not waiting cannot be interrupted")
         env = target.env
-        event = simpy.Event(env)
+        event = _EVENT(env)
         event._ok = False  # failed with the Interrupt, and defused: as SimPy's Interruption is made
-        event._value = simpy.Interrupt(cause)
+        event._value = _INTERRUPT(cause)
         event._defused = True
         event.callbacks.append(self._interrupted)  # type: ignore[union-attr]
         env.schedule(event, FIRST)
