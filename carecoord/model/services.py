@@ -13,7 +13,7 @@ from typing import Any, Final
 import simpy
 
 from carecoord.calendar import OpeningHours
-from carecoord.model.resource import ROUTINE, URGENT, ScheduledResource, ServiceRequest
+from carecoord.model.resource import ROUTINE, URGENT, ScheduledResource, ServiceRequest, is_granted
 from carecoord.recording import METRIC_INDEX, Recorder
 
 MINUTES_PER_DAY: Final = 1440.0
@@ -78,13 +78,13 @@ class Service:
         Every grant of either passes through :meth:`_grant` once.
         """
         env = self.env
-        resource = self.resource
+        places = self.places  # the resource's compiled part: its ``take`` is Places.take
         t0: float = env._now
         waited = False
-        if resource is None and self.hours.is_open(t0, any_day):
+        if places is None and self.hours.is_open(t0, any_day):
             held: Any = Hold(t0)  # unlimited and open: no wait, no event (acquire's first case)
             self._grant(locality, t0, any_day)
-        elif resource is not None and (held := resource.take(any_day)) is not None:
+        elif places is not None and (held := places.take(any_day)) is not None:
             self._grant(locality, t0, any_day)  # a free place taken now: the work starts now (no event)
         else:
             held = yield from self.acquire(locality, any_day, patience, priority)
@@ -95,7 +95,6 @@ class Service:
         if self._staff is not None:
             self.recorder.count(self._staff, locality, start, duration_days * HOURS_PER_DAY)
         yield env.timeout(duration_days)
-        places = self.places
         if places is None:
             self.in_use -= 1  # what ``release`` does with a Hold
         else:
@@ -119,18 +118,19 @@ class Service:
                 yield env.timeout(start - t0)
             held: Any = Hold(env._now)
         else:
-            taken = self.resource.take(any_day)
+            assert self.places is not None
+            taken = self.places.take(any_day)  # the resource's ``take``, called in C
             if taken is not None:  # a free place taken now, without an event (ScheduledResource.take)
                 self._grant(locality, t0, any_day)
                 return taken
             request = self.resource.request(any_day, priority)
-            if self.on_urgent_wait is not None and priority == URGENT and not request.triggered:
-                self.on_urgent_wait()
-            if patience is None or request.triggered:  # granted at once: no race against patience
+            if self.on_urgent_wait is not None and priority == URGENT and not is_granted(request):
+                self.on_urgent_wait()  # may grant it: a session handing over its clinician gives back a place
+            if patience is None or is_granted(request):  # granted at once: no race against patience
                 yield request
             else:
                 yield request | env.timeout(patience)
-                if not request.triggered:
+                if not is_granted(request):
                     request.cancel()
                     return None
             held = request
@@ -159,7 +159,7 @@ class Service:
         (then :meth:`granted` once it succeeds)."""
         assert self.resource is not None
         request = self.resource.request(False, priority)
-        if self.on_urgent_wait is not None and priority == URGENT and not request.triggered:
+        if self.on_urgent_wait is not None and priority == URGENT and not is_granted(request):
             self.on_urgent_wait()
         return request
 
