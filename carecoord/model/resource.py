@@ -13,7 +13,9 @@ The bookkeeping of a service's uses (waits, staff time, peaks) is :mod:`carecoor
 
 from __future__ import annotations
 
+import bisect
 import math
+from operator import attrgetter
 from typing import Any, Final
 
 import simpy
@@ -34,31 +36,11 @@ _PENDING: Final = simpy.events.PENDING
 
 @mypyc_attr(native_class=False)  # compiled, a subclass of a SimPy (Python) class stays a Python class
 class ServiceRequest(PriorityRequest):
-    """A request with a priority that may be served on any day (seven-day working).
-
-    Made as SimPy's ``PriorityRequest(resource, priority)`` is (its ``__init__``, ``Put``'s and
-    ``Event``'s set these attributes, in this order: ``tests/unit/test_service_order.py`` compares
-    them), in compiled code rather than through three Python constructors, and queued and examined
-    by the compiled :class:`Places` (the ``_trigger_put`` SimPy's ``Put`` calls). One difference:
-    SimPy adds the resource's ``_trigger_get`` to a request's callbacks, which grants waiting
-    releases when the request is processed; a release here never waits (``_do_get`` grants it when
-    made), so that call would find nothing to do, and it is not added.
-    """
+    """A request with a priority that may be served on any day (seven-day working)."""
 
     def __init__(self, resource: ScheduledResource, any_day: bool = False, priority: int = URGENT):
-        places = resource.places
-        env = places.env
-        now: float = env._now
         self.any_day = any_day
-        self.priority = priority
-        self.preempt = True
-        self.time = now
-        self.key = (priority, now, False)  # SimPy's (priority, time, not preempt)
-        self.env = env
-        self.callbacks = []
-        self.resource = resource
-        self.proc = env._active_proc  # SimPy's ``env.active_process`` (a property)
-        places.queue(self)
+        super().__init__(resource, priority)
 
 
 def is_granted(request: simpy.Event) -> bool:
@@ -66,21 +48,7 @@ def is_granted(request: simpy.Event) -> bool:
     return request._value is not _PENDING
 
 
-def insert_in_order(waiting: list[Any], request: Any) -> None:
-    """Insert ``request`` after the last request of ``waiting`` whose key is not above its own.
-
-    The order SimPy's ``SortedQueue`` gets by appending and sorting the whole list again (a stable
-    sort by ``key``), in a binary search.
-    """
-    key = request.key
-    low, high = 0, len(waiting)
-    while low < high:
-        middle = (low + high) // 2
-        if key < waiting[middle].key:
-            high = middle
-        else:
-            low = middle + 1
-    waiting.insert(low, request)
+_KEY: Final = attrgetter("key")
 
 
 @mypyc_attr(native_class=False)  # compiled, a list subclass must stay a Python class
@@ -93,7 +61,7 @@ class RequestQueue(list):
     """
 
     def append(self, item: Any) -> None:
-        insert_in_order(self, item)
+        bisect.insort_right(self, item, key=_KEY)
 
 
 @mypyc_attr(native_class=False)  # as ServiceRequest: SimPy's __init__ sets attributes this class retypes
@@ -125,7 +93,7 @@ class ScheduledResource(simpy.PriorityResource):
 
     def request(self, any_day: bool = False, priority: int = URGENT) -> ServiceRequest:  # type: ignore[override]
         request = ServiceRequest(self, any_day, priority)
-        if request._value is _PENDING and self._wake is None and not self.hours.always:
+        if not is_granted(request) and self._wake is None and not self.hours.always:
             self._wake_at_next_opening()
         return request
 
@@ -146,11 +114,23 @@ class ScheduledResource(simpy.PriorityResource):
             self._wake_at_next_opening()
 
     def _do_put(self, event: ServiceRequest) -> bool:  # type: ignore[override]
-        return self.places.grant(event)
-
-    def _trigger_put(self, get_event: Any) -> None:
-        """Grant what can start now, in the queue's order (SimPy's scan, in :meth:`Places.trigger_put`)."""
-        self.places.trigger_put()
+        places = self.places  # read once: the rest is read from the compiled Places
+        now: float = places.env._now
+        hours = places.hours
+        if not hours.always:
+            if not hours.is_open(now, any_day=True):
+                return False  # outside the hours: nothing starts, stop scanning the queue
+            if not event.any_day and not hours.works_on_day_of(now):
+                return True  # closed today for this request; a seven-day request behind it may start
+        users = places.users
+        if len(users) < places.capacity:
+            users[event] = None
+            event.usage_since = now
+            event.succeed()
+            if len(users) > places.peak:
+                places.peak = len(users)
+            return True
+        return False
 
     def _do_get(self, event: Any) -> None:  # type: ignore[override]
         """A release: drop the holder (SimPy's ``Resource._do_get`` with the holders in a dict)."""
@@ -189,7 +169,6 @@ class Places:
     a dictionary look-up (``capacity`` a Python property call). :meth:`take`, :meth:`give_back` and
     ``_do_put`` read them here instead, in C (:class:`~carecoord.model.services.Service` gives back
     and reads the peak here directly). ``waiting`` is the resource's ``put_queue`` (SimPy never replaces it).
-    Requests are queued and granted here too (:meth:`queue`, :meth:`trigger_put`, :meth:`grant`).
     """
 
     def __init__(
@@ -225,48 +204,7 @@ class Places:
         if held in users:  # what ``users.pop(held, None)`` does, without a method call (no dict ``pop`` in C)
             del users[held]
         if self.waiting:
-            self.trigger_put()  # what SimPy's release event does when processed
-
-    def queue(self, request: Any) -> None:
-        """Queue a new request in order, and grant what can start now (SimPy's ``Put.__init__``)."""
-        insert_in_order(self.waiting, request)
-        self.trigger_put()
-
-    def trigger_put(self) -> None:
-        """Examine the waiting requests in order, granting each that can start now, until one cannot
-        (SimPy's ``BaseResource._trigger_put`` with :meth:`grant` as its ``_do_put``)."""
-        waiting = self.waiting
-        index = 0
-        while index < len(waiting):
-            request = waiting[index]
-            proceed = self.grant(request)
-            if request._value is _PENDING:
-                index += 1
-            elif waiting.pop(index) is not request:
-                raise RuntimeError("Put queue invariant violated")
-            if not proceed:
-                break
-
-    def grant(self, request: Any) -> bool:
-        """Grant ``request`` if it can start now; False: stop examining the queue (``_do_put``)."""
-        now: float = self.env._now
-        hours = self.hours
-        if not hours.always:
-            if not hours.is_open(now, any_day=True):
-                return False  # outside the hours: nothing starts, stop scanning the queue
-            if not request.any_day and not hours.works_on_day_of(now):
-                return True  # closed today for this request; a seven-day request behind it may start
-        users = self.users
-        if len(users) < self.capacity:
-            users[request] = None
-            request.usage_since = now
-            request._ok = True  # what ``request.succeed()`` does, without its Python call
-            request._value = None
-            self.env.schedule(request)
-            if len(users) > self.peak:
-                self.peak = len(users)
-            return True
-        return False
+            self.resource._trigger_put(None)  # what SimPy's release event does when processed
 
 
 class Taken:
@@ -278,14 +216,4 @@ class Taken:
         self.usage_since = since
 
 
-__all__ = [
-    "ROUTINE",
-    "URGENT",
-    "Places",
-    "RequestQueue",
-    "ScheduledResource",
-    "ServiceRequest",
-    "Taken",
-    "insert_in_order",
-    "is_granted",
-]
+__all__ = ["ROUTINE", "URGENT", "Places", "RequestQueue", "ScheduledResource", "ServiceRequest", "Taken", "is_granted"]

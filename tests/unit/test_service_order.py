@@ -138,28 +138,3 @@ def test_waiting_requests_are_woken_at_openings_only_while_any_wait() -> None:
     resource.give_back(weekday)
     env.run(until=10.0)
     assert not [e for *_, e in env._queue if isinstance(e, simpy.Timeout)]  # nobody waits: no more wake-ups
-
-
-def test_a_service_request_is_made_as_simpy_makes_a_priority_request() -> None:
-    """Made in compiled code, not by SimPy's constructors: the attributes SimPy sets, in its order and
-    with its values, granted or waiting; only the callback that would grant waiting releases is not
-    added (a release never waits here: the resource's release queue stays empty)."""
-    calendar = Calendar(dt.date(2014, 4, 1), horizon_days=10, warm_up_days=0)  # a Tuesday
-    env = simpy.Environment()
-    env.run(until=0.5)  # noon: open
-    ours = ScheduledResource(env, 1, OpeningHours(weekday_hours(8.0, 18.5), calendar))
-    simpys = simpy.PriorityResource(env, 1)
-    for priority in (ROUTINE, URGENT):  # the first is granted at once, the second waits
-        request = ours.request(priority=priority)
-        reference = simpys.request(priority=priority)
-        mine, theirs = vars(request), vars(reference)
-        assert list(mine) == ["any_day", *theirs]
-        assert mine["any_day"] is False
-        assert theirs["callbacks"] == [simpys._trigger_get] and mine["callbacks"] == []
-        assert mine["resource"] is ours and theirs["resource"] is simpys
-        same = [name for name in theirs if name not in ("callbacks", "resource")]
-        assert [mine[name] for name in same] == [theirs[name] for name in same]
-        assert request.triggered == reference.triggered == (priority == ROUTINE)
-    assert [r.key for r in ours.put_queue] == [r.key for r in simpys.put_queue] == [(URGENT, 0.5, False)]
-    env.run(until=0.6)
-    assert not ours.get_queue
