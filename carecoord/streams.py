@@ -121,17 +121,22 @@ SPARE: Final = 9
 # Columns of each row held in memory (the rest is drawn on demand, the same numbers). The streams read
 # most are kept whole: at 10,000 patients x 3 years (both arms) the crisis episodes past 6 kept and the
 # routes past 12 kept made 30,177 of the 34,281 rests drawn (each a generator jump and a numpy call),
-# for 816 bytes a patient. The rarely read streams keep a prefix: about 1 in 20 patients reads past the
-# other episodes kept, fewer than 1 in 50 past the other columns kept (region benchmark, 3,000 patients).
+# for 816 bytes a patient. The rarely read streams keep a prefix, wide enough that few patients read
+# past it (same run): 980 of 15,146 fall-episode readers read past 3 episodes, 327 past 4.5 and 26
+# past 6; 1,260 of 5,654 social-episode and 1,331 of 7,551 decline-episode readers past 1 episode, 51
+# and 8 past 3; 84 patients past 6 fall-clock draws (4 past 8), 51 and 8 past 4 social- and
+# decline-clock draws (4 and none past 6), 239 of 14,245 past 4 care-episode draws (40 past 6). The
+# prefixes below (272 bytes a patient more than 3, 1, 1 episodes and 6, 4, 4, 4 draws) took the rests
+# drawn from 4,104 to a few hundred.
 STREAM_KEPT: dict[str, int] = {
     **STREAM_BLOCKS,
-    "patient.fall.clock": 6,
-    "patient.fall.episode": 3 * EPISODE_WIDTH,
-    "patient.social.clock": 4,
-    "patient.social.episode": 1 * EPISODE_WIDTH,
-    "patient.decline.clock": 4,
-    "patient.decline.episode": 1 * EPISODE_WIDTH,
-    "patient.care.episode": 4,
+    "patient.fall.clock": 8,
+    "patient.fall.episode": 5 * EPISODE_WIDTH,
+    "patient.social.clock": 6,
+    "patient.social.episode": 3 * EPISODE_WIDTH,
+    "patient.decline.clock": 6,
+    "patient.decline.episode": 3 * EPISODE_WIDTH,
+    "patient.care.episode": 6,
     "patient.enrolment": 1 * EPISODE_WIDTH,
 }
 STREAM_REST_PIECE: Final = 2 * EPISODE_WIDTH
