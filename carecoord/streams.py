@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from typing import Any, Final, cast
+from typing import Any, Final
 
 import numpy as np
+from librt.strings import read_f32_le
 from mypy_extensions import mypyc_attr
 
 
@@ -148,10 +149,9 @@ ROWS_PER_CHUNK: Final = 2048
 """Rows drawn per numpy call while a block is built (bounds the memory of the full-width rows)."""
 
 
-def _flat_view(block: np.ndarray) -> memoryview[float]:
-    """A block's float32 memory as one flat memoryview (its items are floats)."""
-    # numpy's stubs give ndarray the buffer protocol only from Python 3.12 on.
-    return cast("memoryview[float]", memoryview(block.reshape(-1)))  # type: ignore[arg-type]
+def _packed(block: np.ndarray) -> bytes:
+    """A block's float32 values, row after row, as little-endian bytes (what ``read_f32_le`` reads)."""
+    return np.ascontiguousarray(block, dtype="<f4").tobytes()
 
 
 # Compiled (mypyc), a class needs this to be subclassed in Python: a test's scripted bank (test_pathway_traces).
@@ -164,7 +164,12 @@ class StreamBank:
         self.replication = replication
         self._widths: list[int] = list(STREAM_BLOCKS.values())
         self._kept: list[int] = list(STREAM_KEPT.values())
-        # The kept columns of each (locality, stream) block, and the generator state it started from.
+        # The kept columns of each (locality, stream) block as bytes, one per (locality, stream) at
+        # ``locality * N_STREAMS + stream``: the compiled model reads a uniform from them with
+        # librt's ``read_f32_le``, inline C giving an unboxed float (a memoryview's item was a generic
+        # call, a boxed index and a Python float a draw). ``blocks``: the same memory as numpy arrays
+        # (read-only views, no copy). Each block's generator state at its start: for the rests.
+        self._packed: list[bytes] = []
         self.blocks: list[list[np.ndarray]] = []
         self._starts: list[list[Any]] = []  # numpy's bit-generator state dicts
         for loc, size in enumerate(locality_sizes):
@@ -172,13 +177,12 @@ class StreamBank:
             for name, width in STREAM_BLOCKS.items():
                 rng = generator(seed, replication, loc, stream_key(name))
                 starts.append(rng.bit_generator.state)
-                per_stream.append(_kept_columns(rng, size, width, STREAM_KEPT[name]))
+                kept = STREAM_KEPT[name]
+                data = _packed(_kept_columns(rng, size, width, kept))  # one block's array at a time
+                self._packed.append(data)
+                per_stream.append(np.frombuffer(data, dtype="<f4").reshape(size, kept))
             self.blocks.append(per_stream)
             self._starts.append(starts)
-        # The same memory seen as flat memoryviews, one per (locality, stream) at ``locality *
-        # N_STREAMS + stream``: indexing one gives a Python float directly, about half the cost of a
-        # numpy scalar, and draws are taken on every event.
-        self._flat: list[memoryview[float]] = [_flat_view(b) for per in self.blocks for b in per]
         self._n_localities = len(locality_sizes)
         self._rests: dict[int, array] = {}
         self._jumper_bits = np.random.PCG64(0)
@@ -194,7 +198,7 @@ class StreamBank:
         """The uniform at ``position`` of a patient's stream."""
         kept = self._kept[stream]
         if position < kept:
-            return self._flat[locality * N_STREAMS + stream][patient * kept + position]
+            return read_f32_le(self._packed[locality * N_STREAMS + stream], (patient * kept + position) * 4)
         width = self._widths[stream]
         if position < width:
             return self._rest(locality, patient, stream, position - kept)[position - kept]
@@ -205,8 +209,9 @@ class StreamBank:
         kept = self._kept[stream]
         end = position + n
         if end <= kept:
-            start = patient * kept + position
-            return self._flat[locality * N_STREAMS + stream][start : start + n].tolist()  # type: ignore[return-value]  # typeshed: list[int]; float items here
+            data = self._packed[locality * N_STREAMS + stream]
+            start = (patient * kept + position) * 4
+            return [read_f32_le(data, start + 4 * i) for i in range(n)]
         width = self._widths[stream]
         if position >= width:
             # All past the row's end (a crisis episode of a patient with more than 24): one slice.
