@@ -17,7 +17,7 @@ and the generator they came from (docs/performance.md).
 
 Example:
     >>> bank = StreamBank(seed=1, replication=0, locality_sizes=[10])
-    >>> u = bank.draw(0, 3, CRISIS_CLOCK)
+    >>> u = bank.draw(0, 3, CRISIS_CLOCK, 0)  # locality 0, patient 3, the first uniform
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ SPARE: Final = 9
 # and 8 past 3; 84 patients past 6 fall-clock draws (4 past 8), 51 and 8 past 4 social- and
 # decline-clock draws (4 and none past 6), 239 of 14,245 past 4 care-episode draws (40 past 6). The
 # prefixes below (272 bytes a patient more than 3, 1, 1 episodes and 6, 4, 4, 4 draws) took the rests
-# drawn from 4,104 to a few hundred.
+# drawn from 4,104 to 199.
 STREAM_KEPT: dict[str, int] = {
     **STREAM_BLOCKS,
     "patient.fall.clock": 8,
