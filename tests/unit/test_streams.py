@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carecoord import streams
+from carecoord.cohort import PatientRecord
+from carecoord.model.patient import Patient
 from carecoord.streams import (
     CRISIS_CLOCK,
     CRISIS_EPISODE,
@@ -287,3 +289,18 @@ def test_overflow_generators_come_from_the_keys_where_the_words_are_not_trusted(
         expected = generator(8, 0, 0, stream_key(STREAM_NAMES[CRISIS_CLOCK]), patient).random(10).tolist()
         assert bank.draws(0, patient, CRISIS_CLOCK, width, 10) == expected
     assert bank._entropy == {CRISIS_CLOCK: None}
+
+
+def test_a_patients_streams_are_taken_each_on_its_own() -> None:
+    """``Patient.take`` gives each stream's next position and moves only that stream past the uniforms
+    taken; every stream has a position of its own, and a stream number that is none is refused."""
+    p = Patient(0, PatientRecord(0, 0, 80.0, 0, False, False, (), 0.0, 0.0))
+    assert p.cursor == (0,) * len(STREAM_NAMES)
+    for stream in ALL_STREAMS:  # stream s takes s + 1 uniforms, twice
+        assert p.take(stream, stream + 1) == 0
+        assert p.take(stream, stream + 1) == stream + 1
+    assert p.cursor == tuple(2 * (s + 1) for s in ALL_STREAMS)
+    assert p.take(CRISIS_EPISODE, 10) == 2 * (CRISIS_EPISODE + 1)
+    assert p.cursor[CRISIS_ROUTE] == 2 * (CRISIS_ROUTE + 1)  # the others unmoved
+    with pytest.raises(ValueError, match="no stream"):
+        p.take(len(STREAM_NAMES), 1)
