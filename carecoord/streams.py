@@ -17,16 +17,17 @@ and the generator they came from (docs/performance.md).
 
 Example:
     >>> bank = StreamBank(seed=1, replication=0, locality_sizes=[10])
-    >>> u = bank.draw(0, 3, CRISIS_CLOCK)
+    >>> u = bank.draw(0, 3, CRISIS_CLOCK, 0)  # locality 0, patient 3, the first uniform
 """
 
 from __future__ import annotations
 
 import zlib
 from array import array
-from typing import Any, Final, cast
+from typing import Any, Final
 
 import numpy as np
+from librt.strings import read_f32_le
 from mypy_extensions import mypyc_attr
 
 
@@ -38,6 +39,31 @@ def stream_key(name: str) -> int:
 def generator(seed: int, *keys: int) -> np.random.Generator:
     """A generator for one (seed, keys...) combination."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=keys)))
+
+
+POOL_SIZE: Final = 4
+"""Words of numpy's SeedSequence pool (its default): an entropy shorter than this is padded to it."""
+WORD: Final = 0xFFFFFFFF
+
+
+def entropy_words(seed: int, *keys: int) -> list[int]:
+    """The 32-bit words numpy's ``SeedSequence(seed, spawn_key=keys)`` mixes into its pool, in order.
+
+    Each int is split into words, least significant first (one word, 0, for 0); the seed's words are
+    padded with zeros to the pool size when there are keys. ``SeedSequence(words)``, given these words as
+    a uint32 array, has the same pool, hence the same generator: :meth:`StreamBank._overflow_generator`
+    builds it so, and checks the two agree before it trusts the shortcut.
+    """
+    words: list[int] = []
+    for i, value in enumerate((seed, *keys)):
+        if i == 1 and len(words) < POOL_SIZE:
+            words.extend([0] * (POOL_SIZE - len(words)))
+        words.append(value & WORD)
+        value >>= 32
+        while value:
+            words.append(value & WORD)
+            value >>= 32
+    return words
 
 
 # Stream name -> uniforms held per patient in the block. Names are a contract.
@@ -96,17 +122,22 @@ SPARE: Final = 9
 # Columns of each row held in memory (the rest is drawn on demand, the same numbers). The streams read
 # most are kept whole: at 10,000 patients x 3 years (both arms) the crisis episodes past 6 kept and the
 # routes past 12 kept made 30,177 of the 34,281 rests drawn (each a generator jump and a numpy call),
-# for 816 bytes a patient. The rarely read streams keep a prefix: about 1 in 20 patients reads past the
-# other episodes kept, fewer than 1 in 50 past the other columns kept (region benchmark, 3,000 patients).
+# for 816 bytes a patient. The rarely read streams keep a prefix, wide enough that few patients read
+# past it (same run): 980 of 15,146 fall-episode readers read past 3 episodes, 327 past 4.5 and 26
+# past 6; 1,260 of 5,654 social-episode and 1,331 of 7,551 decline-episode readers past 1 episode, 51
+# and 8 past 3; 84 patients past 6 fall-clock draws (4 past 8), 51 and 8 past 4 social- and
+# decline-clock draws (4 and none past 6), 239 of 14,245 past 4 care-episode draws (40 past 6). The
+# prefixes below (272 bytes a patient more than 3, 1, 1 episodes and 6, 4, 4, 4 draws) took the rests
+# drawn from 4,104 to 199.
 STREAM_KEPT: dict[str, int] = {
     **STREAM_BLOCKS,
-    "patient.fall.clock": 6,
-    "patient.fall.episode": 3 * EPISODE_WIDTH,
-    "patient.social.clock": 4,
-    "patient.social.episode": 1 * EPISODE_WIDTH,
-    "patient.decline.clock": 4,
-    "patient.decline.episode": 1 * EPISODE_WIDTH,
-    "patient.care.episode": 4,
+    "patient.fall.clock": 8,
+    "patient.fall.episode": 5 * EPISODE_WIDTH,
+    "patient.social.clock": 6,
+    "patient.social.episode": 3 * EPISODE_WIDTH,
+    "patient.decline.clock": 6,
+    "patient.decline.episode": 3 * EPISODE_WIDTH,
+    "patient.care.episode": 6,
     "patient.enrolment": 1 * EPISODE_WIDTH,
 }
 STREAM_REST_PIECE: Final = 2 * EPISODE_WIDTH
@@ -118,10 +149,9 @@ ROWS_PER_CHUNK: Final = 2048
 """Rows drawn per numpy call while a block is built (bounds the memory of the full-width rows)."""
 
 
-def _flat_view(block: np.ndarray) -> memoryview[float]:
-    """A block's float32 memory as one flat memoryview (its items are floats)."""
-    # numpy's stubs give ndarray the buffer protocol only from Python 3.12 on.
-    return cast("memoryview[float]", memoryview(block.reshape(-1)))  # type: ignore[arg-type]
+def _packed(block: np.ndarray) -> bytes:
+    """A block's float32 values, row after row, as little-endian bytes (what ``read_f32_le`` reads)."""
+    return np.ascontiguousarray(block, dtype="<f4").tobytes()
 
 
 # Compiled (mypyc), a class needs this to be subclassed in Python: a test's scripted bank (test_pathway_traces).
@@ -134,7 +164,12 @@ class StreamBank:
         self.replication = replication
         self._widths: list[int] = list(STREAM_BLOCKS.values())
         self._kept: list[int] = list(STREAM_KEPT.values())
-        # The kept columns of each (locality, stream) block, and the generator state it started from.
+        # The kept columns of each (locality, stream) block as bytes, one per (locality, stream) at
+        # ``locality * N_STREAMS + stream``: the compiled model reads a uniform from them with
+        # librt's ``read_f32_le``, inline C giving an unboxed float (a memoryview's item was a generic
+        # call, a boxed index and a Python float a draw). ``blocks``: the same memory as numpy arrays
+        # (read-only views, no copy). Each block's generator state at its start: for the rests.
+        self._packed: list[bytes] = []
         self.blocks: list[list[np.ndarray]] = []
         self._starts: list[list[Any]] = []  # numpy's bit-generator state dicts
         for loc, size in enumerate(locality_sizes):
@@ -142,13 +177,12 @@ class StreamBank:
             for name, width in STREAM_BLOCKS.items():
                 rng = generator(seed, replication, loc, stream_key(name))
                 starts.append(rng.bit_generator.state)
-                per_stream.append(_kept_columns(rng, size, width, STREAM_KEPT[name]))
+                kept = STREAM_KEPT[name]
+                data = _packed(_kept_columns(rng, size, width, kept))  # one block's array at a time
+                self._packed.append(data)
+                per_stream.append(np.frombuffer(data, dtype="<f4").reshape(size, kept))
             self.blocks.append(per_stream)
             self._starts.append(starts)
-        # The same memory seen as flat memoryviews, one per (locality, stream) at ``locality *
-        # N_STREAMS + stream``: indexing one gives a Python float directly, about half the cost of a
-        # numpy scalar, and draws are taken on every event.
-        self._flat: list[memoryview[float]] = [_flat_view(b) for per in self.blocks for b in per]
         self._n_localities = len(locality_sizes)
         self._rests: dict[int, array] = {}
         self._jumper_bits = np.random.PCG64(0)
@@ -156,12 +190,15 @@ class StreamBank:
         # Past a row's end: the draws taken so far, and the generator they came from, per patient's stream.
         self._overflow: dict[int, array] = {}
         self._overflow_rngs: dict[int, np.random.Generator] = {}
+        # Per (locality, stream): the entropy words of its patients' own generators, the patient's last
+        # (None: the shortcut did not give numpy's generator; the keys are used).
+        self._entropy: dict[int, Any] = {}
 
     def draw(self, locality: int, patient: int, stream: int, position: int) -> float:
         """The uniform at ``position`` of a patient's stream."""
         kept = self._kept[stream]
         if position < kept:
-            return self._flat[locality * N_STREAMS + stream][patient * kept + position]
+            return read_f32_le(self._packed[locality * N_STREAMS + stream], (patient * kept + position) * 4)
         width = self._widths[stream]
         if position < width:
             return self._rest(locality, patient, stream, position - kept)[position - kept]
@@ -172,8 +209,9 @@ class StreamBank:
         kept = self._kept[stream]
         end = position + n
         if end <= kept:
-            start = patient * kept + position
-            return self._flat[locality * N_STREAMS + stream][start : start + n].tolist()  # type: ignore[return-value]  # typeshed: list[int]; float items here
+            data = self._packed[locality * N_STREAMS + stream]
+            start = (patient * kept + position) * 4
+            return [read_f32_le(data, start + 4 * i) for i in range(n)]
         width = self._widths[stream]
         if position >= width:
             # All past the row's end (a crisis episode of a patient with more than 24): one slice.
@@ -230,13 +268,36 @@ class StreamBank:
         if past is None:
             past = array("d")
             self._overflow[key] = past
-            rng = generator(self.seed, self.replication, locality, stream_key(STREAM_NAMES[stream]), patient)
+            rng = self._overflow_generator(locality, stream, patient)
             self._overflow_rngs[key] = rng
         else:
             rng = self._overflow_rngs[key]
         while len(past) < count:
             past.frombytes(rng.random(OVERFLOW_BATCH).tobytes())
         return past
+
+    def _overflow_generator(self, locality: int, stream: int, patient: int) -> np.random.Generator:
+        """A patient's own generator of a stream: ``generator(seed, replication, locality, key, patient)``.
+
+        Built from the seed sequence's entropy words (:func:`entropy_words`, the patient's the last one)
+        rather than from its keys: numpy converts keys to words in Python, one array per key, which cost
+        more than the rest of the generator (about 14 of 25 microseconds; a few thousand patients a run
+        read past a crisis row). The first patient of each (locality, stream) checks the words against
+        the keys; should they differ (another numpy), that stream is built from its keys.
+        """
+        slot = locality * N_STREAMS + stream
+        words = self._entropy.get(slot)
+        if words is not None and patient <= WORD:
+            own = words.copy()
+            own[-1] = patient
+            return np.random.Generator(np.random.PCG64(np.random.SeedSequence(own)))
+        key = stream_key(STREAM_NAMES[stream])
+        sequence = np.random.SeedSequence(self.seed, spawn_key=(self.replication, locality, key, patient))
+        if slot not in self._entropy and patient <= WORD:
+            words = np.array(entropy_words(self.seed, self.replication, locality, key, patient), dtype=np.uint32)
+            same = np.array_equal(np.random.SeedSequence(words).generate_state(4), sequence.generate_state(4))
+            self._entropy[slot] = words if same else None
+        return np.random.Generator(np.random.PCG64(sequence))
 
 
 def _kept_columns(rng: np.random.Generator, size: int, width: int, kept: int) -> np.ndarray:

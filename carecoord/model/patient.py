@@ -10,15 +10,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator
-from typing import Any, Final
+from typing import Any
 
 from carecoord.cohort import PatientRecord
 from carecoord.daycycle import WeeklyProfile
 from carecoord.locations import DEAD, HOME, LOCATIONS, PENDING, RESIDENTIAL
 from carecoord.model.clock import CRISIS, HazardClock, Step
-from carecoord.streams import STREAM_NAMES
-
-N_STREAMS: Final = len(STREAM_NAMES)
+from carecoord.streams import (
+    CARE_EPISODE,
+    CRISIS_CLOCK,
+    CRISIS_EPISODE,
+    CRISIS_ROUTE,
+    DEATH_CLOCK,
+    DECLINE_CLOCK,
+    DECLINE_EPISODE,
+    ENROLMENT,
+    FALL_CLOCK,
+    FALL_EPISODE,
+    PROGNOSIS,
+    SOCIAL_CLOCK,
+    SOCIAL_EPISODE,
+)
 
 
 class Patient:
@@ -32,7 +44,6 @@ class Patient:
         "caseload_request",
         "clock",
         "crisis_rate",
-        "cursor",
         "dependency",
         "enrolled_since",
         "enrolment_requested",
@@ -56,6 +67,19 @@ class Patient:
         "residential_hold",
         "since",
         "tier",
+        "used_care_episode",
+        "used_crisis_clock",
+        "used_crisis_episode",
+        "used_crisis_route",
+        "used_death_clock",
+        "used_decline_clock",
+        "used_decline_episode",
+        "used_enrolment",
+        "used_fall_clock",
+        "used_fall_episode",
+        "used_prognosis",
+        "used_social_clock",
+        "used_social_episode",
         "waiting",
     )
 
@@ -73,9 +97,23 @@ class Patient:
         self.location = PENDING
         self.since = 0.0
         self.alive = True
-        # Next position of each stream: a list, which the compiled model indexes directly (an array('i')
-        # is smaller but goes through generic item access, boxing, twice a draw).
-        self.cursor: list[int] = [0] * N_STREAMS
+        # Uniforms of each stream used so far (the next one's position; ``take``): one field each, which
+        # the compiled model holds unboxed in the patient itself. A list of them cost two cache misses a
+        # draw (the list and its items, touched once per event of a random patient) and a boxed int for
+        # every position past 256.
+        self.used_crisis_clock = 0
+        self.used_crisis_episode = 0
+        self.used_fall_clock = 0
+        self.used_fall_episode = 0
+        self.used_social_clock = 0
+        self.used_social_episode = 0
+        self.used_decline_clock = 0
+        self.used_decline_episode = 0
+        self.used_death_clock = 0
+        self.used_care_episode = 0
+        self.used_enrolment = 0
+        self.used_prognosis = 0
+        self.used_crisis_route = 0
         self.clock: HazardClock | None = None
         self.process: Any = None
         self.waiting = False
@@ -95,6 +133,73 @@ class Patient:
         self.plan_start: float | None = None
         self.last_visit = -math.inf
         self.night_since: float | None = None
+
+    def take(self, stream: int, n: int) -> int:
+        """Position of the next ``n`` uniforms of a stream (carecoord.streams), moving past them.
+
+        Tested in order of use (crisis clock, episodes and routes first: most of the draws).
+        """
+        if stream == CRISIS_CLOCK:
+            at = self.used_crisis_clock
+            self.used_crisis_clock = at + n
+        elif stream == CRISIS_EPISODE:
+            at = self.used_crisis_episode
+            self.used_crisis_episode = at + n
+        elif stream == CRISIS_ROUTE:
+            at = self.used_crisis_route
+            self.used_crisis_route = at + n
+        elif stream == FALL_CLOCK:
+            at = self.used_fall_clock
+            self.used_fall_clock = at + n
+        elif stream == DECLINE_CLOCK:
+            at = self.used_decline_clock
+            self.used_decline_clock = at + n
+        elif stream == SOCIAL_CLOCK:
+            at = self.used_social_clock
+            self.used_social_clock = at + n
+        elif stream == DEATH_CLOCK:
+            at = self.used_death_clock
+            self.used_death_clock = at + n
+        elif stream == FALL_EPISODE:
+            at = self.used_fall_episode
+            self.used_fall_episode = at + n
+        elif stream == CARE_EPISODE:
+            at = self.used_care_episode
+            self.used_care_episode = at + n
+        elif stream == DECLINE_EPISODE:
+            at = self.used_decline_episode
+            self.used_decline_episode = at + n
+        elif stream == SOCIAL_EPISODE:
+            at = self.used_social_episode
+            self.used_social_episode = at + n
+        elif stream == ENROLMENT:
+            at = self.used_enrolment
+            self.used_enrolment = at + n
+        elif stream == PROGNOSIS:
+            at = self.used_prognosis
+            self.used_prognosis = at + n
+        else:
+            raise ValueError(f"no stream {stream}")
+        return at
+
+    @property
+    def cursor(self) -> tuple[int, ...]:
+        """Uniforms used so far of every stream, in stream order (for tests and traces)."""
+        return (
+            self.used_crisis_clock,
+            self.used_crisis_episode,
+            self.used_fall_clock,
+            self.used_fall_episode,
+            self.used_social_clock,
+            self.used_social_episode,
+            self.used_decline_clock,
+            self.used_decline_episode,
+            self.used_death_clock,
+            self.used_care_episode,
+            self.used_enrolment,
+            self.used_prognosis,
+            self.used_crisis_route,
+        )
 
     @property
     def enrolled(self) -> bool:

@@ -57,9 +57,7 @@ def secure_place(world: World, p: Patient, kind: str) -> Generator[Any, Any, Any
 
 def take_care_draws(p: Patient, n: int) -> int:
     """Position of the next ``n`` uniforms of the patient's care-episode stream (and move past them)."""
-    pos = p.cursor[CARE_EPISODE]
-    p.cursor[CARE_EPISODE] = pos + n
-    return pos
+    return p.take(CARE_EPISODE, n)
 
 
 def start_home_care(world: World, p: Patient, held: Any, extra_hours: float = 0.0) -> None:

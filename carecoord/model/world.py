@@ -110,21 +110,15 @@ class World:
 
     # --- random draws -------------------------------------------------------------------
     def uniform(self, p: Patient, stream: int) -> float:
-        pos = p.cursor[stream]
-        p.cursor[stream] = pos + 1
-        return self.bank.draw(p.locality, p.index, stream, pos)
+        return self.bank.draw(p.locality, p.index, stream, p.take(stream, 1))
 
     def episode(self, p: Patient, stream: int) -> list[float]:
         """The next episode's uniforms (always EPISODE_WIDTH of them, used or not)."""
-        pos = p.cursor[stream]
-        p.cursor[stream] = pos + EPISODE_WIDTH
-        return self.bank.draws(p.locality, p.index, stream, pos, EPISODE_WIDTH)
+        return self.bank.draws(p.locality, p.index, stream, p.take(stream, EPISODE_WIDTH), EPISODE_WIDTH)
 
     def draws(self, p: Patient, stream: int, n: int) -> list[float]:
         """The next ``n`` uniforms of a patient's stream."""
-        pos = p.cursor[stream]
-        p.cursor[stream] = pos + n
-        return self.bank.draws(p.locality, p.index, stream, pos, n)
+        return self.bank.draws(p.locality, p.index, stream, p.take(stream, n), n)
 
     def unit_exponential(self, p: Patient, stream: int) -> float:
         u = self.uniform(p, stream)

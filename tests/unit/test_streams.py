@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carecoord import streams
+from carecoord.cohort import PatientRecord
+from carecoord.model.patient import Patient
 from carecoord.streams import (
     CRISIS_CLOCK,
     CRISIS_EPISODE,
@@ -25,6 +27,7 @@ from carecoord.streams import (
     STREAM_NAMES,
     STREAM_REST_PIECE,
     StreamBank,
+    entropy_words,
     generator,
     stream_key,
 )
@@ -248,3 +251,56 @@ def test_streams_read_most_are_kept_whole() -> None:
         assert STREAM_KEPT[name] == STREAM_BLOCKS[name]
         assert row(bank, 0, 4, stream) == full_block(3, 0, 0, 5, stream)[4].tolist()
     assert not bank._rests
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seed=st.one_of(st.integers(0, 2**32 + 5), st.integers(0, 2**140)),
+    keys=st.lists(st.one_of(st.integers(0, 40), st.integers(0, 2**70)), max_size=6),
+)
+def test_entropy_words_give_numpys_seed_sequence(seed: int, keys: list[int]) -> None:
+    """A seed sequence given the entropy words of (seed, keys) has the pool of numpy's from the seed and
+    keys: the same state for the generator, whatever the sizes of the ints (0, one word, several)."""
+    words = np.array(entropy_words(seed, *keys), dtype=np.uint32)
+    expected = np.random.SeedSequence(seed, spawn_key=tuple(keys)).generate_state(8)
+    np.testing.assert_array_equal(np.random.SeedSequence(words).generate_state(8), expected)
+
+
+@pytest.mark.parametrize("seed", [0, 6, 2**32, 2**64 + 3])
+def test_overflow_generators_of_many_patients_are_their_own(seed: int) -> None:
+    """Patients who read past a row after the first of their (locality, stream), whose generators are built
+    from entropy words, get the generator built from their keys: draw for draw, in every locality."""
+    bank = StreamBank(seed=seed, replication=1, locality_sizes=[30, 12])
+    for stream in (CRISIS_CLOCK, CRISIS_EPISODE, CRISIS_ROUTE):
+        name = STREAM_NAMES[stream]
+        width = STREAM_BLOCKS[name]
+        for loc, patient in [(0, 5), (0, 29), (1, 0), (0, 0), (1, 11), (0, 6)]:
+            expected = generator(seed, 1, loc, stream_key(name), patient).random(2 * OVERFLOW_BATCH + 3).tolist()
+            assert bank.draws(loc, patient, stream, width, len(expected)) == expected, (name, loc, patient)
+    assert sum(words is not None for words in bank._entropy.values()) == 6  # the shortcut was used
+
+
+def test_overflow_generators_come_from_the_keys_where_the_words_are_not_trusted() -> None:
+    """Where the first patient's check failed (marked None), patients' generators come from their keys."""
+    bank = StreamBank(seed=8, replication=0, locality_sizes=[10])
+    width = STREAM_BLOCKS[STREAM_NAMES[CRISIS_CLOCK]]
+    bank._entropy[CRISIS_CLOCK] = None
+    for patient in (3, 4):
+        expected = generator(8, 0, 0, stream_key(STREAM_NAMES[CRISIS_CLOCK]), patient).random(10).tolist()
+        assert bank.draws(0, patient, CRISIS_CLOCK, width, 10) == expected
+    assert bank._entropy == {CRISIS_CLOCK: None}
+
+
+def test_a_patients_streams_are_taken_each_on_its_own() -> None:
+    """``Patient.take`` gives each stream's next position and moves only that stream past the uniforms
+    taken; every stream has a position of its own, and a stream number that is none is refused."""
+    p = Patient(0, PatientRecord(0, 0, 80.0, 0, False, False, (), 0.0, 0.0))
+    assert p.cursor == (0,) * len(STREAM_NAMES)
+    for stream in ALL_STREAMS:  # stream s takes s + 1 uniforms, twice
+        assert p.take(stream, stream + 1) == 0
+        assert p.take(stream, stream + 1) == stream + 1
+    assert p.cursor == tuple(2 * (s + 1) for s in ALL_STREAMS)
+    assert p.take(CRISIS_EPISODE, 10) == 2 * (CRISIS_EPISODE + 1)
+    assert p.cursor[CRISIS_ROUTE] == 2 * (CRISIS_ROUTE + 1)  # the others unmoved
+    with pytest.raises(ValueError, match="no stream"):
+        p.take(len(STREAM_NAMES), 1)
