@@ -117,11 +117,16 @@ def test_ctrl_c_prints_one_line_on_how_to_resume(write_experiment, tmp_path: Pat
         start_new_session=True,  # Ctrl-C reaches the whole process group, as in a terminal
         preexec_fn=_as_foreground_job,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list(out.glob("units/p*.parquet")):
-        time.sleep(0.2)
-    os.killpg(main.pid, signal.SIGINT)
-    _, stderr = main.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not list(out.glob("units/p*.parquet")):
+            time.sleep(0.2)
+        os.killpg(main.pid, signal.SIGINT)
+        _, stderr = main.communicate(timeout=60)
+    finally:  # a sweep that did not stop fails the test, and is not left running after it
+        if main.poll() is None:
+            os.killpg(main.pid, signal.SIGKILL)
+            main.wait()
     assert main.returncode == 130
     assert "Traceback" not in stderr
     lines = [line for line in stderr.splitlines() if line.startswith("Interrupted")]
