@@ -115,7 +115,10 @@ def _run_processes(fn: Callable[..., Any], units: Mapping[Hashable, tuple], work
         # (unfinished units are not saved anyway). ProcessPoolExecutor has no public way before Python 3.14.
         for process in dict(getattr(pool, "_processes", None) or {}).values():
             process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Then wait for the pool's manager thread to see them gone and clean up (quick: none is working).
+        # Left running (``wait=False``), it finishes at interpreter exit, where it can hang after workers
+        # that ended abnormally (CPython issues 83386 and 132969, fixed in Python 3.14).
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
 
