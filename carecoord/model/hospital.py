@@ -24,7 +24,6 @@ from carecoord.model.social_care import (
     enter_residential,
     secure_place,
     start_home_care,
-    take_care_draws,
 )
 from carecoord.model.trolley import wait_for_bed
 from carecoord.model.world import World
@@ -182,7 +181,7 @@ def _return_home(world: World, p: Patient) -> None:
 
 def intermediate_care(world: World, p: Patient, place: Any) -> Generator[Any, Any, None]:
     ic = world.params.intermediate_care
-    u_stay, u_home_care = world.bank.draws(p.locality, p.index, CARE_EPISODE, take_care_draws(p, 2), 2)
+    u_stay, u_home_care = world.draws(p, CARE_EPISODE, 2)
     stay = -math.log1p(-min(u_stay, 1 - 1e-12)) * ic.mean_stay_days
     start: float = world.env._now
     yield world.env.timeout(stay)

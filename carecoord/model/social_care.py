@@ -55,11 +55,6 @@ def secure_place(world: World, p: Patient, kind: str) -> Generator[Any, Any, Any
     return held
 
 
-def take_care_draws(p: Patient, n: int) -> int:
-    """Position of the next ``n`` uniforms of the patient's care-episode stream (and move past them)."""
-    return p.take(CARE_EPISODE, n)
-
-
 def start_home_care(world: World, p: Patient, held: Any, extra_hours: float = 0.0) -> None:
     """A package starts; it ends at death, a care-home move or its own end."""
     now: float = world.env._now
@@ -70,7 +65,7 @@ def start_home_care(world: World, p: Patient, held: Any, extra_hours: float = 0.
     p.home_care_hours = hc.hours_per_week + extra_hours
     p.dependency = max(p.dependency, 1)
     world.rec.count(M.home_care_packages_started, p.locality, now)
-    (u,) = world.bank.draws(p.locality, p.index, CARE_EPISODE, take_care_draws(p, 1), 1)
+    (u,) = world.draws(p, CARE_EPISODE, 1)
     length = -math.log1p(-min(u, 1 - 1e-12)) * hc.mean_package_days
     if now + length < world.horizon:  # an end at or after the horizon never comes (the run stops there)
         world.spawn(_package_end(world, p, held, length))
@@ -138,5 +133,4 @@ __all__ = [
     "enter_residential",
     "secure_place",
     "start_home_care",
-    "take_care_draws",
 ]
