@@ -10,11 +10,11 @@ Example:
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass
 from typing import Final
 
-from mypy_extensions import mypyc_attr
+from librt.vecs import vec
+from mypy_extensions import i64, mypyc_attr
 
 from carecoord.calendar import Calendar
 from carecoord.locations import LOCATIONS
@@ -204,15 +204,16 @@ class Recorder:
         self.n_localities = n_localities
         self._bins = calendar.n_bins
         self._stride = n_localities * self._bins
-        self._bin_of_day = [calendar.bin(d + 0.5) for d in range(int(calendar.horizon) + 1)]
+        # The counters and their look-up tables are librt vecs: the doubles (and integers) themselves in
+        # one buffer, read and added to in C when compiled, with no float object made per addition.
+        self._bin_of_day = vec[i64]([calendar.bin(d + 0.5) for d in range(int(calendar.horizon) + 1)])
         self._last_day = len(self._bin_of_day)
-        self._bin_ends = calendar.bin_ends
+        self._bin_ends = vec[float](calendar.bin_ends)
         self._horizon = calendar.horizon
-        self.values: list[float] = [0.0] * (len(RECORDED_METRICS) * self._stride)
+        self.values = vec[float]([0.0] * (len(RECORDED_METRICS) * self._stride))
         self.stays: list[Stay] = []
-        # Days in each location, patient after patient (``days_at``): one ``array('d')`` holds the
-        # doubles themselves (the same sums to the bit), not objects per patient (docs/performance.md).
-        self.location_days = array("d", bytes(8 * len(LOCATIONS) * n_patients))
+        # Days in each location, patient after patient (``state_days``): doubles, not objects per patient.
+        self.location_days = vec[float]([0.0] * (len(LOCATIONS) * n_patients))
         self.peak_in_use: dict[str, int] = {}
         self.capacity: dict[str, float] = {}
         # (patient, time, activity, resource), time = when recorded (an activity's end); None: the log is off.
@@ -305,7 +306,11 @@ class Recorder:
         """A metric summed over localities and (results) months."""
         start = metric * self._stride
         total = 0.0
+        first = 0 if include_warm_up else 1
         for loc in range(self.n_localities):
-            row = self.values[start + loc * self._bins : start + (loc + 1) * self._bins]
-            total += sum(row if include_warm_up else row[1:])
+            row = start + loc * self._bins
+            row_total = 0.0  # a locality's sum, then added (as ``sum`` of its row was)
+            for b in range(first, self._bins):
+                row_total += self.values[row + b]
+            total += row_total
         return total

@@ -19,6 +19,8 @@ import math
 from collections.abc import Sequence
 from typing import Final
 
+from librt.vecs import vec
+
 from carecoord.daycycle import WeeklyProfile
 from carecoord.model.step import INF, Step, bisect_right
 
@@ -80,10 +82,11 @@ class HazardClock:
     def __init__(self, base: Sequence[float], targets: list[float], now: float):
         # per day; unit base rates share one tuple. Tuples, not Sequence: indexed in C when compiled
         self.base: tuple[float, ...] = _unit_base(len(base)) if all(b == 1.0 for b in base) else tuple(base)
-        self.target = list(targets)  # unit-exponential targets
-        self.acc = [0.0] * len(base)  # integrated hazard since each type last fired, up to ``since[k]``
-        self.since = [now] * len(base)
-        self._due = [NAN] * len(base)  # when each type fires at the current rates (NaN: not computed)
+        # Per type, librt vecs (doubles in one buffer, read in C when compiled: no float object per item)
+        self.target = vec[float](targets)  # unit-exponential targets
+        self.acc = vec[float]([0.0] * len(base))  # integrated hazard since each type last fired, to ``since[k]``
+        self.since = vec[float]([now] * len(base))
+        self._due = vec[float]([NAN] * len(base))  # when each type fires at the current rates (NaN: not computed)
         # base rate x the factor for where the patient is; never written in place: may be the caller's tuple
         self.factor: tuple[float, ...] = self.base
         self.steps: list[dict[str, Step]] = [NO_STEPS] * len(base)
@@ -258,22 +261,19 @@ class HazardClock:
 
     def set_step(self, k: int, name: str, step: Step) -> None:
         """Set (or replace) a named multiplier; call :meth:`advance` first."""
-        steps = self.steps[k]
-        if steps is NO_STEPS:
-            steps = {}
-            self.steps[k] = steps
-        steps[name] = step  # a dict of its own once it has a step
+        if self.steps[k] is NO_STEPS:
+            self.steps[k] = {}  # a dict of its own once it has a step
+        self.steps[k][name] = step
         self._seg_at = math.nan
         self._due[k] = NAN
 
     def drop_steps(self, *names: str) -> None:
         """Remove named multipliers from every type (those it has); call :meth:`advance` first."""
         for steps in self.steps:
-            if steps is not NO_STEPS:
-                for name in names:
-                    steps.pop(name, None)
+            for name in names if steps is not NO_STEPS else ():
+                steps.pop(name, None)
         self._seg_at = math.nan
-        self._due[:] = (NAN,) * len(self._due)
+        self._due = vec[float]([NAN] * len(self.base))
 
     def set_timemaps(self, timemaps: Sequence[WeeklyProfile | None]) -> None:
         """Set every type's time map at once, before the first :meth:`advance` (only read: one tuple
@@ -281,7 +281,7 @@ class HazardClock:
         if len(timemaps) != len(self.base):
             raise ValueError(f"{len(timemaps)} time maps for {len(self.base)} event types")
         self.timemap = tuple(timemaps)  # a tuple given is kept as it is (shared), not copied
-        self._due[:] = (NAN,) * len(self._due)
+        self._due = vec[float]([NAN] * len(self.base))
 
     def set_factors(self, factors: tuple[float, ...]) -> None:
         """Set the location factors (rates per day with the base folded in); call :meth:`advance` first.
@@ -297,4 +297,4 @@ class HazardClock:
         else:
             self.factor = tuple([b * f for b, f in zip(base, factors, strict=True)])
         self._seg_at = math.nan
-        self._due[:] = (NAN,) * len(self._due)
+        self._due = vec[float]([NAN] * len(self.base))

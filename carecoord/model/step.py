@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from typing import Final, Protocol
 
+from librt.vecs import vec
+
 INF: Final = math.inf
 
 
@@ -22,7 +24,7 @@ class TimeMap(Protocol):
     def inverse(self, tau: float) -> float: ...
 
 
-def bisect_right(times: tuple[float, ...], t: float) -> int:
+def bisect_right(times: vec[float], t: float) -> int:
     """How many of the sorted ``times`` are at or before ``t`` (``bisect.bisect_right``, exactly).
 
     Its own few lines because the compiled model (mypyc) calls a function of its own directly, where
@@ -45,13 +47,12 @@ class Step:
     __slots__ = ("initial", "times", "values")
 
     def __init__(self, initial: float, times: Sequence[float] | None = None, values: Sequence[float] | None = None):
-        # Concrete types, whatever is given: the compiled clock reads a tuple's or a list's items in C
-        # (bisect, index), where a Sequence (a cohort's array of spell times) is read through generic
-        # calls that make a float object per read. The change points are read most (a bisect): copied
-        # to a tuple, about 32 bytes per change point of a clock; a list of multipliers is kept as given.
+        # Copied to librt vecs, whatever is given: the compiled clock reads their doubles in C (a bisect
+        # on every piece of every hazard), where a Sequence (a cohort's array of spell times) is read
+        # through generic calls making a float object per read; 8 bytes per change point and multiplier.
         self.initial = initial
-        self.times: tuple[float, ...] = tuple(times) if times else ()
-        self.values: list[float] = values if isinstance(values, list) else list(values or ())
+        self.times = vec[float](times or ())
+        self.values = vec[float](values or ())
 
     def value(self, t: float) -> float:
         i = bisect_right(self.times, t)

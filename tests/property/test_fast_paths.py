@@ -35,7 +35,7 @@ def test_interval_adds_exactly_the_calendar_pieces(t0: float, t1: float, per_day
     base = 3 * rec._stride + 1 * CALENDAR.n_bins
     for b, days in CALENDAR.split(t0, t1):
         expected[base + b] += days * per_day
-    assert rec.values == expected
+    assert list(rec.values) == expected
 
 
 def plain_is_open(hours: OpeningHours, t: float, any_day: bool) -> bool:

@@ -75,10 +75,10 @@ def test_advance_integrates_across_breaks() -> None:
     clock = HazardClock(base=[1.0, 0.5], targets=[100.0, 100.0], now=0.0)
     clock.set_step(0, "s", Step(1.0, [1.0, 2.0, 3.0], [2.0, 0.0, 4.0]))
     clock.advance(4.0)
-    assert clock.acc == [1.0 + 2.0 + 0.0 + 4.0, 2.0]
+    assert list(clock.acc) == [1.0 + 2.0 + 0.0 + 4.0, 2.0]
     assert clock.last == 4.0
     clock.advance(3.0)  # never goes back
-    assert clock.acc == [7.0, 2.0] and clock.last == 4.0
+    assert list(clock.acc) == [7.0, 2.0] and clock.last == 4.0
 
 
 def test_advance_then_fire_bookkeeping() -> None:
@@ -86,14 +86,14 @@ def test_advance_then_fire_bookkeeping() -> None:
     clock = HazardClock(base=[1.0, 0.25], targets=[2.5, 1.0], now=0.0)
     clock.set_step(0, "spell", Step(1.0, [1.0], [4.0]))
     clock.advance(1.0)
-    assert clock.acc == [1.0, 0.25]
+    assert list(clock.acc) == [1.0, 0.25]
     assert clock.time_to_fire(0) == 1.375  # unchanged by advancing
     assert clock.next_event() == (0, 1.375)
     clock.advance(1.375)
-    assert clock.acc == [2.5, 0.34375]
+    assert list(clock.acc) == [2.5, 0.34375]
     clock.fire(0, new_target=0.5)
-    assert clock.acc == [0.0, 0.34375]
-    assert clock.target == [0.5, 1.0]
+    assert list(clock.acc) == [0.0, 0.34375]
+    assert list(clock.target) == [0.5, 1.0]
     assert clock.time_to_fire(0) == 1.375 + 0.125  # rate 4 from now
     assert clock.time_to_fire(1) == 1.375 + (1.0 - 0.34375) / 0.25  # the other type kept its progress
 
@@ -104,7 +104,7 @@ def test_changing_a_rate_warps_time_without_new_targets() -> None:
     clock.advance(1.0)
     clock.set_factors((0.5,))
     assert clock.time_to_fire(0) == 1.0 + 1.0 / 0.5
-    assert clock.target == [2.0]
+    assert list(clock.target) == [2.0]
 
 
 def test_competing_risks_first_wins_and_ties_go_to_lower_type() -> None:

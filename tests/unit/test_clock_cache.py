@@ -14,6 +14,7 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from librt.vecs import vec
 
 from carecoord.daycycle import WeeklyProfile
 from carecoord.model.clock import CRISIS, DEATH, FALL, HazardClock, Step
@@ -182,7 +183,7 @@ def test_shared_factors_and_time_maps_equal_a_clock_of_its_own(moves: list[tuple
         shared.set_factors(factors)
         own.factor = tuple([1.0 * f for f in factors])  # what set_factors stores for other bases: rates of its own
         own._seg_at = math.nan
-        own._due[:] = [math.nan] * 5
+        own._due = vec[float]([math.nan] * 5)
         assert shared.factor is factors
         assert shared.next_event() == own.next_event()
         assert [shared.time_to_fire(k) for k in range(5)] == [own.time_to_fire(k) for k in range(5)]

@@ -64,7 +64,7 @@ def outcome_rows(rec, metric: str) -> list[float]:
     """Values of one metric for every (locality, month), warm-up included."""
     stride = rec.n_localities * rec.calendar.n_bins
     start = METRIC_INDEX[metric] * stride
-    return rec.values[start : start + stride]
+    return [rec.values[i] for i in range(start, start + stride)]
 
 
 @pytest.mark.parametrize("replication", [0, 1])

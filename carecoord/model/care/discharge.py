@@ -94,7 +94,7 @@ class FollowUp:
         w.rec.log(p.id, now, "post_discharge_follow_up", "community_nursing")
         w.rec.count(M.community_nursing_visits, p.locality, now)
         step = p.clock.steps[CRISIS].get("readmission")
-        if step is None or not step.times or step.times[-1] != window_end:
+        if step is None or len(step.times) == 0 or step.times[len(step.times) - 1] != window_end:
             return  # a later discharge opened a new window: its own follow-up acts on it
         ratio = w.params.events.readmission_rate_ratio * spec.readmission_rate_ratio
         p.clock.advance(now)
