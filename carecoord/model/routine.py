@@ -25,6 +25,8 @@ import math
 from collections.abc import Generator
 from typing import Any, Final
 
+from librt.vecs import vec
+
 from carecoord.locations import HOME
 from carecoord.model.patient import Patient
 from carecoord.model.poisson_quantile import poisson_quantile
@@ -83,11 +85,14 @@ class RoutineCare:
         self.replaced_share = replaced_share
         n_loc = len(scenario.localities)
         tiers = scenario.cohort.tiers
-        self.gp_rate = [t.routine_gp_consultations_per_year / DAYS_PER_YEAR for t in tiers]
+        # Rates and running sums in librt vecs: doubles read and written in C when compiled (``update``
+        # runs on every move of every patient), where a list's items are a float object each.
+        self.gp_rate = vec[float]([t.routine_gp_consultations_per_year / DAYS_PER_YEAR for t in tiers])
         visits = scenario.services.community_nursing.routine_visits_per_week / 7.0
         self.minutes = (scenario.services.gp.appointment_minutes, scenario.services.community_nursing.visit_minutes)
         # Who is on a district-nursing caseload: fixed per patient, the same in every arm.
-        self.nurse_rate = [0.0] * world.n_patients  # by patient id (the world may hold some localities only)
+        n_patients: int = world.n_patients
+        self.nurse_rate = vec[float]([0.0] * n_patients)  # by patient id (the world may hold some localities only)
         by_locality: dict[int, list[Patient]] = {}
         for p in world.patients:
             by_locality.setdefault(p.locality, []).append(p)
@@ -97,10 +102,11 @@ class RoutineCare:
             for p in patients:
                 if draws[p.rec.index] < tiers[p.rec.tier].district_nursing_caseload_share:
                     self.nurse_rate[p.id] = visits * p.rec.nursing_ratio
-        self.weight = [[0.0] * n_loc for _ in SERVICE_NAMES]  # expected contacts per day now, per locality
-        self.acc = [[0.0] * n_loc for _ in SERVICE_NAMES]  # expected contacts since the last booking
-        self.since = [[0.0] * n_loc for _ in SERVICE_NAMES]
-        self.share = [(0.0, 0.0)] * world.n_patients  # each patient's current (gp, nursing) rates
+        self.weight = [vec[float]([0.0] * n_loc) for _ in SERVICE_NAMES]  # expected contacts a day now, per locality
+        self.acc = [vec[float]([0.0] * n_loc) for _ in SERVICE_NAMES]  # expected contacts since the last booking
+        self.since = [vec[float]([0.0] * n_loc) for _ in SERVICE_NAMES]
+        self.share_gp = vec[float]([0.0] * n_patients)  # each patient's current GP rate (as ``rates`` gave)
+        self.share_nursing = vec[float]([0.0] * n_patients)  # and nursing rate
         for loc in world.localities:  # the localities this world runs
             for s, name in enumerate(SERVICE_NAMES):
                 world.env.process(self._bookings(loc, s, world.services[name][loc]))
@@ -114,17 +120,20 @@ class RoutineCare:
 
     def update(self, p: Patient) -> None:
         """Re-read a patient's routine needs (after a move, a death or a care-plan change)."""
-        new = self.rates(p)
-        old = self.share[p.id]
-        if new == old:
+        gp, nursing = self.rates(p)
+        i = p.id
+        old_gp, old_nursing = self.share_gp[i], self.share_nursing[i]
+        if gp == old_gp and nursing == old_nursing:
             return
         now: float = self.world.env._now
         loc = p.locality
-        for s in (GP, NURSING):
-            if new[s] != old[s]:
-                self._advance(s, loc, now)
-                self.weight[s][loc] += new[s] - old[s]
-        self.share[p.id] = new
+        if gp != old_gp:
+            self._advance(GP, loc, now)
+            self.weight[GP][loc] += gp - old_gp
+        if nursing != old_nursing:
+            self._advance(NURSING, loc, now)
+            self.weight[NURSING][loc] += nursing - old_nursing
+        self.share_gp[i], self.share_nursing[i] = gp, nursing
 
     def _advance(self, s: int, loc: int, now: float) -> None:
         self.acc[s][loc] += max(0.0, self.weight[s][loc]) * (now - self.since[s][loc])
