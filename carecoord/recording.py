@@ -1,7 +1,7 @@
 """What one replication of one arm recorded: counters by (metric, locality, month), stays, state time.
 
-Recording is plain Python lists indexed by integers so that it costs little inside the event
-loop; turning it into tables and statistics is the job of :mod:`carecoord.metrics`.
+Recording is flat vectors of doubles (librt's ``vec``) indexed by integers so that it costs little
+inside the event loop; turning it into tables and statistics is the job of :mod:`carecoord.metrics`.
 
 Example:
     >>> rec = Recorder(calendar, n_localities=1, n_patients=10)
