@@ -175,7 +175,7 @@ def _return_home(world: World, p: Patient) -> None:
     ev = world.params.events
     if p.clock is not None and ev.readmission_window_days > 0:
         window_end = now + ev.readmission_window_days
-        p.clock.set_step(CRISIS, "readmission", Step(1.0, (now, window_end), (ev.readmission_rate_ratio, 1.0)))
+        p.clock.set_step(CRISIS, "readmission", Step.window(now, window_end, ev.readmission_rate_ratio))
         world.care.after_discharge(p, window_end)
 
 

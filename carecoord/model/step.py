@@ -51,8 +51,20 @@ class Step:
         # on every piece of every hazard), where a Sequence (a cohort's array of spell times) is read
         # through generic calls making a float object per read; 8 bytes per change point and multiplier.
         self.initial = initial
-        self.times = vec[float](times or ())
-        self.values = vec[float](values or ())
+        self.times = vec[float](times) if times else vec[float]()
+        self.values = vec[float](values) if values else vec[float]()
+
+    @staticmethod
+    def window(start: float, end: float, ratio: float) -> Step:
+        """``ratio`` from ``start`` until ``end``, 1 before and after (the weeks after a discharge).
+
+        Made from its numbers: compiled, a vec of a list of floats is built in C, where one of a
+        Sequence is read item by item through generic calls (this runs on every discharge).
+        """
+        step = Step(1.0)
+        step.times = vec[float]([start, end])
+        step.values = vec[float]([ratio, 1.0])
+        return step
 
     def value(self, t: float) -> float:
         i = bisect_right(self.times, t)

@@ -21,6 +21,14 @@ def test_step_values_and_breaks() -> None:
     assert Step(0.25).value(1e9) == 0.25 and Step(0.25).next_break(0.0) == INF
 
 
+def test_step_window_is_the_step_of_its_numbers() -> None:
+    """``Step.window``: the ratio from start until end, 1 before and after, as the general step would be."""
+    window, general = Step.window(2.0, 30.0, 1.75), Step(1.0, (2.0, 30.0), (1.75, 1.0))
+    assert (list(window.times), list(window.values), window.initial) == ([2.0, 30.0], [1.75, 1.0], 1.0)
+    assert [window.value(t) for t in (0.0, 2.0, 29.9, 30.0, 99.0)] == [1.0, 1.75, 1.75, 1.0, 1.0]
+    assert [window.value(t) for t in (0.0, 2.0, 29.9, 30.0)] == [general.value(t) for t in (0.0, 2.0, 29.9, 30.0)]
+
+
 def test_docstring_example() -> None:
     """Unit rate, target 0.5: the event is at 0.5."""
     assert HazardClock(base=[1.0], targets=[0.5], now=0.0).next_event() == (0, 0.5)

@@ -98,5 +98,5 @@ class FollowUp:
             return  # a later discharge opened a new window: its own follow-up acts on it
         ratio = w.params.events.readmission_rate_ratio * spec.readmission_rate_ratio
         p.clock.advance(now)
-        p.clock.set_step(CRISIS, "readmission", Step(1.0, (now, window_end), (ratio, 1.0)))
+        p.clock.set_step(CRISIS, "readmission", Step.window(now, window_end, ratio))
         w.retime(p)
