@@ -12,25 +12,14 @@ import math
 from collections.abc import Callable, Generator
 from typing import Any
 
+from librt.vecs import vec
+from mypy_extensions import i64
+
 from carecoord.cohort import PatientRecord
 from carecoord.daycycle import WeeklyProfile
 from carecoord.locations import DEAD, HOME, LOCATIONS, PENDING, RESIDENTIAL
 from carecoord.model.clock import CRISIS, HazardClock, Step
-from carecoord.streams import (
-    CARE_EPISODE,
-    CRISIS_CLOCK,
-    CRISIS_EPISODE,
-    CRISIS_ROUTE,
-    DEATH_CLOCK,
-    DECLINE_CLOCK,
-    DECLINE_EPISODE,
-    ENROLMENT,
-    FALL_CLOCK,
-    FALL_EPISODE,
-    PROGNOSIS,
-    SOCIAL_CLOCK,
-    SOCIAL_EPISODE,
-)
+from carecoord.streams import N_STREAMS
 
 
 class Patient:
@@ -67,19 +56,7 @@ class Patient:
         "residential_hold",
         "since",
         "tier",
-        "used_care_episode",
-        "used_crisis_clock",
-        "used_crisis_episode",
-        "used_crisis_route",
-        "used_death_clock",
-        "used_decline_clock",
-        "used_decline_episode",
-        "used_enrolment",
-        "used_fall_clock",
-        "used_fall_episode",
-        "used_prognosis",
-        "used_social_clock",
-        "used_social_episode",
+        "used",
         "waiting",
     )
 
@@ -97,23 +74,10 @@ class Patient:
         self.location = PENDING
         self.since = 0.0
         self.alive = True
-        # Uniforms of each stream used so far (the next one's position; ``take``): one field each, which
-        # the compiled model holds unboxed in the patient itself. A list of them cost two cache misses a
-        # draw (the list and its items, touched once per event of a random patient) and a boxed int for
-        # every position past 256.
-        self.used_crisis_clock = 0
-        self.used_crisis_episode = 0
-        self.used_fall_clock = 0
-        self.used_fall_episode = 0
-        self.used_social_clock = 0
-        self.used_social_episode = 0
-        self.used_decline_clock = 0
-        self.used_decline_episode = 0
-        self.used_death_clock = 0
-        self.used_care_episode = 0
-        self.used_enrolment = 0
-        self.used_prognosis = 0
-        self.used_crisis_route = 0
+        # Uniforms of each stream used so far (the next one's position; ``take``), by stream number: a
+        # librt vec, the integers themselves in one buffer (a list cost a miss for the list and one for
+        # each boxed item, touched once per event of a random patient).
+        self.used = vec[i64]([0] * N_STREAMS)
         self.clock: HazardClock | None = None
         self.process: Any = None
         self.waiting = False
@@ -135,71 +99,17 @@ class Patient:
         self.night_since: float | None = None
 
     def take(self, stream: int, n: int) -> int:
-        """Position of the next ``n`` uniforms of a stream (carecoord.streams), moving past them.
-
-        Tested in order of use (crisis clock, episodes and routes first: most of the draws).
-        """
-        if stream == CRISIS_CLOCK:
-            at = self.used_crisis_clock
-            self.used_crisis_clock = at + n
-        elif stream == CRISIS_EPISODE:
-            at = self.used_crisis_episode
-            self.used_crisis_episode = at + n
-        elif stream == CRISIS_ROUTE:
-            at = self.used_crisis_route
-            self.used_crisis_route = at + n
-        elif stream == FALL_CLOCK:
-            at = self.used_fall_clock
-            self.used_fall_clock = at + n
-        elif stream == DECLINE_CLOCK:
-            at = self.used_decline_clock
-            self.used_decline_clock = at + n
-        elif stream == SOCIAL_CLOCK:
-            at = self.used_social_clock
-            self.used_social_clock = at + n
-        elif stream == DEATH_CLOCK:
-            at = self.used_death_clock
-            self.used_death_clock = at + n
-        elif stream == FALL_EPISODE:
-            at = self.used_fall_episode
-            self.used_fall_episode = at + n
-        elif stream == CARE_EPISODE:
-            at = self.used_care_episode
-            self.used_care_episode = at + n
-        elif stream == DECLINE_EPISODE:
-            at = self.used_decline_episode
-            self.used_decline_episode = at + n
-        elif stream == SOCIAL_EPISODE:
-            at = self.used_social_episode
-            self.used_social_episode = at + n
-        elif stream == ENROLMENT:
-            at = self.used_enrolment
-            self.used_enrolment = at + n
-        elif stream == PROGNOSIS:
-            at = self.used_prognosis
-            self.used_prognosis = at + n
-        else:
+        """Position of the next ``n`` uniforms of a stream (carecoord.streams), moving past them."""
+        if not 0 <= stream < N_STREAMS:
             raise ValueError(f"no stream {stream}")
+        at = self.used[stream]
+        self.used[stream] = at + n
         return at
 
     @property
     def cursor(self) -> tuple[int, ...]:
         """Uniforms used so far of every stream, in stream order (for tests and traces)."""
-        return (
-            self.used_crisis_clock,
-            self.used_crisis_episode,
-            self.used_fall_clock,
-            self.used_fall_episode,
-            self.used_social_clock,
-            self.used_social_episode,
-            self.used_decline_clock,
-            self.used_decline_episode,
-            self.used_death_clock,
-            self.used_care_episode,
-            self.used_enrolment,
-            self.used_prognosis,
-            self.used_crisis_route,
-        )
+        return tuple(self.used)
 
     @property
     def enrolled(self) -> bool:
