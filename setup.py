@@ -22,6 +22,7 @@ from setuptools.command.build_ext import build_ext
 MODEL = sorted(p for p in glob.glob("carecoord/model/**/*.py", recursive=True) if not p.endswith("__init__.py"))
 COMPILED = [
     *MODEL,
+    "carecoord/bisection.py",
     "carecoord/calendar.py",
     "carecoord/daycycle.py",
     "carecoord/locations.py",

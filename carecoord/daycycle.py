@@ -15,11 +15,13 @@ Example:
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Sequence
 from typing import Final
 
+from librt.vecs import vec
+
+from carecoord.bisection import bisect_right
 from carecoord.scenario.base import DAY_INDEX, OpeningHoursSpec
 from carecoord.scenario.schema import Scenario
 
@@ -39,12 +41,15 @@ class WeeklyProfile:
         if len(weights) != HOURS_PER_WEEK or min(weights) <= 0:
             raise ValueError("a weekly profile needs 168 positive hourly weights")
         mean = sum(weights) / HOURS_PER_WEEK
-        self.weights = [w / mean for w in weights]
-        self.flat = all(abs(w - 1.0) < 1e-12 for w in self.weights)
-        self.cumulative = [0.0]
-        for w in self.weights:
-            self.cumulative.append(self.cumulative[-1] + w / 24.0)  # operational days
-        self.cumulative[-1] = 7.0
+        normalised = [w / mean for w in weights]
+        self.flat = all(abs(w - 1.0) < 1e-12 for w in normalised)
+        cumulative = [0.0]
+        for w in normalised:
+            cumulative.append(cumulative[-1] + w / 24.0)  # operational days
+        cumulative[-1] = 7.0
+        # librt vecs: read as doubles in C when compiled (``tau`` runs on every piece of a crisis clock)
+        self.weights = vec[float](normalised)
+        self.cumulative = vec[float](cumulative)
         self.offset = float(start_weekday)
 
     @classmethod
@@ -72,7 +77,9 @@ class WeeklyProfile:
             return tau
         week = math.floor(tau / 7.0)
         r = tau - 7.0 * week
-        k = min(bisect.bisect_right(self.cumulative, r) - 1, HOURS_PER_WEEK - 1)
+        k = bisect_right(self.cumulative, r) - 1
+        if k > HOURS_PER_WEEK - 1:
+            k = HOURS_PER_WEEK - 1
         x = k + (r - self.cumulative[k]) * 24.0 / self.weights[k]
         return 7.0 * week + x / 24.0 - self.offset
 

@@ -21,8 +21,9 @@ from typing import Final
 
 from librt.vecs import vec
 
+from carecoord.bisection import bisect_right
 from carecoord.daycycle import WeeklyProfile
-from carecoord.model.step import INF, Step, bisect_right
+from carecoord.model.step import INF, Step
 
 NAN: Final = math.nan
 
@@ -33,7 +34,6 @@ SOCIAL: Final = 2
 DECLINE: Final = 3
 DEATH: Final = 4
 EVENT_TYPES: Final = ("crisis", "fall", "social_crisis", "decline", "death")
-
 
 _UNIT_BASES: Final[dict[int, tuple[float, ...]]] = {}
 

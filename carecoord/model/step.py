@@ -13,6 +13,8 @@ from typing import Final, Protocol
 
 from librt.vecs import vec
 
+from carecoord.bisection import bisect_right
+
 INF: Final = math.inf
 
 
@@ -22,23 +24,6 @@ class TimeMap(Protocol):
     def tau(self, t: float) -> float: ...
 
     def inverse(self, tau: float) -> float: ...
-
-
-def bisect_right(times: vec[float], t: float) -> int:
-    """How many of the sorted ``times`` are at or before ``t`` (``bisect.bisect_right``, exactly).
-
-    Its own few lines because the compiled model (mypyc) calls a function of its own directly, where
-    the standard library's is a module-global lookup, a boxed float and a generic call on every
-    piece of every hazard (a patient's clock reads its steps on every event).
-    """
-    lo, hi = 0, len(times)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if t < times[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
 
 
 class Step:
@@ -75,4 +60,4 @@ class Step:
         return self.times[i] if i < len(self.times) else INF
 
 
-__all__ = ["INF", "Step", "TimeMap", "bisect_right"]
+__all__ = ["INF", "Step", "TimeMap"]
