@@ -4,10 +4,10 @@ Each size runs in a fresh Python process, because peak memory (``ru_maxrss``) is
 In that process the region benchmark scenario is scaled to the size (localities of 10,000
 patients), one cohort is drawn and both arms run once. The model's SimPy events are counted from
 the environment's event-id counter after the run, so counting costs nothing inside the event
-loop; its event rate is over the event loop's CPU time (building an arm's world is in ``cpu_s``
-and in patient-years per second, not in the rate). Then bare SimPy runs in the same process with
-as many live processes as the model had (each waiting on one timeout at a time), because a
-heap's cost per event grows with its size.
+loop; its event rate is over the event loop's CPU time (building an arm's world, and closing its
+open intervals at the horizon, are in ``cpu_s`` and in patient-years per second, not in the rate).
+Then bare SimPy runs in the same process with as many live processes as the model had (each
+waiting on one timeout at a time), because a heap's cost per event grows with its size.
 Times are CPU seconds (``time.process_time``) unless named wall: the development machine is
 shared, and CPU time is what moves least when others are busy.
 
@@ -168,8 +168,9 @@ def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict
                 # at one queued event (start_lives), so they count one each instead of that event.
                 live = max(live, len(world.env._queue) - 1 + len(world.patients))
                 loop_cpu = time.process_time()
-                rec = world.finish()
+                world.run()  # the event loop alone: the censoring at the horizon is no event
                 run_cpu += time.process_time() - loop_cpu
+                rec = world.close()
                 # the event-id counter counts every event ever scheduled; those still queued never ran
                 events += next(world.env._eid) - len(world.env._queue)
                 dismantle(world)  # as run_arm: reference counting frees most of it

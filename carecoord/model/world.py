@@ -247,11 +247,18 @@ class World:
         self.service("home_care", p).release(p.home_care)
         p.home_care = None
 
-    # --- end of run ---------------------------------------------------------------------
     def finish(self) -> Recorder:
-        """Close every open interval at the horizon (censoring, not dropping)."""
+        """Run to the horizon, then close every open interval there (:meth:`run`, :meth:`close`)."""
+        self.run()
+        return self.close()
+
+    def run(self) -> None:
+        """The event loop alone, to the horizon (``carecoord bench`` times it apart from :meth:`close`)."""
+        run_until(self.env, self.horizon)  # the cyclic garbage collector paused (a run makes almost none)
+
+    def close(self) -> Recorder:
+        """Close every open interval at the horizon (censoring, not dropping), once the run is over."""
         end = self.horizon
-        run_until(self.env, end)  # the cyclic garbage collector paused (a run makes almost none)
         for p in self.patients:
             if p.location == PENDING:
                 self.rec.add_location_days(p.id, PENDING, end - p.since)
