@@ -22,6 +22,7 @@ import json
 import math
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -35,6 +36,10 @@ LOCALITY_PATIENTS = 10_000
 """Patients per locality when a size is scaled (the region benchmark's localities)."""
 BARE_MIN_EVENTS = 400_000
 """Events timed in bare SimPy (at least; more at large sizes so every process steps a few times)."""
+BARE_REPEATS = 5
+"""Bare SimPy is timed this many times at each size, each in an environment of its own, and the median
+rate is the ceiling: one timing (about half a second) moved by about +-8% from one to the next on a
+quiet development machine (docs/performance.md), where the model's loop runs for seconds."""
 DAYS_PER_YEAR = 365.25
 
 
@@ -108,16 +113,33 @@ def scaled_scenario(base: Any, patients: int, years: float) -> Any:
     return Scenario.model_validate(data)
 
 
-def bare_event_rate(live_processes: int, min_events: int = BARE_MIN_EVENTS) -> dict[str, float]:
+def bare_event_rate(
+    live_processes: int, min_events: int = BARE_MIN_EVENTS, repeats: int = BARE_REPEATS
+) -> dict[str, float]:
     """Events per CPU second of bare SimPy with ``live_processes`` processes, each in a timeout loop.
 
     Delays are precomputed (no random draws inside the loop), so this is SimPy's own ceiling:
-    one heap push, one heap pop and one process resumption per event.
+    one heap push, one heap pop and one process resumption per event. Timed ``repeats`` times, each
+    in a fresh environment: ``events_per_s`` is the median rate, ``events_per_s_min`` and
+    ``events_per_s_max`` the spread, ``events`` and ``cpu_s`` those of every timing together.
     """
+    runs = [_bare_run(max(1, live_processes), min_events) for _ in range(max(1, repeats))]
+    rates = sorted(events / cpu if cpu > 0 else 0.0 for events, cpu in runs)
+    return {
+        "events": float(sum(events for events, _ in runs)),
+        "cpu_s": sum(cpu for _, cpu in runs),
+        "events_per_s": statistics.median(rates),
+        "events_per_s_min": rates[0],
+        "events_per_s_max": rates[-1],
+        "repeats": float(len(runs)),
+    }
+
+
+def _bare_run(n: int, min_events: int) -> tuple[int, float]:
+    """One timing of bare SimPy with ``n`` processes: events processed and CPU seconds."""
     import numpy as np
     import simpy
 
-    n = max(1, live_processes)
     env = simpy.Environment()
     delays = np.random.default_rng(0).exponential(1.0, size=4096).tolist()
 
@@ -136,8 +158,7 @@ def bare_event_rate(live_processes: int, min_events: int = BARE_MIN_EVENTS) -> d
     cpu = time.process_time()
     env.run(until=1.0 + steps)
     cpu = time.process_time() - cpu
-    events = (next(env._eid) - first - 1) + queued - len(env._queue)  # scheduled here + queued before - left
-    return {"events": float(events), "cpu_s": cpu, "events_per_s": events / cpu if cpu > 0 else 0.0}
+    return (next(env._eid) - first - 1) + queued - len(env._queue), cpu  # scheduled here + queued before - left
 
 
 def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict[str, Any]:
@@ -209,6 +230,9 @@ def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict
         "live_processes": live,
         "model_events_per_s": model_rate,
         "bare_events_per_s": bare["events_per_s"],
+        "bare_events_per_s_min": bare["events_per_s_min"],
+        "bare_events_per_s_max": bare["events_per_s_max"],
+        "bare_repeats": int(bare["repeats"]),
         "ratio": model_rate / bare["events_per_s"] if bare["events_per_s"] else 0.0,
         "patient_years": patient_years,
         "patient_years_per_s": patient_years / model_cpu if model_cpu > 0 else 0.0,
@@ -270,12 +294,24 @@ def header_line() -> str:
 def headline_lines(result: dict[str, Any]) -> list[str]:
     return [
         f"At {result['at_patients']:,} patients: model {result['model_events_per_s']:,.0f} events per CPU s, "
-        f"{result['ratio']:.2f} of bare SimPy ({result['bare_events_per_s']:,.0f}) at the same heap size; "
+        f"{result['ratio']:.2f} of bare SimPy ({result['bare_events_per_s']:,.0f}{_bare_spread(result)}) "
+        "at the same heap size; "
         f"{result['patient_years_per_s']:,.0f} patient-years per CPU s; "
         f"peak memory {result['peak_memory_mb']:,.0f} MB.",
         f"CPU times (the machine may be shared); python {result['python']}, simpy {result['simpy']}; "
         f"model {'compiled (mypyc)' if result.get('compiled') else 'plain Python'}.",
     ]
+
+
+def _bare_spread(result: dict[str, Any]) -> str:
+    """ ", the median of N timings: LOW-HIGH" for the largest size (empty for a result without them)."""
+    top = max(result["sizes"], key=lambda r: r["patients"]) if result.get("sizes") else {}
+    if "bare_events_per_s_min" not in top:
+        return ""
+    return (
+        f", the median of {top['bare_repeats']} timings: "
+        f"{top['bare_events_per_s_min']:,.0f}-{top['bare_events_per_s_max']:,.0f}"
+    )
 
 
 def size_line(s: dict[str, Any]) -> str:

@@ -94,5 +94,15 @@ def test_event_count_from_the_id_counter_equals_events_stepped():
 
 def test_bare_simpy_steps_each_process_about_once_per_day():
     # 4,096 exponential(1) delays have mean 1 +- 0.016 (one standard error), so 10% is over 6 SE
-    out = bare_event_rate(live_processes=500, min_events=50_000)
+    out = bare_event_rate(live_processes=500, min_events=50_000, repeats=1)
     assert 0.9 < out["events"] / 50_000 < 1.1
+
+
+def test_bare_simpy_rate_is_the_median_of_its_timings():
+    """Each timing has a fresh environment of its own, so the same events (delays are fixed, not random
+    per run); the median rate lies within their spread."""
+    once = bare_event_rate(live_processes=300, min_events=30_000, repeats=1)
+    out = bare_event_rate(live_processes=300, min_events=30_000, repeats=3)
+    assert out["repeats"] == 3
+    assert out["events"] == 3 * once["events"]
+    assert 0 < out["events_per_s_min"] <= out["events_per_s"] <= out["events_per_s_max"]
