@@ -28,6 +28,7 @@ from typing import Any, Final
 
 import numpy as np
 from librt.strings import read_f32_le
+from librt.vecs import append, extend, vec
 from mypy_extensions import mypyc_attr
 
 
@@ -204,25 +205,34 @@ class StreamBank:
             return self._rest(locality, patient, stream, position - kept)[position - kept]
         return self._overflow_draws(locality, patient, stream, position - width + 1)[position - width]
 
-    def draws(self, locality: int, patient: int, stream: int, position: int, n: int) -> list[float]:
-        """``n`` consecutive uniforms of a patient's stream from ``position``."""
+    def draws(self, locality: int, patient: int, stream: int, position: int, n: int) -> vec[float]:
+        """``n`` consecutive uniforms of a patient's stream from ``position``.
+
+        A librt vec: the doubles in one buffer, made and read in C when compiled, where a list held
+        a float object per uniform (an episode's ten on every crisis, fall and decline).
+        """
         kept = self._kept[stream]
         end = position + n
+        out = vec[float](capacity=n)
         if end <= kept:
             data = self._packed[locality * N_STREAMS + stream]
             start = (patient * kept + position) * 4
-            return [read_f32_le(data, start + 4 * i) for i in range(n)]
+            for i in range(n):
+                out = append(out, read_f32_le(data, start + 4 * i))
+            return out
         width = self._widths[stream]
         if position >= width:
             # All past the row's end (a crisis episode of a patient with more than 24): one slice.
             past = self._overflow_draws(locality, patient, stream, end - width)
-            return past[position - width : end - width].tolist()
+            return extend(out, past[position - width : end - width].tolist())
         if position >= kept and end <= width:
             # All past the kept columns, within the block: one look-up of the row's rest (drawn as far
             # as the last one needs), not one per uniform; the same numbers as ``draw`` gives.
             rest = self._rest(locality, patient, stream, end - 1 - kept)
-            return rest[position - kept : end - kept].tolist()
-        return [self.draw(locality, patient, stream, position + i) for i in range(n)]
+            return extend(out, rest[position - kept : end - kept].tolist())
+        for i in range(n):
+            out = append(out, self.draw(locality, patient, stream, position + i))
+        return out
 
     def _rest(self, locality: int, patient: int, stream: int, index: int) -> array:
         """The columns of a patient's row past those kept, drawn on first use: the block's own numbers.

@@ -13,6 +13,8 @@ from collections.abc import Generator
 from statistics import NormalDist
 from typing import Any, Final
 
+from librt.vecs import vec
+
 from carecoord.locations import HOME, HOSPITAL, INTERMEDIATE, RESIDENTIAL
 from carecoord.model.clock import CRISIS, Step
 from carecoord.model.deaths import background_death_due
@@ -58,7 +60,7 @@ def discharge_need(world: World, p: Patient, u: float) -> str:
     return "home"
 
 
-def admit(world: World, p: Patient, ep: list[float], route: str, fatal: bool = False) -> Generator[Any, Any, None]:
+def admit(world: World, p: Patient, ep: vec[float], route: str, fatal: bool = False) -> Generator[Any, Any, None]:
     """An emergency admission; ``ep`` is the episode's uniforms (see carecoord.streams).
 
     ``fatal``: the episode is one of the fatal ones (carecoord.mortality): the patient dies when the

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any, Final
 
+from librt.vecs import vec
+
 from carecoord.model.hospital import admit
 from carecoord.model.patient import Patient
 from carecoord.model.services import MINUTES_PER_DAY
@@ -25,7 +27,7 @@ HOURS: Final = 1.0 / 24.0
 
 
 def out_of_hours(
-    world: World, p: Patient, ep: list[float], disposition: float, fatal: bool
+    world: World, p: Patient, ep: vec[float], disposition: float, fatal: bool
 ) -> Generator[Any, Any, bool]:
     """An NHS 111 call. Returns False when the patient is sent on to A&E (by 111, or because the
     out-of-hours GP could not see them in time), True when the crisis ended here."""

@@ -12,6 +12,7 @@ from collections.abc import Generator
 from typing import Any, Final
 
 import simpy
+from librt.vecs import vec
 
 from carecoord.locations import HOME, HOSPITAL, RESIDENTIAL
 from carecoord.model.care.plan import ADMIT, MANAGED
@@ -143,7 +144,7 @@ def crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
 
 
 def _crisis_pathway(
-    world: World, p: Patient, ep: list[float], route: list[float], fatal: bool
+    world: World, p: Patient, ep: vec[float], route: vec[float], fatal: bool
 ) -> Generator[Any, Any, None]:
     env = world.env
     if p.location == RESIDENTIAL:
@@ -160,7 +161,7 @@ def _crisis_pathway(
     yield from usual_care(world, p, ep, route, fatal)
 
 
-def _die_of_episode(world: World, p: Patient, ep: list[float]) -> Generator[Any, Any, None]:
+def _die_of_episode(world: World, p: Patient, ep: vec[float]) -> Generator[Any, Any, None]:
     """A fatal episode that did not end in hospital: death where the patient is, when the stay would have ended."""
     yield world.env.timeout(length_of_stay(world, ep[SHORT_STAY], ep[STAY]))
     if p.alive:
@@ -168,7 +169,7 @@ def _die_of_episode(world: World, p: Patient, ep: list[float]) -> Generator[Any,
 
 
 def usual_care(
-    world: World, p: Patient, ep: list[float], route: list[float], fatal: bool = False
+    world: World, p: Patient, ep: vec[float], route: vec[float], fatal: bool = False
 ) -> Generator[Any, Any, None]:
     """Separate services: the GP if open and free in time; when closed, NHS 111 or 999/A&E."""
     env = world.env
@@ -208,7 +209,7 @@ def would_admit(world: World, p: Patient, severity: float) -> bool:
 
 
 def _emergency_department(
-    world: World, p: Patient, ep: list[float], admitted: bool, fatal: bool = False
+    world: World, p: Patient, ep: vec[float], admitted: bool, fatal: bool = False
 ) -> Generator[Any, Any, None]:
     now: float = world.env._now
     ae = world.params.ae

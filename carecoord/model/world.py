@@ -16,6 +16,7 @@ from math import log1p, prod  # compiled: a dict look-up per draw, cheaper than 
 from typing import Any, Final
 
 import simpy
+from librt.vecs import vec
 
 from carecoord.cohort import Cohort
 from carecoord.daycycle import crisis_profile
@@ -112,17 +113,16 @@ class World:
     def uniform(self, p: Patient, stream: int) -> float:
         return self.bank.draw(p.locality, p.index, stream, p.take(stream, 1))
 
-    def episode(self, p: Patient, stream: int) -> list[float]:
+    def episode(self, p: Patient, stream: int) -> vec[float]:
         """The next episode's uniforms (always EPISODE_WIDTH of them, used or not)."""
         return self.bank.draws(p.locality, p.index, stream, p.take(stream, EPISODE_WIDTH), EPISODE_WIDTH)
 
-    def draws(self, p: Patient, stream: int, n: int) -> list[float]:
+    def draws(self, p: Patient, stream: int, n: int) -> vec[float]:
         """The next ``n`` uniforms of a patient's stream."""
         return self.bank.draws(p.locality, p.index, stream, p.take(stream, n), n)
 
     def unit_exponential(self, p: Patient, stream: int) -> float:
-        u = self.uniform(p, stream)
-        return -log1p(-min(u, 1.0 - 1e-12))
+        return -log1p(-min(self.uniform(p, stream), 1.0 - 1e-12))
 
     # --- rates and moves ----------------------------------------------------------------
     def rates(self, p: Patient, location: int) -> tuple[float, ...]:

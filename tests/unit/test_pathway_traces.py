@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 
 import pytest
+from librt.vecs import vec
 from span_activities import SPAN_ACTIVITIES
 
 from carecoord.cohort import Cohort, PatientRecord
@@ -83,9 +84,9 @@ class ScriptedBank(StreamBank):
         self.script = script
         self.default = default
 
-    def draws(self, locality: int, patient: int, stream: int, position: int, n: int) -> list[float]:
+    def draws(self, locality: int, patient: int, stream: int, position: int, n: int) -> vec[float]:
         values = self.script.get(stream, [])
-        return [values[i] if i < len(values) else self.default for i in range(position, position + n)]
+        return vec[float]([values[i] if i < len(values) else self.default for i in range(position, position + n)])
 
     def draw(self, locality: int, patient: int, stream: int, position: int) -> float:
         return self.draws(locality, patient, stream, position, 1)[0]

@@ -37,7 +37,7 @@ ALL_STREAMS = range(len(STREAM_NAMES))
 
 def row(bank: StreamBank, locality: int, patient: int, stream: int, n: int | None = None) -> list[float]:
     """The first ``n`` draws (default: the block) of one patient's stream."""
-    return bank.draws(locality, patient, stream, 0, n or STREAM_BLOCKS[STREAM_NAMES[stream]])
+    return list(bank.draws(locality, patient, stream, 0, n or STREAM_BLOCKS[STREAM_NAMES[stream]]))
 
 
 def test_same_keys_same_draws() -> None:
@@ -128,7 +128,7 @@ def test_reads_in_any_order_give_the_definition(stream: int, patient: int, reads
     bank = StreamBank(seed=5, replication=1, locality_sizes=[41])
     expected = definition(5, 1, 0, 41, stream, patient, 412)
     for start, n in reads:
-        assert bank.draws(0, patient, stream, start, n) == expected[start : start + n]
+        assert list(bank.draws(0, patient, stream, start, n)) == expected[start : start + n]
         assert bank.draw(0, patient, stream, start + n - 1) == expected[start + n - 1]
 
 
@@ -155,7 +155,7 @@ def test_draws_match_draw() -> None:
     bank = StreamBank(seed=1, replication=0, locality_sizes=[3])
     width = STREAM_BLOCKS[STREAM_NAMES[CRISIS_CLOCK]]
     for start in (0, width - 4, width - 1, width, width + 30):
-        got = bank.draws(0, 2, CRISIS_CLOCK, start, 10)
+        got = list(bank.draws(0, 2, CRISIS_CLOCK, start, 10))
         assert got == [bank.draw(0, 2, CRISIS_CLOCK, start + k) for k in range(10)]
 
 
@@ -180,8 +180,8 @@ def test_overflow_depends_only_on_the_patient() -> None:
     for p in range(4):  # b reads other patients' overflow first
         b.draws(0, 3 - p, ENROLMENT, width, 50)
     for p in range(4):
-        assert a.draws(0, p, ENROLMENT, width, 50) == b.draws(0, p, ENROLMENT, width, 50)
-    assert a.draws(0, 0, ENROLMENT, width, 5) != a.draws(0, 1, ENROLMENT, width, 5)
+        assert list(a.draws(0, p, ENROLMENT, width, 50)) == list(b.draws(0, p, ENROLMENT, width, 50))
+    assert list(a.draws(0, 0, ENROLMENT, width, 5)) != list(a.draws(0, 1, ENROLMENT, width, 5))
 
 
 def test_overflow_is_not_a_copy_of_the_block() -> None:
@@ -189,7 +189,7 @@ def test_overflow_is_not_a_copy_of_the_block() -> None:
     bank = StreamBank(seed=4, replication=0, locality_sizes=[2])
     width = STREAM_BLOCKS[STREAM_NAMES[CRISIS_EPISODE]]
     block = set(row(bank, 0, 0, CRISIS_EPISODE))
-    overflow = bank.draws(0, 0, CRISIS_EPISODE, width, width)
+    overflow = list(bank.draws(0, 0, CRISIS_EPISODE, width, width))
     assert not block & set(overflow)
 
 
@@ -206,7 +206,7 @@ def test_overflow_is_the_patients_own_generator() -> None:
     width = STREAM_BLOCKS[STREAM_NAMES[DEATH_CLOCK]]
     bank = StreamBank(seed=6, replication=2, locality_sizes=[3, 4])
     expected = generator(6, 2, 1, stream_key(STREAM_NAMES[DEATH_CLOCK]), 3).random(70).tolist()
-    assert bank.draws(1, 3, DEATH_CLOCK, width, 70) == expected
+    assert list(bank.draws(1, 3, DEATH_CLOCK, width, 70)) == expected
 
 
 def test_stream_numbers_follow_the_names() -> None:
@@ -276,7 +276,7 @@ def test_overflow_generators_of_many_patients_are_their_own(seed: int) -> None:
         width = STREAM_BLOCKS[name]
         for loc, patient in [(0, 5), (0, 29), (1, 0), (0, 0), (1, 11), (0, 6)]:
             expected = generator(seed, 1, loc, stream_key(name), patient).random(2 * OVERFLOW_BATCH + 3).tolist()
-            assert bank.draws(loc, patient, stream, width, len(expected)) == expected, (name, loc, patient)
+            assert list(bank.draws(loc, patient, stream, width, len(expected))) == expected, (name, loc, patient)
     assert sum(words is not None for words in bank._entropy.values()) == 6  # the shortcut was used
 
 
@@ -287,7 +287,7 @@ def test_overflow_generators_come_from_the_keys_where_the_words_are_not_trusted(
     bank._entropy[CRISIS_CLOCK] = None
     for patient in (3, 4):
         expected = generator(8, 0, 0, stream_key(STREAM_NAMES[CRISIS_CLOCK]), patient).random(10).tolist()
-        assert bank.draws(0, patient, CRISIS_CLOCK, width, 10) == expected
+        assert list(bank.draws(0, patient, CRISIS_CLOCK, width, 10)) == expected
     assert bank._entropy == {CRISIS_CLOCK: None}
 
 

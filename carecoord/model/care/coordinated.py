@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from librt.vecs import vec
+
 from carecoord.model.care.assessment import JointRetraining, SharedAssessment
 from carecoord.model.care.care_homes import CareHomeSupport
 from carecoord.model.care.case_finding import CaseFinding
@@ -136,7 +138,7 @@ class CoordinatedCare(UsualCare):
         if self.enrolment is not None:
             self.enrolment.let_go()
 
-    def first_response(self, p: Patient, ep: list[float]) -> Generator[Any, Any, str]:
+    def first_response(self, p: Patient, ep: vec[float]) -> Generator[Any, Any, str]:
         if self.end_of_life is not None and self.end_of_life.at_home(p, ep):
             return MANAGED
         if not p.plan_active:

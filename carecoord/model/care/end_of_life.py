@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from librt.vecs import vec
+
 from carecoord.model.care.common import covers
 from carecoord.model.clock import DEATH
 from carecoord.model.patient import Patient
@@ -40,7 +42,7 @@ class EndOfLifeCare:
         u = w.bank.draw(p.locality, p.rec.index, PROGNOSIS, 0)
         return recognised(p.clock.rate(DEATH, w.env._now), u, e.prognosis_error_sd, e.recognition_threshold)
 
-    def at_home(self, p: Patient, ep: list[float]) -> bool:
+    def at_home(self, p: Patient, ep: vec[float]) -> bool:
         """True if this crisis is managed at home with palliative care (a nurse's visit follows)."""
         e = self.params
         w = self.world

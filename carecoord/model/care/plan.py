@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any, Final
 
+from librt.vecs import vec
+
 from carecoord.model.patient import Patient
 
 MANAGED: Final = "managed"
@@ -47,7 +49,7 @@ class UsualCare:
         """After the run (:func:`carecoord.model.run.dismantle`): let go of the work waiting in the plan's queues."""
 
     # --- crisis ---------------------------------------------------------------------------
-    def first_response(self, p: Patient, ep: list[float]) -> Generator[Any, Any, str]:
+    def first_response(self, p: Patient, ep: vec[float]) -> Generator[Any, Any, str]:
         """Integrated care's first word on a crisis at home: MANAGED, ADMIT or USUAL (the usual pathway)."""
         return USUAL
         yield  # a generator: the coordinated response takes simulated time

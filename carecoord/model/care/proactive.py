@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from librt.vecs import vec
+
 from carecoord.locations import HOME
 from carecoord.model.care.common import managed_at_home
 from carecoord.model.care.plan import ADMIT, USUAL
@@ -66,7 +68,7 @@ class ProactiveVisits:
             w.rec.count(M.proactive_visits, loc, now, seen)
             w.rec.count(M.community_nursing_visits, loc, now, seen)
 
-    def detect(self, p: Patient, ep: list[float], would: bool) -> str | None:
+    def detect(self, p: Patient, ep: vec[float], would: bool) -> str | None:
         """Outcome of a crisis the last visit detected (None: not visible or not detected)."""
         spec = self.params
         if self.world.env._now - p.last_visit > spec.detection_window_days or ep[DETECTION] >= spec.sensitivity:

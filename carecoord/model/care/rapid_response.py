@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from librt.vecs import vec
+
 from carecoord.model.care.common import HOURS, managed_at_home
 from carecoord.model.patient import Patient
 from carecoord.model.services import MINUTES_PER_DAY, URGENT
@@ -32,7 +34,7 @@ class RapidResponse:
         self.world = world
         self.params = params
 
-    def respond(self, p: Patient, ep: list[float], would: bool) -> Generator[Any, Any, str | None]:
+    def respond(self, p: Patient, ep: vec[float], would: bool) -> Generator[Any, Any, str | None]:
         """'managed' if the visit resolves the crisis, None if it goes on the usual pathway."""
         w = self.world
         rr = self.params
