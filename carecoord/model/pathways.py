@@ -81,7 +81,7 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
         except simpy.Interrupt:
             continue
         p.waiting = False
-        fired: float = env._now  # a new name: re-assigned, ``now`` would be typed as SimPy's int | float
+        fired = now + delay  # ``env._now`` to the bit: SimPy scheduled the timeout at this very sum
         if kind < 0 or fired >= horizon:
             return
         clock.fire(kind, world.unit_exponential(p, clocks[kind]), fired)  # integrates the fired type alone
