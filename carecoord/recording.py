@@ -243,7 +243,9 @@ class Recorder:
         """Add ``value`` to a metric at instant ``t``."""
         day = int(t)
         bins = self._bins
-        b: i64 = self._bin_of_day[day] if day < self._last_day else bins - 1  # i64: else a boxed object
+        b: i64 = bins - 1  # past the table: the last bin. Statements, not a conditional expression: mypyc
+        if day < self._last_day:  # boxes both sides of one that joins an i64 and an int
+            b = self._bin_of_day[day]
         self.values[metric * self._stride + locality * bins + b] += value
 
     def interval(self, metric: int, locality: int, t0: float, t1: float, per_day: float = 1.0) -> None:
@@ -262,7 +264,9 @@ class Recorder:
         bin_ends = self._bin_ends
         while t0 < t1:
             day = int(t0)
-            b: i64 = bin_of_day[day] if day < self._last_day else bins - 1  # i64: else boxed, and a generic look-up
+            b: i64 = bins - 1  # as in :meth:`count`
+            if day < self._last_day:
+                b = bin_of_day[day]
             end = bin_ends[b]
             if end <= t0:  # t0 sits exactly on a boundary rounded into the previous bin
                 b += 1
