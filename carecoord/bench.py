@@ -312,7 +312,7 @@ def headline_lines(result: dict[str, Any]) -> list[str]:
 
 
 def _bare_spread(result: dict[str, Any]) -> str:
-    """ ", the median of N timings: LOW-HIGH" for the largest size (empty for a result without them)."""
+    """The spread of the largest size's bare SimPy timings, for the headline (empty for a result without them)."""
     top = max(result["sizes"], key=lambda r: r["patients"]) if result.get("sizes") else {}
     if "bare_events_per_s_min" not in top:
         return ""
