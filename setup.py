@@ -26,6 +26,7 @@ COMPILED = [
     "carecoord/calendar.py",
     "carecoord/daycycle.py",
     "carecoord/locations.py",
+    "carecoord/mortality.py",
     "carecoord/rates.py",
     "carecoord/recording.py",
     "carecoord/streams.py",
