@@ -30,6 +30,7 @@ COMPILED = [
     "carecoord/rates.py",
     "carecoord/recording.py",
     "carecoord/streams.py",
+    "carecoord/vectors.py",
 ]
 SHARED_LIBRARY = "carecoord.native"
 """mypyc's group name: its shared library is carecoord/native__mypyc.*.so, inside the package."""

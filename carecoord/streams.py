@@ -224,12 +224,12 @@ class StreamBank:
         if position >= width:
             # All past the row's end (a crisis episode of a patient with more than 24): one slice.
             past = self._overflow_draws(locality, patient, stream, end - width)
-            return extend(out, past[position - width : end - width].tolist())
+            return extend(out, past[position - width : end - width])  # an array: a buffer, copied at once
         if position >= kept and end <= width:
             # All past the kept columns, within the block: one look-up of the row's rest (drawn as far
             # as the last one needs), not one per uniform; the same numbers as ``draw`` gives.
             rest = self._rest(locality, patient, stream, end - 1 - kept)
-            return extend(out, rest[position - kept : end - kept].tolist())
+            return extend(out, rest[position - kept : end - kept])
         for i in range(n):
             out = append(out, self.draw(locality, patient, stream, position + i))
         return out

@@ -19,11 +19,10 @@ import math
 from collections.abc import Sequence
 from typing import Final
 
-from librt.vecs import vec
-
 from carecoord.bisection import bisect_right
 from carecoord.daycycle import WeeklyProfile
-from carecoord.model.step import INF, Step
+from carecoord.model.step import INF, NO_STEPS, Step
+from carecoord.vectors import filled, floats
 
 NAN: Final = math.nan
 
@@ -40,11 +39,6 @@ _UNIT_BASES: Final[dict[int, tuple[float, ...]]] = {}
 
 def _unit_base(n: int) -> tuple[float, ...]:
     return _UNIT_BASES.setdefault(n, (1.0,) * n)  # the shared tuple of ``n`` base rates of 1.0
-
-
-NO_STEPS: Final[dict[str, Step]] = {}
-"""The multipliers of a type that has none, shared by every clock and never written (``set_step``
-gives a type a dict of its own). A dict, not a mapping: the compiled clock iterates its values in C."""
 
 
 class HazardClock:
@@ -83,10 +77,10 @@ class HazardClock:
         # per day; unit base rates share one tuple. Tuples, not Sequence: indexed in C when compiled
         self.base: tuple[float, ...] = _unit_base(len(base)) if all(b == 1.0 for b in base) else tuple(base)
         # Per type, librt vecs (doubles in one buffer, read in C when compiled: no float object per item)
-        self.target = vec[float](targets)  # unit-exponential targets
-        self.acc = vec[float]([0.0] * len(base))  # integrated hazard since each type last fired, to ``since[k]``
-        self.since = vec[float]([now] * len(base))
-        self._due = vec[float]([NAN] * len(base))  # when each type fires at the current rates (NaN: not computed)
+        self.target = floats(targets)  # unit-exponential targets
+        self.acc = filled(0.0, len(base))  # integrated hazard since each type last fired, to ``since[k]``
+        self.since = filled(now, len(base))
+        self._due = filled(NAN, len(base))  # when each type fires at the current rates (NaN: not computed)
         # base rate x the factor for where the patient is; never written in place: may be the caller's tuple
         self.factor: tuple[float, ...] = self.base
         self.steps: list[dict[str, Step]] = [NO_STEPS] * len(base)
@@ -259,6 +253,12 @@ class HazardClock:
         self.target[k] = new_target
         self._due[k] = NAN
 
+    def _forget_due(self) -> None:
+        """Every type's fire time to be solved again (rates changed): NaN in place, no new vec."""
+        due = self._due
+        for k in range(len(due)):
+            due[k] = NAN
+
     def set_step(self, k: int, name: str, step: Step) -> None:
         """Set (or replace) a named multiplier; call :meth:`advance` first."""
         if self.steps[k] is NO_STEPS:
@@ -273,7 +273,7 @@ class HazardClock:
             for name in names if steps is not NO_STEPS else ():
                 steps.pop(name, None)
         self._seg_at = math.nan
-        self._due = vec[float]([NAN] * len(self.base))
+        self._forget_due()
 
     def set_timemaps(self, timemaps: Sequence[WeeklyProfile | None]) -> None:
         """Set every type's time map at once, before the first :meth:`advance` (only read: one tuple
@@ -281,7 +281,7 @@ class HazardClock:
         if len(timemaps) != len(self.base):
             raise ValueError(f"{len(timemaps)} time maps for {len(self.base)} event types")
         self.timemap = tuple(timemaps)  # a tuple given is kept as it is (shared), not copied
-        self._due = vec[float]([NAN] * len(self.base))
+        self._forget_due()
 
     def set_factors(self, factors: tuple[float, ...]) -> None:
         """Set the location factors (rates per day with the base folded in); call :meth:`advance` first.
@@ -297,4 +297,4 @@ class HazardClock:
         else:
             self.factor = tuple([b * f for b, f in zip(base, factors, strict=True)])
         self._seg_at = math.nan
-        self._due = vec[float]([NAN] * len(self.base))
+        self._forget_due()

@@ -14,6 +14,7 @@ from typing import Final, Protocol
 from librt.vecs import vec
 
 from carecoord.bisection import bisect_right
+from carecoord.vectors import floats
 
 INF: Final = math.inf
 
@@ -36,20 +37,13 @@ class Step:
         # on every piece of every hazard), where a Sequence (a cohort's array of spell times) is read
         # through generic calls making a float object per read; 8 bytes per change point and multiplier.
         self.initial = initial
-        self.times = vec[float](times) if times else vec[float]()
-        self.values = vec[float](values) if values else vec[float]()
+        self.times = floats(times) if times else vec[float]()
+        self.values = floats(values) if values else vec[float]()
 
     @staticmethod
     def window(start: float, end: float, ratio: float) -> Step:
-        """``ratio`` from ``start`` until ``end``, 1 before and after (the weeks after a discharge).
-
-        Made from its numbers: compiled, a vec of a list of floats is built in C, where one of a
-        Sequence is read item by item through generic calls (this runs on every discharge).
-        """
-        step = Step(1.0)
-        step.times = vec[float]([start, end])
-        step.values = vec[float]([ratio, 1.0])
-        return step
+        """``ratio`` from ``start`` until ``end``, 1 before and after (the weeks after a discharge)."""
+        return Step(1.0, [start, end], [ratio, 1.0])
 
     def value(self, t: float) -> float:
         i = bisect_right(self.times, t)
@@ -60,4 +54,8 @@ class Step:
         return self.times[i] if i < len(self.times) else INF
 
 
-__all__ = ["INF", "Step", "TimeMap"]
+NO_STEPS: Final[dict[str, Step]] = {}
+"""The multipliers of a clock's type that has none, shared by every clock and never written (``set_step``
+gives a type a dict of its own). A dict, not a mapping: the compiled clock iterates its values in C."""
+
+__all__ = ["INF", "NO_STEPS", "Step", "TimeMap"]
