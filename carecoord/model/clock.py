@@ -21,7 +21,7 @@ from typing import Final
 
 from carecoord.bisection import bisect_right
 from carecoord.daycycle import WeeklyProfile
-from carecoord.model.step import INF, NO_STEPS, Step
+from carecoord.model.step import INF, NO_STEPS, Step, unit_rates
 from carecoord.vectors import filled, floats
 
 NAN: Final = math.nan
@@ -33,12 +33,6 @@ SOCIAL: Final = 2
 DECLINE: Final = 3
 DEATH: Final = 4
 EVENT_TYPES: Final = ("crisis", "fall", "social_crisis", "decline", "death")
-
-_UNIT_BASES: Final[dict[int, tuple[float, ...]]] = {}
-
-
-def _unit_base(n: int) -> tuple[float, ...]:
-    return _UNIT_BASES.setdefault(n, (1.0,) * n)  # the shared tuple of ``n`` base rates of 1.0
 
 
 class HazardClock:
@@ -67,6 +61,7 @@ class HazardClock:
         "base",
         "factor",
         "last",
+        "multipliers",
         "since",
         "steps",
         "target",
@@ -75,7 +70,7 @@ class HazardClock:
 
     def __init__(self, base: Sequence[float], targets: list[float], now: float):
         # per day; unit base rates share one tuple. Tuples, not Sequence: indexed in C when compiled
-        self.base: tuple[float, ...] = _unit_base(len(base)) if all(b == 1.0 for b in base) else tuple(base)
+        self.base: tuple[float, ...] = unit_rates(len(base)) if all(b == 1.0 for b in base) else tuple(base)
         # Per type, librt vecs (doubles in one buffer, read in C when compiled: no float object per item)
         self.target = floats(targets)  # unit-exponential targets
         self.acc = filled(0.0, len(base))  # integrated hazard since each type last fired, to ``since[k]``
@@ -84,6 +79,7 @@ class HazardClock:
         # base rate x the factor for where the patient is; never written in place: may be the caller's tuple
         self.factor: tuple[float, ...] = self.base
         self.steps: list[dict[str, Step]] = [NO_STEPS] * len(base)
+        self.multipliers: list[tuple[Step, ...]] = [()] * len(base)  # each dict's values, in order (read only)
         # operational time of a type (weekly profile), a tuple shared between clocks; typed as the one
         # time map there is, so that the compiled clock calls its methods directly
         self.timemap: tuple[WeeklyProfile | None, ...] = (None,) * len(base)
@@ -101,7 +97,7 @@ class HazardClock:
         """Rate of type ``k`` at ``t`` and the time it next changes."""
         rate = self.factor[k]
         nxt = INF
-        for step in self.steps[k].values():
+        for step in self.multipliers[k]:
             times = step.times
             i = bisect_right(times, t)
             rate *= step.initial if i == 0 else step.values[i - 1]
@@ -264,14 +260,16 @@ class HazardClock:
         if self.steps[k] is NO_STEPS:
             self.steps[k] = {}  # a dict of its own once it has a step
         self.steps[k][name] = step
+        self.multipliers[k] = tuple(self.steps[k].values())
         self._seg_at = math.nan
         self._due[k] = NAN
 
     def drop_steps(self, *names: str) -> None:
         """Remove named multipliers from every type (those it has); call :meth:`advance` first."""
-        for steps in self.steps:
+        for k, steps in enumerate(self.steps):
             for name in names if steps is not NO_STEPS else ():
                 steps.pop(name, None)
+            self.multipliers[k] = tuple(steps.values())
         self._seg_at = math.nan
         self._forget_due()
 
@@ -290,7 +288,7 @@ class HazardClock:
         floats on every move of every patient (docs/performance.md, memory round 2).
         """
         base = self.base
-        if base is _UNIT_BASES.get(len(base)):
+        if base is unit_rates(len(base)):
             if len(factors) != len(base):
                 raise ValueError(f"{len(factors)} factors for {len(base)} event types")
             self.factor = factors

@@ -54,8 +54,16 @@ class Step:
         return self.times[i] if i < len(self.times) else INF
 
 
+_UNIT_RATES: Final[dict[int, tuple[float, ...]]] = {}
+
+
+def unit_rates(n: int) -> tuple[float, ...]:
+    """The one shared tuple of ``n`` rates of 1.0 (a clock's unit base rates: no tuple per patient)."""
+    return _UNIT_RATES.setdefault(n, (1.0,) * n)
+
+
 NO_STEPS: Final[dict[str, Step]] = {}
 """The multipliers of a clock's type that has none, shared by every clock and never written (``set_step``
 gives a type a dict of its own). A dict, not a mapping: the compiled clock iterates its values in C."""
 
-__all__ = ["INF", "NO_STEPS", "Step", "TimeMap"]
+__all__ = ["INF", "NO_STEPS", "Step", "TimeMap", "unit_rates"]

@@ -50,7 +50,7 @@ ZERO_RATES: Final = (0.0,) * len(EVENT_TYPES)
 
 def _step_product(p: Patient, kind: int, now: float) -> float:
     """The product of a patient's multipliers of one event type at ``now`` (1 without a clock)."""
-    return prod(step.value(now) for step in p.clock.steps[kind].values()) if p.clock is not None else 1.0
+    return prod([step.value(now) for step in p.clock.multipliers[kind]]) if p.clock is not None else 1.0
 
 
 class World:
