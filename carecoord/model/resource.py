@@ -147,7 +147,7 @@ class ScheduledResource(simpy.PriorityResource):
         instant. Only the order of same-instant events differs from plain SimPy's (one event fewer
         per use; docs/performance.md, "Fewer events").
         """
-        return self.places.take(any_day)
+        return self.places.take(any_day, self._env._now)
 
     def give_back(self, held: Any) -> None:
         """Release a place without a release event: the queue, if anyone waits, is re-examined at once.
@@ -184,12 +184,11 @@ class Places:
         self.users: dict[Any, None] = {}
         self.peak = 0
 
-    def take(self, any_day: bool = False) -> Taken | None:
-        """See :meth:`ScheduledResource.take`."""
+    def take(self, any_day: bool, now: float) -> Taken | None:
+        """See :meth:`ScheduledResource.take`; ``now`` is the environment's time (the caller has read it)."""
         users = self.users
         if self.waiting or len(users) >= self.capacity:
             return None
-        now: float = self.env._now
         if not self.hours.is_open(now, any_day):
             return None
         taken = Taken(now)

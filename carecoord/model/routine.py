@@ -120,12 +120,15 @@ class RoutineCare:
 
     def update(self, p: Patient) -> None:
         """Re-read a patient's routine needs (after a move, a death or a care-plan change)."""
+        self.update_at(p, self.world.env._now)
+
+    def update_at(self, p: Patient, now: float) -> None:
+        """:meth:`update`, ``now`` being the environment's time (read by the caller: a move has it)."""
         gp, nursing = self.rates(p)
         i = p.id
         old_gp, old_nursing = self.share_gp[i], self.share_nursing[i]
         if gp == old_gp and nursing == old_nursing:
             return
-        now: float = self.world.env._now
         loc = p.locality
         if gp != old_gp:
             self._advance(GP, loc, now)
@@ -152,14 +155,16 @@ class RoutineCare:
             start = hours.next_open(float(day))
             if start >= w.horizon:
                 return
-            if start > env._now:
-                yield env.timeout(start - env._now)
-            self._advance(s, loc, env._now)
+            now: float = env._now
+            if start > now:
+                yield env.timeout(start - now)
+                now = env._now
+            self._advance(s, loc, now)
             day = math.floor(start)
             n = poisson_count(uniforms[min(day, len(uniforms) - 1)], self.acc[s][loc])
             self.acc[s][loc] = 0.0
             if n:
-                w.rec.count(COUNT_METRICS[s], loc, env._now, n)
+                w.rec.count(COUNT_METRICS[s], loc, now, n)
                 for minutes in sessions(n * self.minutes[s], session):
                     w.spawn(self._session(service, loc, s, minutes / MINUTES_PER_DAY))
             day += 1

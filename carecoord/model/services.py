@@ -83,9 +83,9 @@ class Service:
         waited = False
         if places is None and self.hours.is_open(t0, any_day):
             held: Any = Hold(t0)  # unlimited and open: no wait, no event (acquire's first case)
-            self._grant(locality, t0, any_day)
-        elif places is not None and (held := places.take(any_day)) is not None:
-            self._grant(locality, t0, any_day)  # a free place taken now: the work starts now (no event)
+            self._grant(locality, t0, any_day, t0)
+        elif places is not None and (held := places.take(any_day, t0)) is not None:
+            self._grant(locality, t0, any_day, t0)  # a free place taken now: the work starts now (no event)
         else:
             held = yield from self.acquire(locality, any_day, patience, priority)
             if held is None:
@@ -119,9 +119,9 @@ class Service:
             held: Any = Hold(env._now)
         else:
             assert self.places is not None
-            taken = self.places.take(any_day)  # the resource's ``take``, called in C
+            taken = self.places.take(any_day, t0)  # the resource's ``take``, called in C
             if taken is not None:  # a free place taken now, without an event (ScheduledResource.take)
-                self._grant(locality, t0, any_day)
+                self._grant(locality, t0, any_day, t0)
                 return taken
             request = self.resource.request(any_day, priority)
             if self.on_urgent_wait is not None and priority == URGENT and not is_granted(request):
@@ -134,11 +134,12 @@ class Service:
                     request.cancel()
                     return None
             held = request
-        self._grant(locality, t0, any_day)
+        self._grant(locality, t0, any_day, env._now)
         return held
 
-    def _grant(self, locality: int, t0: float, any_day: bool) -> None:
-        """Book a place just granted by :meth:`serve` or :meth:`acquire`: the peak in use, the wait since ``t0``.
+    def _grant(self, locality: int, t0: float, any_day: bool, now: float) -> None:
+        """Book a place just granted (at ``now``) by :meth:`serve` or :meth:`acquire`: the peak in use, the wait
+        since ``t0``.
 
         The one point every such grant passes (``any_day``, whether it was seven-day work, is for
         observers: ``on_grant``, which the verification tests set to see every start of work; the
@@ -150,7 +151,8 @@ class Service:
                 self.recorder.peak_in_use[self.key] = self.in_use
         else:
             self._note_peak()
-        self.record_wait(locality, t0)
+        if now > t0:
+            self._count_wait(locality, t0, now, 1)
         if self.on_grant is not None:
             self.on_grant(locality, t0, any_day)
 
@@ -171,7 +173,11 @@ class Service:
     def record_wait(self, locality: int, t0: float, patients: int = 1) -> None:
         """Record the wait since ``t0`` (hours), of ``patients`` patients who waited for the same place."""
         now: float = self.env._now
-        if self._wait is not None and now > t0:
+        if now > t0:
+            self._count_wait(locality, t0, now, patients)
+
+    def _count_wait(self, locality: int, t0: float, now: float, patients: int) -> None:
+        if self._wait is not None:
             self.recorder.count(self._wait, locality, now, (now - t0) * HOURS_PER_DAY * patients)
 
     def _note_peak(self) -> None:

@@ -67,7 +67,10 @@ class Task:
 
         Reads the event's ``_ok`` and ``_value`` as :class:`simpy.Process` does (the public ``ok`` and
         ``value`` are Python properties around them: a function call each, on every event of the
-        model's busiest loop), and ``callbacks`` (None once processed) for ``processed``.
+        model's busiest loop), and ``callbacks`` (None once processed) for ``processed``. A timeout
+        resumes the work with None, unread: a timeout never fails, and the model gives none a value
+        (``env.timeout(delay)`` only; tests/unit/test_tasks.py checks its sources), so the read of its
+        ``_value`` (a generic attribute look-up from compiled code) is saved on most events of a run.
 
         The work is resumed as :meth:`simpy.Process._resume` resumes it (``send``, or ``throw`` for a
         failed event), but by the cheapest call that does the same: ``next(generator, _ENDED)`` when
@@ -82,9 +85,9 @@ class Task:
         target: Any
         while True:
             try:
-                if event is None:
+                if event is None or type(event) is _TIMEOUT:  # start; or a timeout: never fails, no value
                     target = _next(generator, _ENDED)
-                elif type(event) is _TIMEOUT or event._ok:  # a timeout never fails: one read fewer
+                elif event._ok:
                     value = event._value
                     target = _next(generator, _ENDED) if value is None else generator.send(value)
                 else:

@@ -176,7 +176,7 @@ class World:
             p.clock.advance(now)
             p.clock.set_factors(self.rates(p, location))
         p.location = location
-        self.routine.update(p)
+        self.routine.update_at(p, now)
 
     def _close_location(self, p: Patient, now: float) -> None:
         """Account the time since the last move to the location being left."""

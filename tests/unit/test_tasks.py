@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import simpy
 
+import carecoord.model
 from carecoord.model.tasks import Task, spawn, start_together
 
 
 def _work(env: simpy.Environment, log: list[tuple[str, float, Any]]) -> Generator[Any, Any, None]:
     log.append(("start", env.now, None))
-    value = yield env.timeout(1.0, value="a")
+    value = yield env.timeout(1.0)
     log.append(("timeout", env.now, value))
     done = env.event()
     done.succeed("b")
@@ -185,3 +188,35 @@ def test_a_waiting_task_is_its_events_callback_once_and_an_interrupt_removes_it(
     assert second is not None and second is not first and second.callbacks == [task]
     env.run()
     assert log == [("a", "start", 0.0), ("a", "interrupted:retime", 1.0), ("a", "slept", 2.0)]
+
+
+def _timeout_calls(tree: ast.AST) -> list[ast.Call]:
+    """Calls of ``....timeout(...)`` or of a name ``timeout`` (the life's hoisted ``env.timeout``)."""
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    return [
+        c
+        for c in calls
+        if (isinstance(c.func, ast.Attribute) and c.func.attr == "timeout")
+        or (isinstance(c.func, ast.Name) and c.func.id == "timeout")
+    ]
+
+
+def test_the_model_gives_no_timeout_a_value() -> None:
+    """A task resumes from a timeout with None, unread (Task.__call__): the model's timeouts carry none."""
+    sources = sorted((Path(carecoord.model.__file__).parent).rglob("*.py"))
+    calls = [(path, call) for path in sources for call in _timeout_calls(ast.parse(path.read_text()))]
+    assert len(calls) > 20  # the scan sees the model's timeouts
+    with_value = [f"{path.name}:{call.lineno}" for path, call in calls if len(call.args) > 1 or call.keywords]
+    assert with_value == []
+
+
+def test_a_tasks_timeout_resumes_it_with_none() -> None:
+    env = simpy.Environment()
+    got: list[Any] = []
+
+    def work() -> Generator[Any, Any, None]:
+        got.append((yield env.timeout(1.0)))
+
+    spawn(work())
+    env.run()
+    assert got == [None]

@@ -104,7 +104,8 @@ class Rounds:
         days every interval, and a year's visits would fall on a few lumpy days (docs/model.md,
         "Rounds": with the MDT and the visits both every 14 days, 76 round days a year in the pilot).
         """
-        at = self._round_at(p, due)
+        now: float = self.env._now
+        at = self._round_at(p, due, now)
         if at >= self.horizon:
             return
         bucket = self.buckets[p.locality]
@@ -120,27 +121,25 @@ class Rounds:
             booked = len(bucket.get(day, ()))
             if booked < fewest:
                 best, fewest = day, booked
-        self._book(p, p.caseload_request, best)
+        self._book(p, p.caseload_request, best, now)
 
-    def _round_at(self, p: Patient, due: float) -> float:
-        """The first round after now and at or after ``due``."""
+    def _round_at(self, p: Patient, due: float, now: float) -> float:
+        """The first round after ``now`` (the environment's time, read by the caller) and at or after ``due``."""
         service = self.services[p.locality]
         assert service is not None
         hours = service.hours
-        now: float = self.env._now
         at = hours.next_open(float(math.floor(due)))
         while at < due or at <= now:  # that day's round has gone (or is going now): the next one
             at = hours.next_open(float(math.floor(at) + 1))
         return at
 
-    def _due(self, p: Patient, plan: Any, due: float) -> None:
-        at = self._round_at(p, due)
+    def _due(self, p: Patient, plan: Any, due: float, now: float) -> None:
+        at = self._round_at(p, due, now)
         if at < self.horizon:
-            self._book(p, plan, at)
+            self._book(p, plan, at, now)
 
-    def _book(self, p: Patient, plan: Any, at: float) -> None:
+    def _book(self, p: Patient, plan: Any, at: float, now: float) -> None:
         """Put the patient's next visit in the bucket of the round at ``at`` (made with its event)."""
-        now: float = self.env._now
         bucket = self.buckets[p.locality]
         todo = bucket.get(at)
         if todo is None:
@@ -159,7 +158,7 @@ class Rounds:
             if p.location == HOME:
                 block.append((p, plan))
             else:
-                self._due(p, plan, day + self.interval)  # away: skipped, due again an interval later
+                self._due(p, plan, day + self.interval, self.env._now)  # away: skipped, due again an interval later
         if not block:
             return
         service = self.services[loc]
@@ -223,9 +222,10 @@ class Rounds:
             done = block[: part.done]
             if done:
                 self.served(loc, done, start)
+                now: float = env._now
                 for i, (p, plan) in enumerate(done):
                     if p.caseload_request is plan and p.plan_active:
-                        self._due(p, plan, math.floor(start + i * visit) + interval)
+                        self._due(p, plan, math.floor(start + i * visit) + interval, now)
             block = block[part.done :]
 
     def _hand_over(self, service: Service) -> None:
