@@ -88,6 +88,7 @@ class OpeningHours:
 
     def __init__(self, spec: OpeningHoursSpec, calendar: Calendar):
         self.days = frozenset(DAY_INDEX[d] for d in spec.days)
+        self._day_bits = sum(1 << d for d in self.days)  # bit w set: open on weekday w (no int boxed to test it)
         self.open = spec.open_hour / 24.0
         self.close = spec.close_hour / 24.0
         self.always = spec.always_open
@@ -102,7 +103,7 @@ class OpeningHours:
         day = int(t)  # times are never negative, so this is floor(t); called on every service request
         if not self._open_from <= t - day < self._open_until:
             return False
-        return any_day or (self._start_weekday + day) % 7 in self.days
+        return any_day or self._works((self._start_weekday + day) % 7)
 
     def works_on_day_of(self, t: float) -> bool:
         """Whether the day containing ``t`` is a working day (the hours of the day not checked).
@@ -110,7 +111,7 @@ class OpeningHours:
         ``is_open(t)`` is ``is_open(t, any_day=True) and works_on_day_of(t)``: a request that has
         passed the first test needs only this one (``ScheduledResource._do_put``, for every queued request).
         """
-        return self.always or (self._start_weekday + int(t)) % 7 in self.days
+        return self.always or self._works((self._start_weekday + int(t)) % 7)
 
     def next_open(self, t: float, any_day: bool = False) -> float:
         """The first instant at or after ``t`` when the service is open."""
@@ -119,16 +120,20 @@ class OpeningHours:
         day = math.floor(t)
         if t - day >= self.close - EPSILON:
             day += 1
-        for _ in range(8):
-            if any_day or self._calendar.weekday(day) in self.days:
+        for _i in range(8):  # named: compiled, ``_`` is an object (each index boxed)
+            if any_day or self._works(self._calendar.weekday(day)):
                 return max(t, day + self.open)
             day += 1
         raise ValueError("opening hours name no open day")  # pragma: no cover - schema forbids
+
+    def _works(self, weekday: int) -> bool:
+        """Whether the service works on ``weekday`` (0 = Monday): ``weekday in self.days``."""
+        return ((self._day_bits >> weekday) & 1) == 1
 
     def openings(self, horizon: float, any_day: bool = True) -> Iterator[float]:
         """Every opening instant before ``horizon`` (used to wake waiting requests)."""
         day = 0
         while day + self.open < horizon:
-            if any_day or self._calendar.weekday(day) in self.days:
+            if any_day or self._works(self._calendar.weekday(day)):
                 yield day + self.open
             day += 1

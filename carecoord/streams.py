@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import zlib
 from array import array
 from typing import Any, Final
@@ -100,6 +101,9 @@ CARE_EPISODE: Final = 9
 ENROLMENT: Final = 10
 PROGNOSIS: Final = 11
 CRISIS_ROUTE: Final = 12
+CLOCK_STREAMS: tuple[int, ...] = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CLOCK)
+"""The stream of each event type's clock, in the model's order of event types (crisis, fall, social crisis,
+decline, death: carecoord.model.clock). A tuple of any length: compiled, a Python tuple, indexed as it is."""
 
 POPULATION_STREAM = "population.aggregate"
 """The aggregate stream of the people outside the cohort (carecoord.population): one generator per
@@ -148,6 +152,14 @@ OVERFLOW_BATCH: Final = 64
 """Draws past a row's end taken at a time from the patient's own generator."""
 ROWS_PER_CHUNK: Final = 2048
 """Rows drawn per numpy call while a block is built (bounds the memory of the full-width rows)."""
+
+
+_LOG1P: Final = math.log1p  # compiled: a C static, where ``log1p`` imported is a module-dict look-up per call
+
+
+def unit_exponential(u: float) -> float:
+    """The unit exponential of a uniform (inversion; a uniform of 1 is kept just below it)."""
+    return -_LOG1P(-min(u, 1.0 - 1e-12))
 
 
 def _packed(block: np.ndarray) -> bytes:

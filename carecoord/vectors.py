@@ -17,7 +17,7 @@ from librt.vecs import append, vec
 def filled(value: float, n: int) -> vec[float]:
     """``n`` copies of ``value``: ``vec[float]([value] * n)``."""
     out = vec[float](capacity=n)
-    for _ in range(n):
+    for _i in range(n):  # named: compiled, ``_`` is an object (each index boxed)
         out = append(out, value)
     return out
 

@@ -236,14 +236,14 @@ class HazardClock:
                 self._integrate(best_k, now)
             due[best_k] = NAN
 
-    def fire(self, k: int, new_target: float, now: float | None = None) -> None:
-        """Type ``k`` has fired (at ``now``; None: its hazard is already integrated up to then, by
-        :meth:`advance`): restart its clock with a fresh target.
+    def fire(self, k: int, new_target: float, now: float = NAN) -> None:
+        """Type ``k`` has fired (at ``now``; NaN: its hazard is already integrated up to then, by
+        :meth:`advance`): restart its clock with a fresh target. A float, not Optional: no object made.
 
         Hazard accumulated past the old target (an event that came due while the patient was busy,
         so fired late) is carried over, as the next-reaction method requires; other types keep theirs.
         """
-        if now is not None and now > self.since[k]:
+        if now > self.since[k]:  # False for NaN
             self._integrate(k, now)
         self.acc[k] -= self.target[k]
         self.target[k] = new_target

@@ -30,7 +30,7 @@ from carecoord.model.social_care import (
 from carecoord.model.trolley import wait_for_bed
 from carecoord.model.world import World
 from carecoord.recording import M, Stay
-from carecoord.streams import CARE_EPISODE, NEEDS, SHORT_STAY, STAY
+from carecoord.streams import CARE_EPISODE, NEEDS, SHORT_STAY, STAY, unit_exponential
 
 _NORMAL: Final = NormalDist()
 
@@ -184,7 +184,7 @@ def _return_home(world: World, p: Patient) -> None:
 def intermediate_care(world: World, p: Patient, place: Any) -> Generator[Any, Any, None]:
     ic = world.params.intermediate_care
     u_stay, u_home_care = world.draws(p, CARE_EPISODE, 2)
-    stay = -math.log1p(-min(u_stay, 1 - 1e-12)) * ic.mean_stay_days
+    stay = unit_exponential(u_stay) * ic.mean_stay_days
     start: float = world.env._now
     yield world.env.timeout(stay)
     world.rec.log(p.id, world.env._now, "intermediate_care", "intermediate_care", start=start)

@@ -10,7 +10,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Generator
 from typing import Any, Final
 
@@ -18,7 +17,7 @@ from carecoord.locations import HOME, RESIDENTIAL
 from carecoord.model.patient import Patient, has_home_care, is_gone
 from carecoord.model.world import World
 from carecoord.recording import M
-from carecoord.streams import CARE_EPISODE
+from carecoord.streams import CARE_EPISODE, unit_exponential
 
 HOURS: Final = 1.0 / 24.0
 
@@ -66,7 +65,7 @@ def start_home_care(world: World, p: Patient, held: Any, extra_hours: float = 0.
     p.dependency = max(p.dependency, 1)
     world.rec.count(M.home_care_packages_started, p.locality, now)
     (u,) = world.draws(p, CARE_EPISODE, 1)
-    length = -math.log1p(-min(u, 1 - 1e-12)) * hc.mean_package_days
+    length = unit_exponential(u) * hc.mean_package_days
     if now + length < world.horizon:  # an end at or after the horizon never comes (the run stops there)
         world.spawn(_package_end(world, p, held, length))
 

@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from math import log1p, prod  # compiled: a dict look-up per draw, cheaper than math.log1p (module attribute)
+from math import prod
 from typing import Any, Final
 
 import simpy
@@ -34,17 +34,8 @@ from carecoord.mortality import Fatality, background_mortality
 from carecoord.recording import M, Recorder, Stay
 from carecoord.scenario.arms import MechanismsSpec
 from carecoord.scenario.schema import Scenario
-from carecoord.streams import (
-    CRISIS_CLOCK,
-    DEATH_CLOCK,
-    DECLINE_CLOCK,
-    EPISODE_WIDTH,
-    FALL_CLOCK,
-    SOCIAL_CLOCK,
-    StreamBank,
-)
+from carecoord.streams import CLOCK_STREAMS, EPISODE_WIDTH, StreamBank, unit_exponential
 
-CLOCK_STREAMS: Final = (CRISIS_CLOCK, FALL_CLOCK, SOCIAL_CLOCK, DECLINE_CLOCK, DEATH_CLOCK)
 ZERO_RATES: Final = (0.0,) * len(EVENT_TYPES)
 
 
@@ -122,7 +113,7 @@ class World:
         return self.bank.draws(p.locality, p.index, stream, p.take(stream, n), n)
 
     def unit_exponential(self, p: Patient, stream: int) -> float:
-        return -log1p(-min(self.uniform(p, stream), 1.0 - 1e-12))
+        return unit_exponential(self.uniform(p, stream))
 
     # --- rates and moves ----------------------------------------------------------------
     def rates(self, p: Patient, location: int) -> tuple[float, ...]:
