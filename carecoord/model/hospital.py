@@ -186,7 +186,7 @@ def intermediate_care(world: World, p: Patient, place: Any) -> Generator[Any, An
     u_stay, u_home_care = world.draws(p, CARE_EPISODE, 2)
     stay = unit_exponential(u_stay) * ic.mean_stay_days
     start: float = world.env._now
-    yield world.env.timeout(stay)
+    yield world.timeout(stay)
     world.rec.log(p.id, world.env._now, "intermediate_care", "intermediate_care", start=start)
     world.service("intermediate_care", p).release(place)
     _return_home(world, p)

@@ -163,7 +163,7 @@ def _crisis_pathway(
 
 def _die_of_episode(world: World, p: Patient, ep: vec[float]) -> Generator[Any, Any, None]:
     """A fatal episode that did not end in hospital: death where the patient is, when the stay would have ended."""
-    yield world.env.timeout(length_of_stay(world, ep[SHORT_STAY], ep[STAY]))
+    yield world.timeout(length_of_stay(world, ep[SHORT_STAY], ep[STAY]))
     if p.alive:
         world.die(p)
 
@@ -227,10 +227,10 @@ def nursing_follow_up(world: World, p: Patient) -> Generator[Any, Any, None]:
     """Community nursing visits a week apart after a GP referral (skipped while the patient is away)."""
     cn = world.params.community_nursing
     nursing = world.service("community_nursing", p)
-    yield world.env.timeout(cn.referral_delay_days)
+    yield world.timeout(cn.referral_delay_days)
     for visit in range(cn.follow_up_visits):
         if visit:
-            yield world.env.timeout(7.0)  # none after the last visit: nothing follows it
+            yield world.timeout(7.0)  # none after the last visit: nothing follows it
         if not p.alive or p.location == RESIDENTIAL:
             return
         if p.location == HOME:

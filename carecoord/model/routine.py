@@ -183,7 +183,7 @@ class RoutineCare:
                 request = resource.request(priority=ROUTINE)  # crisis work goes first
                 yield request
         self.world.rec.count(STAFF_METRICS[s], loc, env._now, duration * HOURS_PER_DAY)
-        yield env.timeout(duration)
+        yield self.world.timeout(duration)
         if resource is not None:
             resource.give_back(request)
 

@@ -42,6 +42,7 @@ class Service:
         key: str,
     ):
         self.env = env
+        self._timeout: Callable[[float], simpy.Timeout] = env.timeout  # held: no method look-up per use (World)
         self.name = name
         self.hours = hours
         self.recorder = recorder
@@ -94,7 +95,7 @@ class Service:
         start: float = env._now if waited else t0  # no wait: still the time read on the way in
         if self._staff is not None:
             self.recorder.count(self._staff, locality, start, duration_days * HOURS_PER_DAY)
-        yield env.timeout(duration_days)
+        yield self._timeout(duration_days)
         if places is None:
             self.in_use -= 1  # what ``release`` does with a Hold
         else:

@@ -31,7 +31,7 @@ def assessments(world: World, p: Patient, any_day: bool) -> Generator[Any, Any, 
     weekend = world.care.weekend_social_work(p) if any_day else None
     for _ in range(n):
         if sw.referral_delay_days > 0:
-            yield world.env.timeout(sw.referral_delay_days * delay_ratio)
+            yield world.timeout(sw.referral_delay_days * delay_ratio)
         if not p.alive:
             return  # cancelled at death: the assessments already done were staff time spent
         now: float = world.env._now
@@ -71,7 +71,7 @@ def start_home_care(world: World, p: Patient, held: Any, extra_hours: float = 0.
 
 
 def _package_end(world: World, p: Patient, held: Any, length: float) -> Generator[Any, Any, None]:
-    yield world.env.timeout(length)
+    yield world.timeout(length)
     if p.home_care is held:
         world.end_home_care(p)
 
@@ -88,7 +88,7 @@ def arrange_home_care(
     if is_gone(p) or has_home_care(p):
         world.service("home_care", p).release(held)
         return
-    yield world.env.timeout(world.params.home_care.start_delay_days)
+    yield world.timeout(world.params.home_care.start_delay_days)
     if is_gone(p):
         world.service("home_care", p).release(held)
         return

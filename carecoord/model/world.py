@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from math import prod
 from typing import Any, Final
 
@@ -66,6 +67,8 @@ class World:
         self.mechanisms: MechanismsSpec = scenario.arm(arm).mechanisms
         added = scenario.arm(arm).added_capacity
         self.env = simpy.Environment()
+        # ``env.timeout`` held: compiled, a call of a held callable, where ``env.timeout(d)`` looks the method up
+        self.timeout: Callable[[float], simpy.Timeout] = self.env.timeout  # in the environment's dict each time
         self.calendar = make_calendar(scenario)
         self.horizon = self.calendar.horizon
         every = range(len(scenario.localities))

@@ -211,7 +211,7 @@ class Rounds:
                 self._log(service, block, part)
             running[part] = None
             try:
-                yield env.timeout(duration)
+                yield self.world.timeout(duration)
             except simpy.Interrupt:  # urgent work waits: finish the visit in progress, then hand over
                 end = start + part.done * visit
                 if end > env._now:  # a session is asked once, so nothing interrupts this wait
