@@ -77,6 +77,7 @@ class Rounds:
         there); ``served``: records the outcome of a block when its session ends."""
         self.world = world
         self.env = world.env
+        self._timeout: Callable[[float], simpy.Timeout] = world.env.timeout  # held: no method look-up per use
         self.horizon: float = world.horizon  # read per booking: a compiled float (world is untyped)
         self.services = services
         self.minutes = minutes
@@ -211,7 +212,7 @@ class Rounds:
                 self._log(service, block, part)
             running[part] = None
             try:
-                yield self.world.timeout(duration)
+                yield self._timeout(duration)
             except simpy.Interrupt:  # urgent work waits: finish the visit in progress, then hand over
                 end = start + part.done * visit
                 if end > env._now:  # a session is asked once, so nothing interrupts this wait
