@@ -6,8 +6,8 @@ patients), one cohort is drawn and both arms run once. The model's SimPy events 
 the environment's event-id counter after the run, so counting costs nothing inside the event
 loop; its event rate is over the event loop's CPU time (building an arm's world, and closing its
 open intervals at the horizon, are in ``cpu_s`` and in patient-years per second, not in the rate).
-Then bare SimPy runs in the same process with as many live processes as the model had (each
-waiting on one timeout at a time), because a heap's cost per event grows with its size.
+Bare SimPy runs in the same process, after each environment's run and with as many live processes as
+it had (each waiting on one timeout at a time), because a heap's cost per event grows with its size.
 Times are CPU seconds (``time.process_time``) unless named wall: the development machine is
 shared, and CPU time is what moves least when others are busy.
 
@@ -38,9 +38,10 @@ LOCALITY_PATIENTS = 10_000
 BARE_MIN_EVENTS = 400_000
 """Events timed in bare SimPy (at least; more at large sizes so every process steps a few times)."""
 BARE_REPEATS = 5
-"""Bare SimPy is timed this many times at each size, each in an environment of its own, and the median
-rate is the ceiling: one timing (about half a second) moved by about +-8% from one to the next on a
-quiet development machine (docs/performance.md), where the model's loop runs for seconds."""
+"""Bare SimPy is timed at least this many times at each size, each in an environment of its own, after
+the model's runs in turn (:func:`measure_size`), and the median rate is the ceiling: one timing (about half
+a second) moved by about +-8% from one to the next on a quiet development machine (docs/performance.md),
+where the model's loop runs for seconds."""
 DAYS_PER_YEAR = 365.25
 
 
@@ -121,14 +122,22 @@ def bare_event_rate(
 
     Delays are precomputed (no random draws inside the loop), so this is SimPy's own ceiling:
     one heap push, one heap pop and one process resumption per event, timed with the cyclic garbage
-    collector paused as the model's loop is. Timed ``repeats`` times, each in a fresh environment:
-    ``events_per_s`` is the median rate, ``events_per_s_min`` and ``events_per_s_max`` the spread,
-    ``events`` and ``cpu_s`` those of every timing together.
+    collector paused as the model's loop is. Timed ``repeats`` times, each in a fresh environment
+    (:func:`bare_summary` of the timings).
     """
-    runs = []
-    for _ in range(max(1, repeats)):
-        runs.append(_bare_run(max(1, live_processes), min_events))
-        gc.collect()  # the environment is a web of cycles (processes, events): freed before the next
+    return bare_summary([bare_timing(live_processes, min_events) for _ in range(max(1, repeats))])
+
+
+def bare_timing(live_processes: int, min_events: int = BARE_MIN_EVENTS) -> tuple[int, float]:
+    """One timing of bare SimPy in an environment of its own: events processed and CPU seconds."""
+    run = _bare_run(max(1, live_processes), min_events)
+    gc.collect()  # the environment is a web of cycles (processes, events): freed before anything else runs
+    return run
+
+
+def bare_summary(runs: list[tuple[int, float]]) -> dict[str, float]:
+    """``events_per_s``: the median rate of the timings; ``events_per_s_min`` and ``events_per_s_max`` their
+    spread; ``events`` and ``cpu_s`` those of every timing together; ``repeats`` how many."""
     rates = sorted(events / cpu if cpu > 0 else 0.0 for events, cpu in runs)
     return {
         "events": float(sum(events for events, _ in runs)),
@@ -170,7 +179,7 @@ def _bare_run(n: int, min_events: int) -> tuple[int, float]:
 
 
 def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict[str, Any]:
-    """Run both arms of one replication at one size, then bare SimPy at the same heap size."""
+    """Run both arms of one replication at one size, and bare SimPy after each environment's run at its heap size."""
     from carecoord.cohort import generate_cohort
     from carecoord.model.loop import world_lifetime
     from carecoord.model.run import build_world, dismantle, locality_groups, merge_order, start_lives
@@ -185,8 +194,15 @@ def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict
     arms: dict[str, dict[str, float]] = {}
     live = 0
     groups = locality_groups(scenario)  # one world, or one per locality (simulation.shared_services: split)
+    # Bare SimPy is timed after every environment's run, with that environment's live processes, at least
+    # BARE_REPEATS times in all: interleaved with the model's loops, so that both see the host as it was
+    # then (a shared machine's speed drifts by more than the target's margin within a minute).
+    per_run = max(1, math.ceil(BARE_REPEATS / (len(groups) * len(scenario.arm_names))))
+    bare_runs: list[tuple[int, float]] = []
+    bare_cpu = bare_wall = 0.0  # the timings' own CPU and wall time, kept out of the model's
     for arm in scenario.arm_names:
         cpu, wall = time.process_time(), time.perf_counter()
+        arm_bare_cpu, arm_bare_wall = bare_cpu, bare_wall
         rec = make_recorder(scenario, cohort) if len(groups) > 1 else None
         run_cpu = events = 0.0
         for localities in groups:
@@ -195,7 +211,8 @@ def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict
                 start_lives(world)
                 # Every life waits on one event, and so does each service opener: the lives start together
                 # at one queued event (start_lives), so they count one each instead of that event.
-                live = max(live, len(world.env._queue) - 1 + len(world.patients))
+                world_live = len(world.env._queue) - 1 + len(world.patients)
+                live = max(live, world_live)
                 loop_cpu = time.process_time()
                 world.run()  # the event loop alone: the censoring at the horizon is no event
                 run_cpu += time.process_time() - loop_cpu
@@ -204,21 +221,25 @@ def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict
                 events += next(world.env._eid) - len(world.env._queue)
                 dismantle(world)  # as run_arm: reference counting frees most of it
                 del world
+            timed_cpu, timed_wall = time.process_time(), time.perf_counter()
+            bare_runs.extend(bare_timing(world_live) for _ in range(per_run))
+            bare_cpu += time.process_time() - timed_cpu
+            bare_wall += time.perf_counter() - timed_wall
         assert rec is not None
         if len(groups) > 1:
             merge_order(rec)
         arms[arm] = {
-            "cpu_s": time.process_time() - cpu,
+            "cpu_s": time.process_time() - cpu - (bare_cpu - arm_bare_cpu),
             "run_cpu_s": run_cpu,
-            "wall_s": time.perf_counter() - wall,
+            "wall_s": time.perf_counter() - wall - (bare_wall - arm_bare_wall),
             "events": float(events),
             "patient_years": rec.total(M.person_days, include_warm_up=True) / DAYS_PER_YEAR,
         }
         del rec
-    cpu_s = time.process_time() - cpu0
-    wall_s = time.perf_counter() - wall0
+    cpu_s = time.process_time() - cpu0 - bare_cpu
+    wall_s = time.perf_counter() - wall0 - bare_wall
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    bare = bare_event_rate(live)
+    bare = bare_summary(bare_runs)
     model_cpu = sum(a["cpu_s"] for a in arms.values())  # building each arm's world and running it
     run_cpu = sum(a["run_cpu_s"] for a in arms.values())  # the event loop only
     events = sum(a["events"] for a in arms.values())

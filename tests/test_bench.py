@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from carecoord.bench import bare_event_rate, default_scenario_path, parse_sizes, scaled_scenario
+from carecoord.bench import BARE_REPEATS, bare_event_rate, default_scenario_path, parse_sizes, scaled_scenario
 from carecoord.cli import app
 from carecoord.cohort import generate_cohort
 from carecoord.model.run import build_world, locality_groups, start_lives
@@ -33,6 +34,10 @@ def test_bench_json_has_every_figure():
     assert size["patients_incl_incident"] >= 300
     # bare SimPy runs with the model's live processes: at least one per life (one environment here)
     assert size["live_processes"] >= size["patients_incl_incident"]
+    # timed after each environment's run (one per arm here), as often as makes BARE_REPEATS in all
+    runs = size["environments"] * size["arms"]
+    assert size["bare_repeats"] == math.ceil(BARE_REPEATS / runs) * runs >= BARE_REPEATS
+    assert size["bare_events_per_s_min"] <= size["bare_events_per_s"] <= size["bare_events_per_s_max"]
 
 
 def test_bench_rejects_bad_sizes():
