@@ -50,6 +50,7 @@ class Service:
         self.resource = None if capacity is None else ScheduledResource(env, capacity, hours)
         self.places = None if self.resource is None else self.resource.places  # compiled: read in C
         self.in_use = 0
+        self._noted = 0  # the highest use this service has noted in the recorder (its peak so far)
         self.on_urgent_wait: Callable[[], None] | None = None
         """Called when an urgent request has to wait (a round's session may then hand over its clinician)."""
         self.on_grant: Callable[[int, float, bool], None] | None = None
@@ -148,8 +149,8 @@ class Service:
         """
         if self.resource is None:
             self.in_use += 1
-            if self.in_use > self.recorder.peak_in_use[self.key]:
-                self.recorder.peak_in_use[self.key] = self.in_use
+            if self.in_use > self._noted:
+                self._note(self.in_use)
         else:
             self._note_peak()
         if now > t0:
@@ -184,8 +185,16 @@ class Service:
     def _note_peak(self) -> None:
         places = self.places
         assert places is not None
-        if places.peak > self.recorder.peak_in_use[self.key]:
-            self.recorder.peak_in_use[self.key] = places.peak
+        if places.peak > self._noted:
+            self._note(places.peak)
+
+    def _note(self, peak: int) -> None:
+        """A new peak of this service: the recorder keeps the highest of every service of its key (the
+        localities' worlds of one arm share a recorder). Compared with this service's own last peak first:
+        a grant that sets no new peak looks nothing up in the recorder's dict (by name)."""
+        self._noted = peak
+        if peak > self.recorder.peak_in_use[self.key]:
+            self.recorder.peak_in_use[self.key] = peak
 
     def staff_time(self, locality: int, t: float, duration_days: float) -> None:
         """Record ``duration_days`` of this service's staff time starting at ``t`` (as :meth:`serve` does),
