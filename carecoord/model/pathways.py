@@ -16,7 +16,7 @@ from librt.vecs import vec
 
 from carecoord.locations import HOME, HOSPITAL, RESIDENTIAL
 from carecoord.model.care.plan import ADMIT, MANAGED
-from carecoord.model.clock import CRISIS, DEATH, DECLINE, FALL, SOCIAL
+from carecoord.model.clock import CRISIS, DECLINE, FALL, SOCIAL
 from carecoord.model.deaths import background_death_due
 from carecoord.model.hospital import admit, finish_initial_stay, length_of_stay
 from carecoord.model.out_of_hours import out_of_hours
@@ -86,14 +86,14 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
             return
         clock.fire(kind, world.unit_exponential(p, clocks[kind]), fired)  # integrates the fired type alone
         # Handlers by name: compiled, a known generator is called and resumed in C (a table's is generic).
-        if kind == CRISIS:
-            yield from crisis(world, p)
+        if kind == CRISIS:  # each is given the time it fired at (``env._now``, unread: see ``fired``)
+            yield from crisis(world, p, fired)
         elif kind == FALL:
-            yield from fall(world, p)
+            yield from fall(world, p, fired)
         elif kind == SOCIAL:
-            yield from social_crisis(world, p)
+            yield from social_crisis(world, p, fired)
         elif kind == DECLINE:
-            yield from decline(world, p)
+            yield from decline(world, p, fired)
         else:
             yield from death(world, p)
 
@@ -125,13 +125,12 @@ def _initial_stay(world: World, p: Patient) -> Generator[Any, Any, None]:
     finish_initial_stay(world, p, beds, bed)
 
 
-def crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
+def crisis(world: World, p: Patient, now: float) -> Generator[Any, Any, None]:
     """An exacerbation: the care plan first, else GP in hours, NHS 111 or 999 out of hours.
 
     The most severe crises are fatal whatever route they take (carecoord.mortality): in hospital if
     admitted, otherwise at home (or in the care home) when the stay would have ended.
     """
-    now: float = world.env._now  # read once
     world.rec.count(M.crises, p.locality, now)
     world.rec.log(p.id, now, "crisis")
     ep = world.episode(p, CRISIS_EPISODE)
@@ -240,10 +239,10 @@ def nursing_follow_up(world: World, p: Patient) -> Generator[Any, Any, None]:
             world.rec.count(M.community_nursing_visits, p.locality, world.env._now)
 
 
-def fall(world: World, p: Patient) -> Generator[Any, Any, None]:
-    """A fall: admitted, seen in A&E, or managed at home."""
+def fall(world: World, p: Patient, now: float) -> Generator[Any, Any, None]:
+    """A fall (at ``now``): admitted, seen in A&E, or managed at home."""
     ev = world.params.events
-    world.rec.count(M.falls, p.locality, world.env._now)
+    world.rec.count(M.falls, p.locality, now)
     ep = world.episode(p, FALL_EPISODE)
     fatal = ep[SEVERITY] < world.fatality.fall
     if ep[SEVERITY] < ev.fall_admission_probability + ev.fall_ae_probability:
@@ -252,10 +251,9 @@ def fall(world: World, p: Patient) -> Generator[Any, Any, None]:
         yield from _die_of_episode(world, p, ep)
 
 
-def social_crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
-    """Carer breakdown or night-time anxiety: 999 out of hours, the GP and social work in hours."""
+def social_crisis(world: World, p: Patient, now: float) -> Generator[Any, Any, None]:
+    """Carer breakdown or night-time anxiety (at ``now``): 999 out of hours, the GP and social work in hours."""
     env = world.env
-    now: float = env._now
     ev = world.params.events
     world.rec.count(M.social_crises, p.locality, now)
     ep = world.episode(p, SOCIAL_EPISODE)
@@ -271,10 +269,10 @@ def social_crisis(world: World, p: Patient) -> Generator[Any, Any, None]:
     yield from _emergency_department(world, p, ep, ep[SEVERITY] < ev.social_admission_probability)
 
 
-def decline(world: World, p: Patient) -> Generator[Any, Any, None]:
-    """A step up in care needs: home care, or a care home for those who already have it."""
+def decline(world: World, p: Patient, now: float) -> Generator[Any, Any, None]:
+    """A step up in care needs (at ``now``): home care, or a care home for those who already have it."""
     ev = world.params.events
-    world.rec.count(M.declines, p.locality, world.env._now)
+    world.rec.count(M.declines, p.locality, now)
     ep = world.episode(p, DECLINE_EPISODE)
     if p.home_care is None and p.dependency == 0:
         p.dependency = 1
@@ -293,8 +291,5 @@ def death(world: World, p: Patient) -> Generator[Any, Any, None]:
     world.die(p)
     yield from ()
 
-
-HANDLERS = {CRISIS: crisis, FALL: fall, SOCIAL: social_crisis, DECLINE: decline, DEATH: death}
-"""The pathway of each event type (``life`` calls them by name, in the same order)."""
 
 __all__ = ["life", "nursing_follow_up", "usual_care", "would_admit"]
