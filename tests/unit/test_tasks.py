@@ -191,13 +191,14 @@ def test_a_waiting_task_is_its_events_callback_once_and_an_interrupt_removes_it(
 
 
 def _timeout_calls(tree: ast.AST) -> list[ast.Call]:
-    """Calls of ``....timeout(...)`` or of a name ``timeout`` (the life's hoisted ``env.timeout``)."""
+    """Calls of anything named ``...timeout`` (``env.timeout``; the held ``world.timeout``, a service's
+    ``_timeout``, the life's local ``timeout``)."""
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
     return [
         c
         for c in calls
-        if (isinstance(c.func, ast.Attribute) and c.func.attr == "timeout")
-        or (isinstance(c.func, ast.Name) and c.func.id == "timeout")
+        if (isinstance(c.func, ast.Attribute) and c.func.attr.endswith("timeout"))
+        or (isinstance(c.func, ast.Name) and c.func.id.endswith("timeout"))
     ]
 
 
@@ -211,11 +212,12 @@ def test_the_model_gives_no_timeout_a_value() -> None:
 
 
 def test_a_tasks_timeout_resumes_it_with_none() -> None:
+    """Unlike a process, a task does not read a timeout's value (the model gives none: the test above)."""
     env = simpy.Environment()
     got: list[Any] = []
 
     def work() -> Generator[Any, Any, None]:
-        got.append((yield env.timeout(1.0)))
+        got.append((yield env.timeout(1.0, value="not read")))
 
     spawn(work())
     env.run()
