@@ -1,4 +1,4 @@
-"""The Poisson quantile of a large mean, from ``scipy.special`` (imported on first use).
+"""The Poisson quantile of a large mean, from ``scipy.special`` (imported on first use, or by :func:`preload`).
 
 ``scipy.stats.poisson.ppf`` computes exactly this (``_ppf`` of ``scipy.stats``' Poisson: the
 ceiling of ``pdtrik``, stepped down by one where ``pdtr`` already reaches the quantile), but
@@ -24,4 +24,11 @@ def poisson_quantile(u: float, mean: float) -> int:
     return below if pdtr(below, mean) >= u else count
 
 
-__all__ = ["poisson_quantile"]
+def preload() -> None:
+    """Import ``scipy.special`` now, where :func:`poisson_quantile` would import it on its first call: a
+    world whose bookings may need it imports it while it is built, not in its event loop (a third of a
+    second of CPU, and idle BLAS threads spinning after it: docs/performance.md)."""
+    import scipy.special  # noqa: F401
+
+
+__all__ = ["poisson_quantile", "preload"]

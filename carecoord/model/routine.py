@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from itertools import pairwise
 from typing import Any, Final
 
 from librt.vecs import vec
 
 from carecoord.locations import HOME
 from carecoord.model.patient import Patient
-from carecoord.model.poisson_quantile import poisson_quantile
+from carecoord.model.poisson_quantile import poisson_quantile, preload
 from carecoord.model.resource import ServiceRequest, Taken
 from carecoord.model.services import HOURS_PER_DAY, MINUTES_PER_DAY, ROUTINE, Service
 from carecoord.rates import DAYS_PER_YEAR
@@ -107,9 +108,27 @@ class RoutineCare:
         self.since = [vec[float]([0.0] * n_loc) for _ in SERVICE_NAMES]
         self.share_gp = vec[float]([0.0] * n_patients)  # each patient's current GP rate (as ``rates`` gave)
         self.share_nursing = vec[float]([0.0] * n_patients)  # and nursing rate
+        if self._largest_mean(world) > SEARCH_LIMIT:
+            preload()  # scipy.special, before the event loop rather than in it
         for loc in world.localities:  # the localities this world runs
             for s, name in enumerate(SERVICE_NAMES):
                 world.env.process(self._bookings(loc, s, world.services[name][loc]))
+
+    def _largest_mean(self, world: Any) -> float:
+        """An upper bound of the expected count any booking of this world inverts: every patient of a locality
+        at home on their full routine rates, for the longest stretch from one opening of a service (or the
+        start) to its next."""
+        most = [[0.0] * len(world.scenario.localities) for _ in SERVICE_NAMES]
+        for p in world.patients:
+            most[GP][p.locality] += self.gp_rate[p.tier] * p.gp_ratio
+            most[NURSING][p.locality] += self.nurse_rate[p.id]
+        largest = 0.0
+        for loc in world.localities:
+            for s, name in enumerate(SERVICE_NAMES):
+                openings = [0.0, *world.services[name][loc].hours.openings(world.horizon, any_day=False)]
+                gap = max(b - a for a, b in pairwise(openings)) if len(openings) > 1 else 0.0
+                largest = max(largest, most[s][loc] * gap)
+        return largest
 
     def rates(self, p: Patient) -> tuple[float, float]:
         """A patient's routine (GP, nursing) contacts per day as things stand (0 away from home)."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from scipy.stats import poisson
@@ -43,3 +46,32 @@ def test_sessions_split_a_day_evenly() -> None:
     assert sessions(600.0, 600.0) == [600.0]
     parts = sessions(1500.0, 600.0)
     assert len(parts) == 3 and sum(parts) == pytest.approx(1500.0) and max(parts) <= 600.0
+
+
+_NO_IMPORT_IN_THE_LOOP = """
+import sys
+from carecoord.bench import default_scenario_path, scaled_scenario
+from carecoord.cohort import generate_cohort
+from carecoord.model.run import build_world, start_lives
+from carecoord.scenario import load_scenario
+
+scenario = scaled_scenario(load_scenario(default_scenario_path()), {patients}, {years})
+cohort = generate_cohort(scenario, 0)
+for arm in scenario.arm_names:
+    world = build_world(scenario, cohort, arm, 0)
+    start_lives(world)
+    before = set(sys.modules)
+    world.run()
+    print(arm, "scipy.special" in before, sorted(m for m in set(sys.modules) - before if m.startswith("scipy")))
+"""
+
+
+@pytest.mark.parametrize(("patients", "preloaded"), [(10_000, True), (1_000, False)])
+def test_a_world_whose_bookings_may_need_scipy_imports_it_before_its_event_loop(patients: int, preloaded: bool) -> None:
+    """A locality of 10,000 books hundreds of routine contacts after a weekend (above the sequential search's
+    limit): scipy.special is imported while its world is built, and nothing of scipy in its event loop; a
+    locality of 1,000 never needs it and does not import it."""
+    code = _NO_IMPORT_IN_THE_LOOP.format(patients=patients, years=0.5)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = done.stdout.split("\n")[:2]
+    assert lines == [f"baseline {preloaded} []", f"integrated {preloaded} []"]
