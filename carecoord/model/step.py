@@ -58,8 +58,15 @@ _UNIT_RATES: Final[dict[int, tuple[float, ...]]] = {}
 
 
 def unit_rates(n: int) -> tuple[float, ...]:
-    """The one shared tuple of ``n`` rates of 1.0 (a clock's unit base rates: no tuple per patient)."""
-    return _UNIT_RATES.setdefault(n, (1.0,) * n)
+    """The one shared tuple of ``n`` rates of 1.0 (a clock's unit base rates: no tuple per patient).
+
+    Looked up before it is made: ``setdefault`` would build the tuple, five boxed floats, on every call
+    (``HazardClock.set_factors`` asks on every move of every patient).
+    """
+    rates = _UNIT_RATES.get(n)
+    if rates is None:
+        rates = _UNIT_RATES[n] = (1.0,) * n
+    return rates
 
 
 NO_STEPS: Final[dict[str, Step]] = {}
