@@ -3,8 +3,8 @@
 librt's constructor, given a list (``vec[float]([0.0] * n)``), first asks it for a buffer; a list
 has none, so each call makes a ``TypeError`` with a formatted message and clears it before
 iterating (about 1,300 instructions, measured with callgrind). The model builds vecs on every
-move of a patient (the clock's due times), every discharge (a step's window) and every arrival
-(a clock), so these few lines build them from a capacity and appends instead.
+arrival (a clock's four) and every discharge (a step's window), so these few lines build them
+from a capacity and appends instead.
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
     # Hoisted out of the loop (it runs once per event of every patient): clock, bound timeout, horizon.
     clock = p.clock
     assert clock is not None
-    timeout = env.timeout
+    timeout = world.timeout  # the world holds env.timeout
     horizon = world.horizon
     end = horizon + 1.0
     clocks = world.clock_streams
