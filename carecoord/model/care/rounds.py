@@ -51,6 +51,12 @@ Served = Callable[[int, list[Entry], float], None]
 """Called when a session ends: (locality, the block served, the session's start)."""
 
 
+def _booked(bucket: list[list[Entry] | None], at: float) -> int:
+    """How many visits the round at ``at`` has booked."""
+    todo = bucket[int(at)]
+    return 0 if todo is None else len(todo)
+
+
 def blocks(visits: int, per_session: int) -> list[int]:
     """Split a day's ``visits`` into as few sessions of at most ``per_session`` visits as will do, evenly."""
     if visits <= 0:
@@ -85,7 +91,10 @@ class Rounds:
         self.interval = interval_days
         self.activity = activity
         self.served = served
-        self.buckets: list[dict[float, list[Entry]]] = [{} for _ in services]
+        # A round is at one time of its day (the opening), so its bucket is found by the day's number: a list
+        # index, where a dict keyed by the round's time hashed a boxed float at every booking.
+        days = int(self.horizon) + 1  # a round is booked only before the horizon
+        self.buckets: list[list[list[Entry] | None]] = [[None] * days for _ in services]
         self.running: dict[int, dict[Part, None]] = {}  # per service: the sessions holding a clinician
         for service in services:
             if service is not None and id(service) not in self.running:
@@ -110,7 +119,7 @@ class Rounds:
         if at >= self.horizon:
             return
         bucket = self.buckets[p.locality]
-        best, fewest = at, len(bucket.get(at, ())) if spread else 0  # not spread: the first round stands
+        best, fewest = at, _booked(bucket, at) if spread else 0  # not spread: the first round stands
         service = self.services[p.locality]
         assert service is not None
         end = at + self.interval
@@ -119,7 +128,7 @@ class Rounds:
             day = service.hours.next_open(float(math.floor(day) + 1))
             if day >= end or day >= self.horizon:
                 break
-            booked = len(bucket.get(day, ()))
+            booked = _booked(bucket, day)
             if booked < fewest:
                 best, fewest = day, booked
         self._book(p, p.caseload_request, best, now)
@@ -142,10 +151,10 @@ class Rounds:
     def _book(self, p: Patient, plan: Any, at: float, now: float) -> None:
         """Put the patient's next visit in the bucket of the round at ``at`` (made with its event)."""
         bucket = self.buckets[p.locality]
-        todo = bucket.get(at)
+        todo = bucket[int(at)]
         if todo is None:
-            bucket[at] = todo = []
-            event = self.env.timeout(at - now)
+            bucket[int(at)] = todo = []
+            event: Any = self._timeout(at - now)
             event.callbacks.append(lambda _event, loc=p.locality, at=at: self._round(loc, at))
         todo.append((p, plan))
 
@@ -153,7 +162,11 @@ class Rounds:
         """The round of one locality and day: skip those away, serve the rest in sessions."""
         block: list[Entry] = []
         day = math.floor(at)
-        for p, plan in self.buckets[loc].pop(at):
+        bucket = self.buckets[loc]
+        todo = bucket[day]
+        bucket[day] = None
+        assert todo is not None  # made with this round's event
+        for p, plan in todo:
             if p.caseload_request is not plan or not p.plan_active:
                 continue  # the plan ended or was replaced: no more visits for it
             if p.location == HOME:
