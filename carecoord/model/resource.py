@@ -30,6 +30,9 @@ URGENT: Final = 0
 ROUTINE: Final = 1
 """Priority of planned work (proactive visits, reviews, assessments for the care plan)."""
 
+_REQUEST_INIT: Final = PriorityRequest.__init__
+"""SimPy's own request initialiser, called directly: compiled, ``super().__init__`` builds a ``super`` object and
+looks the method up through it on every request."""
 _PENDING: Final = simpy.events.PENDING
 """The value of an event not yet triggered (SimPy's ``Event.triggered`` is ``_value is not PENDING``)."""
 
@@ -40,7 +43,7 @@ class ServiceRequest(PriorityRequest):
 
     def __init__(self, resource: ScheduledResource, any_day: bool = False, priority: int = URGENT):
         self.any_day = any_day
-        super().__init__(resource, priority)
+        _REQUEST_INIT(self, resource, priority)
 
 
 def is_granted(request: simpy.Event) -> bool:
