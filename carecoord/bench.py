@@ -303,8 +303,27 @@ def run_bench(
         "simpy": simpy.__version__,
         "compiled": model_compiled(),  # the model built with mypyc (docs/performance.md)
         "machine": f"{platform.machine()}, {platform.system()}",
+        "processor": processor_name(),  # the ratio depends on the processor and its caches, not only on the code
         "sizes": results,
     }
+
+
+def processor_name() -> str:
+    """The processor's model name (Linux's ``/proc/cpuinfo``; else what :func:`platform.processor` says), for the
+    record: a run's figures are comparable only with runs on the same kind of processor."""
+    fields: dict[str, str] = {}
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                key, _, value = line.partition(":")
+                if not line.strip():
+                    break  # the first processor's block is enough
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    name = fields.get("model name") or platform.processor() or "processor unknown"
+    cache = fields.get("cache size")
+    return f"{name} ({cache} cache)" if cache else name
 
 
 def report_lines(result: dict[str, Any]) -> list[str]:
@@ -327,7 +346,8 @@ def headline_lines(result: dict[str, Any]) -> list[str]:
         "at the same heap size; "
         f"{result['patient_years_per_s']:,.0f} patient-years per CPU s; "
         f"peak memory {result['peak_memory_mb']:,.0f} MB.",
-        f"CPU times (the machine may be shared); python {result['python']}, simpy {result['simpy']}; "
+        f"CPU times (the machine may be shared); {result.get('processor', 'processor unknown')}; "
+        f"python {result['python']}, simpy {result['simpy']}; "
         f"model {'compiled (mypyc)' if result.get('compiled') else 'plain Python'}.",
     ]
 

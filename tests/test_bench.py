@@ -38,6 +38,8 @@ def test_bench_json_has_every_figure():
     runs = size["environments"] * size["arms"]
     assert size["bare_repeats"] == math.ceil(BARE_REPEATS / runs) * runs >= BARE_REPEATS
     assert size["bare_events_per_s_min"] <= size["bare_events_per_s"] <= size["bare_events_per_s_max"]
+    # the processor is on record (a ratio is comparable only on the same kind of processor)
+    assert isinstance(out["processor"], str) and out["processor"]
 
 
 def test_bench_rejects_bad_sizes():
