@@ -51,12 +51,12 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
     """
     env = world.env
     if p.rec.arrival > 0:
-        yield env.timeout(p.rec.arrival)
+        yield world.far.wait(p.rec.arrival)  # far: held out of SimPy's queue till its day
     yield from _arrive(world, p)
-    # Hoisted out of the loop (it runs once per event of every patient): clock, bound timeout, horizon.
+    # Hoisted out of the loop (it runs once per event of every patient): clock, bound wait, horizon.
     clock = p.clock
     assert clock is not None
-    timeout = world.timeout  # the world holds env.timeout
+    wait = world.far.wait  # env.timeout's, held out of SimPy's queue till its day (model/far.py)
     horizon = world.horizon
     end = horizon + 1.0
     clocks = world.clock_streams
@@ -75,7 +75,7 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
             delay = 0.0
         try:
             if now + delay < horizon:  # the time SimPy would schedule it at
-                yield timeout(delay)
+                yield wait(delay)
             else:  # due at or after the end, where nothing runs: wait for an interrupt alone (no event)
                 yield env.event()
         except simpy.Interrupt:
@@ -226,10 +226,10 @@ def nursing_follow_up(world: World, p: Patient) -> Generator[Any, Any, None]:
     """Community nursing visits a week apart after a GP referral (skipped while the patient is away)."""
     cn = world.params.community_nursing
     nursing = world.service("community_nursing", p)
-    yield world.timeout(cn.referral_delay_days)
+    yield world.far.wait(cn.referral_delay_days)
     for visit in range(cn.follow_up_visits):
         if visit:
-            yield world.timeout(7.0)  # none after the last visit: nothing follows it
+            yield world.far.wait(7.0)  # none after the last visit: nothing follows it
         if not p.alive or p.location == RESIDENTIAL:
             return
         if p.location == HOME:

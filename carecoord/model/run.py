@@ -87,6 +87,7 @@ def dismantle(world: World) -> None:
                 for request in service.resource.put_queue:
                     request.callbacks.clear()
     world.care.let_go()  # and in the care plan's (a caseload's waiting list)
+    world.far.let_go()  # and the waits held for a later day
 
 
 def locality_groups(scenario: Scenario) -> list[tuple[int, ...] | None]:

@@ -71,7 +71,7 @@ def start_home_care(world: World, p: Patient, held: Any, extra_hours: float = 0.
 
 
 def _package_end(world: World, p: Patient, held: Any, length: float) -> Generator[Any, Any, None]:
-    yield world.timeout(length)
+    yield world.far.wait(length)
     if p.home_care is held:
         world.end_home_care(p)
 

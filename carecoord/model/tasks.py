@@ -29,12 +29,15 @@ from typing import Any, Final, cast
 import simpy
 from simpy.events import URGENT as FIRST  # SimPy's priority of Initialize and Interruption events
 
+from carecoord.far_event import FarTimeout
+
 Work = Generator[simpy.Event, Any, Any]
 
 _ENDED: Final = object()
 """What :func:`next` returns, as told, for a work that has ended (a work yields only events)."""
 _next: Final = next  # compiled, a final name is a C static: no look-up of the builtin at every call
 _TIMEOUT: Final = simpy.Timeout
+_FAR: Final = FarTimeout  # a timeout held till its day (carecoord.model.far): never fails, no value either
 _EVENT: Final = simpy.Event  # final names: C statics, no look-up in the simpy module at every use
 _INTERRUPT: Final = simpy.Interrupt
 
@@ -68,9 +71,10 @@ class Task:
         Reads the event's ``_ok`` and ``_value`` as :class:`simpy.Process` does (the public ``ok`` and
         ``value`` are Python properties around them: a function call each, on every event of the
         model's busiest loop), and ``callbacks`` (None once processed) for ``processed``. A timeout
-        resumes the work with None, unread: a timeout never fails, and the model gives none a value
-        (``env.timeout(delay)`` only; tests/unit/test_tasks.py checks its sources), so the read of its
-        ``_value`` (a generic attribute look-up from compiled code) is saved on most events of a run.
+        (SimPy's, or one held till its day: :mod:`carecoord.model.far`) resumes the work with None,
+        unread: a timeout never fails, and the model gives none a value (``env.timeout(delay)`` only;
+        tests/unit/test_tasks.py checks its sources), so the read of its ``_value`` (a generic
+        attribute look-up from compiled code) is saved on most events of a run.
 
         The work is resumed as :meth:`simpy.Process._resume` resumes it (``send``, or ``throw`` for a
         failed event), but by the cheapest call that does the same: ``next(generator, _ENDED)`` when
@@ -85,7 +89,7 @@ class Task:
         target: Any
         while True:
             try:
-                if event is None or type(event) is _TIMEOUT:  # start; or a timeout: never fails, no value
+                if event is None or type(event) is _TIMEOUT or type(event) is _FAR:  # start; a timeout: no value
                     target = _next(generator, _ENDED)
                 elif event._ok:
                     value = event._value

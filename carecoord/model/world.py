@@ -24,6 +24,7 @@ from carecoord.daycycle import crisis_profile
 from carecoord.locations import DEAD, HOME, HOSPITAL, INTERMEDIATE, PENDING, RESIDENTIAL
 from carecoord.model.care.plan import UsualCare
 from carecoord.model.clock import CRISIS, EVENT_TYPES, FALL
+from carecoord.model.far import FarWaits
 from carecoord.model.localities import build_services, make_calendar, make_recorder
 from carecoord.model.loop import run_until
 from carecoord.model.params import compile_params, crisis_trend
@@ -71,6 +72,7 @@ class World:
         self.timeout: Callable[[float], simpy.Timeout] = self.env.timeout  # in the environment's dict each time
         self.calendar = make_calendar(scenario)
         self.horizon = self.calendar.horizon
+        self.far = FarWaits(self.env, self.horizon)  # waits that end on a later day, out of SimPy's queue till then
         every = range(len(scenario.localities))
         self.localities: tuple[int, ...] = tuple(every) if localities is None else tuple(localities)
         # Streams of the localities run here only (each locality's draws are its own generators'):

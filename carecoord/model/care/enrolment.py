@@ -288,7 +288,7 @@ class Enrolment(CoordinatorWork):
         assert meeting is not None
         plan = p.caseload_request  # this plan's reviews only (a re-enrolled patient has a new one)
         while True:
-            yield self.world.env.timeout(interval)
+            yield self.world.far.wait(interval)
             if not p.plan_active or p.caseload_request is not plan:
                 return
             meeting.review_due(p)

@@ -56,7 +56,7 @@ class MedicationReview:
         spec = self.params
         nursing = w.service("community_nursing", p)
         for _ in range(spec.self_management_sessions):
-            yield w.env.timeout(7.0)
+            yield w.far.wait(7.0)
             if not p.plan_active:
                 return
             if p.location == HOME:
