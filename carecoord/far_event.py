@@ -13,8 +13,8 @@ import simpy
 class FarTimeout(simpy.Event):
     """A timeout not yet in SimPy's queue: it never fails and carries no value, as the model's timeouts.
 
-    It is made ``ok`` with the value None, as :class:`simpy.Timeout` is, and scheduled with
-    :meth:`simpy.Environment.schedule` at its time when its day begins.
+    It is made ``ok`` with the value None, as :class:`simpy.Timeout` is; its entry in SimPy's queue is
+    made when it is asked for and put into the queue just before its day begins.
     """
 
     def __init__(self, env: simpy.Environment):

@@ -1,35 +1,40 @@
 """Waits that end on a later day, held out of SimPy's queue until that day begins.
 
 Most of what SimPy's queue holds is far away: every patient's next event of their life, weeks or
-months ahead. Each push and pop of the queue (a binary heap) walks its height, and a short wait (a
-visit's 20 minutes) climbs past all those far events to near the top: the queue's comparisons were
-about a quarter of the model's instructions. :class:`FarWaits` keeps a wait that ends on a later
-day in that day's bucket instead, and puts the whole bucket into SimPy's queue when the day begins
-(one event, the day's opener, which then arms the opener of the next day with a bucket): SimPy's
-queue holds the rest of the day, and the order of the run is the same.
+months ahead, home-care packages' ends, care-plan reviews. Each push and pop of the queue (a binary
+heap) walks its height, and a short wait (a visit's 20 minutes) climbs past all those far events to
+near the top: the queue's comparisons were about a quarter of the model's instructions.
+:class:`FarWaits` makes the queue's entry of a wait that ends on a later day when the wait is asked
+for, exactly as SimPy's :meth:`~simpy.Environment.schedule` makes it (the time ``now + delay``, the
+timeout's priority, the next event id), and keeps it in that day's bucket; the day's opener (one
+event, just before the day begins) puts the bucket's entries into SimPy's queue, and arms the opener
+of the next day with a bucket. At 10,000 patients SimPy's queue holds about 300 events instead of
+about 13,000.
 
-- **The same times.** A wait of ``delay`` from ``now`` ends at ``now + delay``, the sum SimPy would
-  have scheduled. When its day ``d`` begins (the opener fires at a time ``o`` with ``d - 1 < o <= d``,
-  and ``d >= 1``), the wait is scheduled with the delay ``at - o``, which is exact (Sterbenz's
-  lemma: ``o <= at < d + 1 <= 2 o``), so SimPy's ``o + (at - o)`` is ``at`` again, to the bit.
-- **The same order.** SimPy orders events of one time by priority (every wait here is a plain
-  timeout's) and then by when they were scheduled; a wait scheduled at its day's opener comes after
-  every event of the same time scheduled before that. Only an exact tie of two times can tell: the
-  model's far waits end at continuous times (a hazard's solve), and a test checks that the fixed-seed
-  numbers are those of waits scheduled at once (tests/unit/test_far.py).
-- **Nothing is lost.** A wait whose waiter was interrupted (a life retimed) is still scheduled and
-  processed, as a timeout left behind is: the events, and their count, are SimPy's.
+**The run is the same.** SimPy processes its entries in the order of (time, priority, id). A held
+entry is the entry SimPy would have made at that moment, and it is in the queue before anything at
+its time or later is processed (its opener comes strictly before its day begins), so every event is
+processed in the same order, at the same time, as with ``env.timeout``. The openers are events of
+their own (one a day with a bucket); they take ids too, which moves every later id by the same
+amount and so keeps their order. A wait that ends at or after the horizon is never queued (SimPy
+would hold it until the run stops, unprocessed): it takes no id, which moves later ids by one, and
+counts as no event, as a queued one left at the end does not. ``tests/unit/test_far.py`` checks it
+against plain timeouts.
+
+This relies on SimPy's queue entries being ``(time, priority, id, event)`` in ``env._queue`` and its
+ids coming from ``env._eid`` (SimPy 4's ``Environment.schedule``); a test compares an entry made here
+with one SimPy makes, so that a SimPy that changes them fails loudly rather than reorders a run.
 
 Example:
     >>> far = FarWaits(env, horizon=365.0)
-    >>> yield far.wait(40.25)  # in SimPy's queue from day 40 on
+    >>> yield far.wait(40.25)  # in SimPy's queue from just before day 40 on
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 import simpy
@@ -38,84 +43,93 @@ from simpy.events import NORMAL
 from carecoord.far_event import FarTimeout
 
 _FAR: Final = FarTimeout  # a final name: a C static when compiled
-_NORMAL: Final = NORMAL
+_NORMAL: Final = NORMAL  # a timeout's priority
+Entry = tuple[float, int, int, Any]
+"""SimPy's queue entry: (time, priority, event id, event)."""
 
 
 class FarWaits:
     """The buckets of one environment's waits, one per day, and the chain of day openers."""
 
-    def __init__(self, env: simpy.Environment, horizon: float):
+    def __init__(self, env: simpy.Environment, horizon: float, hold: bool = True):
+        """``hold=False``: every wait is ``env.timeout``'s, queued at once (to compare runs with and without)."""
         self.env = env
+        self._hold = hold
         self._timeout: Callable[[float], simpy.Timeout] = env.timeout
-        self._schedule: Callable[..., None] = env.schedule
+        self._queue: list[Any] = env._queue  # SimPy's heap: (time, priority, id, event) entries
+        self._ids: Iterator[int] = env._eid  # SimPy's event ids (itertools.count)
         self._horizon = horizon
         days = int(horizon) + 1  # a wait is held only if it ends before the horizon
-        self._events: list[list[Any] | None] = [None] * days  # per day: the waits' events, in order of asking
-        self._times: list[list[float] | None] = [None] * days  # and the times they end at
+        self._buckets: list[list[Entry] | None] = [None] * days  # per day: the entries, in order of asking
         self._days: list[int] = []  # the days with a bucket (a heap of ints: cheap to compare)
         self._armed = [False] * days  # the days an opener is scheduled for (always the earliest bucket's)
         self._open = int(env.now)  # the last day whose bucket is in SimPy's queue (its waits go there at once)
+        self._never: list[Any] = []  # waits that end at or after the horizon: never queued, never processed
 
     def wait(self, delay: float) -> simpy.Event:
-        """An event that is processed ``delay`` days from now (``delay >= 0``), as ``env.timeout(delay)``'s."""
+        """An event processed ``delay`` days from now (``delay >= 0``), where and when ``env.timeout(delay)`` is."""
+        if not self._hold:
+            return self._timeout(delay)
         now: float = self.env._now
         at = now + delay  # SimPy's own sum for a timeout
         day = int(at)  # times are never negative
-        if day <= self._open or day <= now or at >= self._horizon:
-            return self._timeout(delay)  # its day has begun (or it never comes): straight into SimPy's queue
+        if at >= self._horizon:  # never comes: the run stops first (SimPy would queue it, and never process it)
+            event = _FAR(self.env)
+            self._never.append(event)
+            return event
+        if day <= self._open or day <= now:
+            return self._timeout(delay)  # its day has begun: straight into SimPy's queue
         event = _FAR(self.env)
-        events = self._events[day]
-        times = self._times[day]
-        if events is None or times is None:
-            self._events[day] = events = []
-            self._times[day] = times = []
+        entry: Entry = (at, _NORMAL, next(self._ids), event)  # what ``env.schedule`` would push now
+        bucket = self._buckets[day]
+        if bucket is None:
+            self._buckets[day] = bucket = []
             if not self._days or day < self._days[0]:
                 self._arm(day, now)  # the new earliest bucket (an opener armed for a later one fires later)
             heapq.heappush(self._days, day)
-        events.append(event)
-        times.append(at)
+        bucket.append(entry)
         return event
 
     def _arm(self, day: int, now: float) -> None:
-        """Schedule the opener of ``day``: at ``day``, or the float just before it if ``now + (day - now)``
-        rounds above it (a bucket's waits end at ``day`` or later, never before their opener)."""
+        """Schedule the opener of ``day`` strictly before the day begins (before any entry of its bucket)."""
         if self._armed[day]:
             return
-        delay = day - now
-        if now + delay > day:
-            delay = math.nextafter(delay, 0.0)
+        start = float(day)
+        step = math.ulp(start)
+        delay = max(0.0, start - step - now)  # to the float just below the day's start
+        while now + delay >= start:  # SimPy's sum rounded up to the day: a step down (once or twice at most)
+            delay = max(0.0, delay - step)
         opener = self._timeout(delay)
         opener.callbacks.append(lambda _event: self._opened(day))  # type: ignore[union-attr]
         self._armed[day] = True
 
     def _opened(self, day: int) -> None:
-        """A day has begun: its bucket (and any earlier one) into SimPy's queue; arm the next opener."""
+        """A day is about to begin: its bucket (and any earlier one) into SimPy's queue; arm the next opener."""
         if day > self._open:
             self._open = day
-        now: float = self.env._now
-        schedule = self._schedule
+        queue = self._queue
         days = self._days
         while days and days[0] <= day:
             d = heapq.heappop(days)
-            events = self._events[d]
-            times = self._times[d]
-            assert events is not None and times is not None
-            self._events[d] = None
-            self._times[d] = None
-            for i in range(len(events)):
-                schedule(events[i], _NORMAL, times[i] - now)
+            bucket = self._buckets[d]
+            assert bucket is not None
+            self._buckets[d] = None
+            for entry in bucket:
+                heapq.heappush(queue, entry)
         if days:
-            self._arm(days[0], now)
+            self._arm(days[0], self.env._now)
 
     def let_go(self) -> None:
         """Drop every wait still held (the run is over; see :func:`carecoord.model.run.dismantle`)."""
-        for events in self._events:
-            if events is not None:
-                for event in events:
-                    event.callbacks.clear()
-        self._events = []
-        self._times = []
+        for bucket in self._buckets:
+            if bucket is not None:
+                for entry in bucket:
+                    entry[3].callbacks.clear()
+        for event in self._never:
+            event.callbacks.clear()
+        self._buckets = []
         self._days = []
+        self._never = []
 
 
 __all__ = ["FarWaits"]

@@ -95,7 +95,7 @@ def admit(world: World, p: Patient, ep: vec[float], route: str, fatal: bool = Fa
         ahead, any_day = world.care.plan_discharge(p)
     # Planned for everyone who needs care: nobody knows yet who will die (the work stops at death).
     planned = env.process(assessments(world, p, any_day=any_day)) if ahead else None
-    yield env.timeout(stay)
+    yield world.far.wait(stay)
     fit: float = env._now
     world.open_stays[p.id][1] = fit
     dies = dies or background_death_due(world, p)
@@ -186,7 +186,7 @@ def intermediate_care(world: World, p: Patient, place: Any) -> Generator[Any, An
     u_stay, u_home_care = world.draws(p, CARE_EPISODE, 2)
     stay = unit_exponential(u_stay) * ic.mean_stay_days
     start: float = world.env._now
-    yield world.timeout(stay)
+    yield world.far.wait(stay)
     world.rec.log(p.id, world.env._now, "intermediate_care", "intermediate_care", start=start)
     world.service("intermediate_care", p).release(place)
     _return_home(world, p)

@@ -121,7 +121,7 @@ def _initial_stay(world: World, p: Patient) -> Generator[Any, Any, None]:
     beds = world.service("hospital", p)
     bed = yield from beds.acquire(p.locality)
     world.open_stays[p.id] = [world.env._now, float("inf")]
-    yield world.env.timeout(p.rec.initial_stay_days)
+    yield world.far.wait(p.rec.initial_stay_days)
     finish_initial_stay(world, p, beds, bed)
 
 
@@ -162,7 +162,7 @@ def _crisis_pathway(
 
 def _die_of_episode(world: World, p: Patient, ep: vec[float]) -> Generator[Any, Any, None]:
     """A fatal episode that did not end in hospital: death where the patient is, when the stay would have ended."""
-    yield world.timeout(length_of_stay(world, ep[SHORT_STAY], ep[STAY]))
+    yield world.far.wait(length_of_stay(world, ep[SHORT_STAY], ep[STAY]))
     if p.alive:
         world.die(p)
 

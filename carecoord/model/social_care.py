@@ -31,7 +31,7 @@ def assessments(world: World, p: Patient, any_day: bool) -> Generator[Any, Any, 
     weekend = world.care.weekend_social_work(p) if any_day else None
     for _ in range(n):
         if sw.referral_delay_days > 0:
-            yield world.timeout(sw.referral_delay_days * delay_ratio)
+            yield world.far.wait(sw.referral_delay_days * delay_ratio)
         if not p.alive:
             return  # cancelled at death: the assessments already done were staff time spent
         now: float = world.env._now
@@ -88,7 +88,7 @@ def arrange_home_care(
     if is_gone(p) or has_home_care(p):
         world.service("home_care", p).release(held)
         return
-    yield world.timeout(world.params.home_care.start_delay_days)
+    yield world.far.wait(world.params.home_care.start_delay_days)
     if is_gone(p):
         world.service("home_care", p).release(held)
         return

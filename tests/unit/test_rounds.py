@@ -22,6 +22,7 @@ from carecoord.calendar import Calendar, OpeningHours
 from carecoord.cohort import PatientRecord
 from carecoord.locations import HOME, HOSPITAL
 from carecoord.model.care.rounds import Rounds, blocks
+from carecoord.model.far import FarWaits
 from carecoord.model.patient import Patient
 from carecoord.model.services import Service
 from carecoord.recording import M, Recorder
@@ -47,7 +48,7 @@ class Setup:
         self.rec = Recorder(self.calendar, 1, n, log_events=True)
         hours = OpeningHours(hours, self.calendar)
         self.service = Service(self.env, "community_nursing", capacity, hours, self.rec, "community_nursing:0")
-        world = SimpleNamespace(env=self.env, horizon=horizon, rec=self.rec)
+        world = SimpleNamespace(env=self.env, horizon=horizon, rec=self.rec, far=FarWaits(self.env, horizon))
         self.sessions: list[tuple[float, float, int]] = []  # (start, end, visits)
         self.rounds = Rounds(world, [self.service], MINUTES, interval, "proactive_visit", self._served)
         self.patients = [person(i) for i in range(n)]

@@ -192,13 +192,14 @@ def test_a_waiting_task_is_its_events_callback_once_and_an_interrupt_removes_it(
 
 def _timeout_calls(tree: ast.AST) -> list[ast.Call]:
     """Calls of anything named ``...timeout`` (``env.timeout``; the held ``world.timeout``, a service's
-    ``_timeout``, the life's local ``timeout``)."""
+    ``_timeout``) and of the far waits (``world.far.wait``, the life's local ``wait``: carecoord.model.far)."""
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
     return [
         c
         for c in calls
         if (isinstance(c.func, ast.Attribute) and c.func.attr.endswith("timeout"))
-        or (isinstance(c.func, ast.Name) and c.func.id.endswith("timeout"))
+        or (isinstance(c.func, ast.Name) and (c.func.id.endswith("timeout") or c.func.id == "wait"))
+        or (isinstance(c.func, ast.Attribute) and c.func.attr == "wait" and ast.unparse(c.func.value).endswith("far"))
     ]
 
 

@@ -33,7 +33,7 @@ class CareHomeSupport:
         w = self.world
         go_live = w.params.go_live_days[loc]
         if go_live > 0:
-            yield w.env.timeout(go_live)
+            yield w.far.wait(go_live)
         for p in w.patients:
             if p.locality == loc and p.alive and p.location == RESIDENTIAL and p.clock is not None:
                 p.clock.advance(w.env._now)

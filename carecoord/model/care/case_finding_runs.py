@@ -81,17 +81,17 @@ class CaseFindingRuns:
         self.world.spawn(self._birthday(p, when + BIRTHDAY_SLACK_DAYS))
 
     def _birthday(self, p: Patient, when: float) -> Generator[Any, Any, None]:
-        yield self.world.env.timeout(max(0.0, when - self.world.env.now))
+        yield self.world.far.wait(max(0.0, when - self.world.env.now))
         if p.alive:
             self.mark(p)
 
     def _runs(self, loc: int) -> Generator[Any, Any, None]:
         w = self.world
         start = float(w.params.go_live_days[loc])
-        yield w.env.timeout(max(0.0, start - w.env.now) + self.interval)
+        yield w.far.wait(max(0.0, start - w.env.now) + self.interval)
         while True:
             self.run(loc)
-            yield w.env.timeout(self.interval)
+            yield w.far.wait(self.interval)
 
     def run(self, loc: int) -> None:
         """One run: every candidate at home who meets the criteria joins the list, highest risk first."""

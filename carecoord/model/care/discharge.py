@@ -78,7 +78,7 @@ class FollowUp:
         w = self.world
         spec = self.params
         if spec.within_days > 0:
-            yield w.env.timeout(spec.within_days)
+            yield w.far.wait(spec.within_days)
         if not p.alive or p.location != HOME or w.env._now >= window_end:
             return
         nursing = w.service("community_nursing", p)

@@ -134,7 +134,7 @@ class Enrolment(CoordinatorWork):
         w = self.world
         go_live = w.params.go_live_days[loc]
         if go_live > 0:
-            yield w.env.timeout(go_live)
+            yield w.far.wait(go_live)
         # Places free at go-live are granted as requests arrive, so the waiting list is joined in
         # order of risk (highest first; ties by patient) for the riskiest to be enrolled first.
         eligible = [p for p in w.patients if p.locality == loc and self._check(p)]

@@ -154,7 +154,7 @@ class Rounds:
         todo = bucket[int(at)]
         if todo is None:
             bucket[int(at)] = todo = []
-            event: Any = self._timeout(at - now)
+            event: Any = self.world.far.wait(at - now)  # held out of SimPy's queue till its day
             event.callbacks.append(lambda _event, loc=p.locality, at=at: self._round(loc, at))
         todo.append((p, plan))
 

@@ -72,7 +72,7 @@ class Turnover:
             self.discharge(p, "stable")
 
     def _time_limit(self, p: Patient, place: Any) -> Generator[Any, Any, None]:
-        yield self.world.env.timeout(self.params.enrolment_days)
+        yield self.world.far.wait(self.params.enrolment_days)
         if p.caseload_request is place and p.alive:
             self.discharge(p, "time_limit")
 
@@ -88,7 +88,7 @@ class Turnover:
             w.spawn(self._reenrol(p))
 
     def _reenrol(self, p: Patient) -> Generator[Any, Any, None]:
-        yield self.world.env.timeout(self.params.reenrol_after_days)
+        yield self.world.far.wait(self.params.reenrol_after_days)
         self.rejoin(p)
 
 
