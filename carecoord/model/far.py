@@ -42,10 +42,12 @@ from simpy.events import NORMAL
 
 from carecoord.far_event import FarTimeout
 
-_FAR: Final = FarTimeout  # a final name: a C static when compiled
+_FAR: Final = FarTimeout  # final names: C statics when compiled (no look-up in a module's dict at each use)
 _NORMAL: Final = NORMAL  # a timeout's priority
-Entry = tuple[float, int, int, Any]
-"""SimPy's queue entry: (time, priority, event id, event)."""
+_next: Final = next
+Entry = tuple[Any, Any, Any, Any]
+"""SimPy's queue entry: (time, priority, event id, event); objects, as they go into SimPy's queue (compiled,
+an ``int`` would be unboxed from SimPy's id and boxed again)."""
 
 
 class FarWaits:
@@ -57,7 +59,7 @@ class FarWaits:
         self._hold = hold
         self._timeout: Callable[[float], simpy.Timeout] = env.timeout
         self._queue: list[Any] = env._queue  # SimPy's heap: (time, priority, id, event) entries
-        self._ids: Iterator[int] = env._eid  # SimPy's event ids (itertools.count)
+        self._ids: Iterator[Any] = env._eid  # SimPy's event ids (itertools.count)
         self._horizon = horizon
         days = int(horizon) + 1  # a wait is held only if it ends before the horizon
         self._buckets: list[list[Entry] | None] = [None] * days  # per day: the entries, in order of asking
@@ -66,11 +68,15 @@ class FarWaits:
         self._open = int(env.now)  # the last day whose bucket is in SimPy's queue (its waits go there at once)
         self._never: list[Any] = []  # waits that end at or after the horizon: never queued, never processed
 
-    def wait(self, delay: float) -> simpy.Event:
-        """An event processed ``delay`` days from now (``delay >= 0``), where and when ``env.timeout(delay)`` is."""
+    def wait(self, delay: float, now: float = -1.0) -> simpy.Event:
+        """An event processed ``delay`` days from now (``delay >= 0``), where and when ``env.timeout(delay)`` is.
+
+        ``now``: the environment's time, if the caller has read it (else it is read here).
+        """
         if not self._hold:
             return self._timeout(delay)
-        now: float = self.env._now
+        if now < 0.0:
+            now = self.env._now
         at = now + delay  # SimPy's own sum for a timeout
         day = int(at)  # times are never negative
         if at >= self._horizon:  # never comes: the run stops first (SimPy would queue it, and never process it)
@@ -80,7 +86,7 @@ class FarWaits:
         if day <= self._open or day <= now:
             return self._timeout(delay)  # its day has begun: straight into SimPy's queue
         event = _FAR(self.env)
-        entry: Entry = (at, _NORMAL, next(self._ids), event)  # what ``env.schedule`` would push now
+        entry: Entry = (at, _NORMAL, _next(self._ids), event)  # what ``env.schedule`` would push now
         bucket = self._buckets[day]
         if bucket is None:
             self._buckets[day] = bucket = []

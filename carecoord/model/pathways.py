@@ -75,7 +75,7 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
             delay = 0.0
         try:
             if now + delay < horizon:  # the time SimPy would schedule it at
-                yield wait(delay)
+                yield wait(delay, now)
             else:  # due at or after the end, where nothing runs: wait for an interrupt alone (no event)
                 yield env.event()
         except simpy.Interrupt:
