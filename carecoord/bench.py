@@ -179,7 +179,8 @@ def _bare_run(n: int, min_events: int) -> tuple[int, float]:
 
 
 def measure_size(patients: int, years: float, scenario_path: str | Path) -> dict[str, Any]:
-    """Run both arms of one replication at one size, and bare SimPy after each environment's run at its heap size."""
+    """Run both arms of one replication at one size, and bare SimPy after each environment's run, with as many
+    live processes."""
     from carecoord.cohort import generate_cohort
     from carecoord.model.loop import world_lifetime
     from carecoord.model.run import build_world, dismantle, locality_groups, merge_order, start_lives
@@ -343,7 +344,7 @@ def headline_lines(result: dict[str, Any]) -> list[str]:
     return [
         f"At {result['at_patients']:,} patients: model {result['model_events_per_s']:,.0f} events per CPU s, "
         f"{result['ratio']:.2f} of bare SimPy ({result['bare_events_per_s']:,.0f}{_bare_spread(result)}) "
-        "at the same heap size; "
+        "with as many live processes; "
         f"{result['patient_years_per_s']:,.0f} patient-years per CPU s; "
         f"peak memory {result['peak_memory_mb']:,.0f} MB.",
         f"CPU times (the machine may be shared); {result.get('processor', 'processor unknown')}; "
