@@ -45,6 +45,8 @@ from carecoord.far_event import FarTimeout
 _FAR: Final = FarTimeout  # final names: C statics when compiled (no look-up in a module's dict at each use)
 _NORMAL: Final = NORMAL  # a timeout's priority
 _next: Final = next
+_heappush: Final = heapq.heappush  # called once per held wait: a C static, not a look-up in heapq's dict each time
+_heappop: Final = heapq.heappop
 Entry = tuple[Any, Any, Any, Any]
 """SimPy's queue entry: (time, priority, event id, event); objects, as they go into SimPy's queue (compiled,
 an ``int`` would be unboxed from SimPy's id and boxed again)."""
@@ -92,7 +94,7 @@ class FarWaits:
             self._buckets[day] = bucket = []
             if not self._days or day < self._days[0]:
                 self._arm(day, now)  # the new earliest bucket (an opener armed for a later one fires later)
-            heapq.heappush(self._days, day)
+            _heappush(self._days, day)
         bucket.append(entry)
         return event
 
@@ -116,12 +118,12 @@ class FarWaits:
         queue = self._queue
         days = self._days
         while days and days[0] <= day:
-            d = heapq.heappop(days)
+            d = _heappop(days)
             bucket = self._buckets[d]
             assert bucket is not None
             self._buckets[d] = None
             for entry in bucket:
-                heapq.heappush(queue, entry)
+                _heappush(queue, entry)
         if days:
             self._arm(days[0], self.env._now)
 

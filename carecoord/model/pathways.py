@@ -53,10 +53,10 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
     if p.rec.arrival > 0:
         yield world.far.wait(p.rec.arrival)  # far: held out of SimPy's queue till its day
     yield from _arrive(world, p)
-    # Hoisted out of the loop (it runs once per event of every patient): clock, bound wait, horizon.
+    # Hoisted out of the loop (it runs once per event of every patient): clock, far waits, horizon.
     clock = p.clock
     assert clock is not None
-    wait = world.far.wait  # env.timeout's, held out of SimPy's queue till its day (model/far.py)
+    far = world.far  # waits held out of SimPy's queue till their day (model/far.py); its method called in C
     horizon = world.horizon
     end = horizon + 1.0
     clocks = world.clock_streams
@@ -75,7 +75,7 @@ def life(world: World, p: Patient) -> Generator[Any, Any, None]:
             delay = 0.0
         try:
             if now + delay < horizon:  # the time SimPy would schedule it at
-                yield wait(delay, now)
+                yield far.wait(delay, now)
             else:  # due at or after the end, where nothing runs: wait for an interrupt alone (no event)
                 yield env.event()
         except simpy.Interrupt:
