@@ -176,7 +176,7 @@ class RoutineCare:
                 return
             now: float = env._now
             if start > now:
-                yield w.far.wait(start - now)
+                yield w.far.wait(start - now, now)
                 now = env._now
             self._advance(s, loc, now)
             day = math.floor(start)

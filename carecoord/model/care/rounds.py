@@ -151,10 +151,11 @@ class Rounds:
     def _book(self, p: Patient, plan: Any, at: float, now: float) -> None:
         """Put the patient's next visit in the bucket of the round at ``at`` (made with its event)."""
         bucket = self.buckets[p.locality]
-        todo = bucket[int(at)]
+        day = int(at)
+        todo = bucket[day]
         if todo is None:
-            bucket[int(at)] = todo = []
-            event: Any = self.world.far.wait(at - now)  # held out of SimPy's queue till its day
+            bucket[day] = todo = []
+            event: Any = self.world.far.wait(at - now, now)  # held out of SimPy's queue till its day
             event.callbacks.append(lambda _event, loc=p.locality, at=at: self._round(loc, at))
         todo.append((p, plan))
 
