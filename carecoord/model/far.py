@@ -1,4 +1,4 @@
-"""Waits that end on a later day, held out of SimPy's queue until that day begins.
+"""The model's timeouts: those that end on a later day held out of SimPy's queue until that day begins.
 
 Most of what SimPy's queue holds is far away: every patient's next event of their life, weeks or
 months ahead, home-care packages' ends, care-plan reviews. Each push and pop of the queue (a binary
@@ -21,9 +21,16 @@ would hold it until the run stops, unprocessed): it takes no id, which moves lat
 counts as no event, as a queued one left at the end does not. ``tests/unit/test_far.py`` checks it
 against plain timeouts.
 
+A wait that ends on a day already begun goes into SimPy's queue at once, as the same entry. Each
+wait's event is a :class:`FarTimeout`, made in C: most of the model's timeouts are made here (86% of
+a run's events), where ``env.timeout`` ran two interpreted functions per timeout (``Timeout.__init__``
+and ``Environment.schedule``).
+
 This relies on SimPy's queue entries being ``(time, priority, id, event)`` in ``env._queue`` and its
-ids coming from ``env._eid`` (SimPy 4's ``Environment.schedule``); a test compares an entry made here
-with one SimPy makes, so that a SimPy that changes them fails loudly rather than reorders a run.
+ids coming from ``env._eid`` (SimPy 4's ``Environment.schedule``), and on what SimPy's loop reads of
+an event (:class:`FarTimeout`); a test compares an entry made here with one SimPy makes, and the
+model's event log with its waits made here and by ``env.timeout``, so that a SimPy that changes them
+fails loudly rather than reorders a run.
 
 Example:
     >>> far = FarWaits(env, horizon=365.0)
@@ -35,15 +42,12 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterator
-from typing import Any, Final
+from typing import Any, Final, final
 
 import simpy
 from simpy.events import NORMAL
 
-from carecoord.far_event import FarTimeout
-
-_FAR: Final = FarTimeout  # final names: C statics when compiled (no look-up in a module's dict at each use)
-_NORMAL: Final = NORMAL  # a timeout's priority
+_NORMAL: Final = NORMAL  # a timeout's priority; final names: C statics when compiled (no look-up per use)
 _next: Final = next
 _heappush: Final = heapq.heappush  # called once per held wait: a C static, not a look-up in heapq's dict each time
 _heappop: Final = heapq.heappop
@@ -52,13 +56,44 @@ Entry = tuple[Any, Any, Any, Any]
 an ``int`` would be unboxed from SimPy's id and boxed again)."""
 
 
+@final
+class FarTimeout:
+    """A timeout made by :meth:`FarWaits.wait`: processed when ``env.timeout(delay)`` would be, with no value.
+
+    Not a :class:`simpy.Event` but a compiled object with what SimPy's loop reads and writes of an
+    event in its queue (:meth:`simpy.Environment.step`, :meth:`simpy.Process._resume`, the model's
+    :class:`~carecoord.model.tasks.Task`): ``callbacks`` (None once processed), ``_ok`` (a timeout never
+    fails), ``_value`` (None) and ``env``. Made in C: as a Python subclass of ``simpy.Event`` its
+    interpreted ``__init__`` ran for most of a run's events. A yield of it from a task or a SimPy
+    process waits for it as for a timeout; it cannot be part of a condition (``|``, ``&``): a race
+    against a timeout (patience) uses ``env.timeout``.
+    """
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.callbacks: list[Any] | None = []
+        self._ok = True
+        self._value: Any = None
+
+    @property
+    def triggered(self) -> bool:
+        """As :attr:`simpy.Event.triggered`: a timeout is triggered when made."""
+        return True
+
+    @property
+    def processed(self) -> bool:
+        """As :attr:`simpy.Event.processed`: its callbacks have been called."""
+        return self.callbacks is None
+
+
 class FarWaits:
     """The buckets of one environment's waits, one per day, and the chain of day openers."""
 
     def __init__(self, env: simpy.Environment, horizon: float, hold: bool = True):
-        """``hold=False``: every wait is ``env.timeout``'s, queued at once (to compare runs with and without)."""
+        """``hold=False``: every wait is ``env.timeout``'s, queued at once (to compare runs with and without;
+        ``hold`` may be changed before the run starts)."""
         self.env = env
-        self._hold = hold
+        self.hold = hold
         self._timeout: Callable[[float], simpy.Timeout] = env.timeout
         self._queue: list[Any] = env._queue  # SimPy's heap: (time, priority, id, event) entries
         self._ids: Iterator[Any] = env._eid  # SimPy's event ids (itertools.count)
@@ -70,25 +105,27 @@ class FarWaits:
         self._open = int(env.now)  # the last day whose bucket is in SimPy's queue (its waits go there at once)
         self._never: list[Any] = []  # waits that end at or after the horizon: never queued, never processed
 
-    def wait(self, delay: float, now: float = -1.0) -> simpy.Event:
-        """An event processed ``delay`` days from now (``delay >= 0``), where and when ``env.timeout(delay)`` is.
+    def wait(self, delay: float, now: float = -1.0) -> Any:
+        """A :class:`FarTimeout` processed ``delay`` days from now, where and when ``env.timeout(delay)`` is.
 
         ``now``: the environment's time, if the caller has read it (else it is read here).
         """
-        if not self._hold:
+        if not self.hold:
             return self._timeout(delay)
+        if delay < 0.0:
+            raise ValueError(f"Negative delay {delay}")  # as env.timeout says: a wait never goes back in time
         if now < 0.0:
             now = self.env._now
         at = now + delay  # SimPy's own sum for a timeout
         day = int(at)  # times are never negative
+        event = FarTimeout(self.env)
         if at >= self._horizon:  # never comes: the run stops first (SimPy would queue it, and never process it)
-            event = _FAR(self.env)
             self._never.append(event)
             return event
-        if day <= self._open or day <= now:
-            return self._timeout(delay)  # its day has begun: straight into SimPy's queue
-        event = _FAR(self.env)
         entry: Entry = (at, _NORMAL, _next(self._ids), event)  # what ``env.schedule`` would push now
+        if day <= self._open or day <= now:
+            _heappush(self._queue, entry)  # its day has begun: straight into SimPy's queue
+            return event
         bucket = self._buckets[day]
         if bucket is None:
             self._buckets[day] = bucket = []
@@ -107,8 +144,9 @@ class FarWaits:
         delay = max(0.0, start - step - now)  # to the float just below the day's start
         while now + delay >= start:  # SimPy's sum rounded up to the day: a step down (once or twice at most)
             delay = max(0.0, delay - step)
-        opener = self._timeout(delay)
-        opener.callbacks.append(lambda _event: self._opened(day))  # type: ignore[union-attr]
+        opener = FarTimeout(self.env)
+        opener.callbacks = [lambda _event: self._opened(day)]
+        _heappush(self._queue, (now + delay, _NORMAL, _next(self._ids), opener))  # as env.timeout(delay) would
         self._armed[day] = True
 
     def _opened(self, day: int) -> None:

@@ -55,7 +55,7 @@ def build_services(world: Any, added: Mapping[Any, int]) -> dict[str, list[Servi
     def own(name: str, capacity: int | None, hours: OpeningHours, i: int) -> Service | None:
         if i not in world.localities:
             return None
-        return Service(world.env, name, capacity, hours, world.rec, f"{name}:{scenario.localities[i].name}")
+        return Service(world.env, name, capacity, hours, world.rec, f"{name}:{scenario.localities[i].name}", world.far)
 
     services: dict[str, list[Service | None]] = {}
     for name in LOCALITY_SERVICES:
@@ -69,7 +69,7 @@ def build_services(world: Any, added: Mapping[Any, int]) -> dict[str, list[Servi
             services[name] = [own(name, pieces[i], hours, i) for i in every]
             continue
         capacity = _capacity(shared_capacity(scenario, name), added.get(name))
-        shared = Service(world.env, name, capacity, hours, world.rec, name)
+        shared = Service(world.env, name, capacity, hours, world.rec, name, world.far)
         services[name] = [shared] * len(scenario.localities)
     return services
 

@@ -13,6 +13,7 @@ from typing import Any, Final
 import simpy
 
 from carecoord.calendar import OpeningHours
+from carecoord.model.far import FarWaits
 from carecoord.model.resource import ROUTINE, URGENT, ScheduledResource, ServiceRequest, is_granted
 from carecoord.recording import METRIC_INDEX, Recorder
 
@@ -40,9 +41,12 @@ class Service:
         hours: OpeningHours,
         recorder: Recorder,
         key: str,
+        far: FarWaits | None = None,
     ):
+        """``far``: the world's waits (:mod:`carecoord.model.far`), which make the uses' timeouts (None:
+        ``env.timeout``)."""
         self.env = env
-        self._timeout: Callable[[float], simpy.Timeout] = env.timeout  # held: no method look-up per use (World)
+        self._far = far
         self.name = name
         self.hours = hours
         self.recorder = recorder
@@ -96,7 +100,8 @@ class Service:
         start: float = env._now if waited else t0  # no wait: still the time read on the way in
         if self._staff is not None:
             self.recorder.count(self._staff, locality, start, duration_days * HOURS_PER_DAY)
-        yield self._timeout(duration_days)
+        far = self._far
+        yield env.timeout(duration_days) if far is None else far.wait(duration_days, start)
         if places is None:
             self.in_use -= 1  # what ``release`` does with a Hold
         else:

@@ -29,7 +29,7 @@ from typing import Any, Final, cast
 import simpy
 from simpy.events import URGENT as FIRST  # SimPy's priority of Initialize and Interruption events
 
-from carecoord.far_event import FarTimeout
+from carecoord.model.far import FarTimeout
 
 Work = Generator[simpy.Event, Any, Any]
 
@@ -105,8 +105,10 @@ class Task:
                 self._generator = None
                 return
             # None once processed (SimPy types it a list: read untyped, else compiled code would reject None);
-            # typed a list here, compiled code appends to it in C.
-            callbacks: list[Any] | None = cast(Any, target).callbacks
+            # typed a list here, compiled code appends to it in C. Most events are the model's own timeouts,
+            # whose callbacks are read in C.
+            far = type(target) is _FAR
+            callbacks: list[Any] | None = cast(FarTimeout, target).callbacks if far else cast(Any, target).callbacks
             if callbacks is not None:  # not processed yet: wait for it
                 callbacks.append(self)
                 self._target = target

@@ -68,11 +68,11 @@ class World:
         self.mechanisms: MechanismsSpec = scenario.arm(arm).mechanisms
         added = scenario.arm(arm).added_capacity
         self.env = simpy.Environment()
-        # ``env.timeout`` held: compiled, a call of a held callable, where ``env.timeout(d)`` looks the method up
-        self.timeout: Callable[[float], simpy.Timeout] = self.env.timeout  # in the environment's dict each time
         self.calendar = make_calendar(scenario)
         self.horizon = self.calendar.horizon
         self.far = FarWaits(self.env, self.horizon)  # waits that end on a later day, out of SimPy's queue till then
+        # The model's timeouts (carecoord.model.far), held: a call of a held callable, not a method look-up each time
+        self.timeout: Callable[[float], Any] = self.far.wait
         every = range(len(scenario.localities))
         self.localities: tuple[int, ...] = tuple(every) if localities is None else tuple(localities)
         # Streams of the localities run here only (each locality's draws are its own generators'):

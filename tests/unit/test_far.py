@@ -91,6 +91,33 @@ def test_a_wait_past_the_horizon_is_never_queued_and_never_comes() -> None:
     assert held.processed and not never.processed
 
 
+def test_a_negative_delay_is_refused_as_simpy_refuses_it() -> None:
+    env = simpy.Environment()
+    with pytest.raises(ValueError, match="Negative delay -0.5"):
+        env.timeout(-0.5)  # SimPy's own refusal, which the far waits keep
+    with pytest.raises(ValueError, match="Negative delay -0.5"):
+        FarWaits(env, HORIZON).wait(-0.5)
+
+
+def test_a_simpy_process_waits_for_a_far_wait_as_for_a_timeout() -> None:
+    """A far wait's event is not a ``simpy.Event``: what SimPy's loop and a process read of it (callbacks,
+    ``_ok``, ``_value``) make it processed, and the process resumed with None, when a timeout would be."""
+    env = simpy.Environment()
+    far = FarWaits(env, HORIZON)
+    got: list[tuple[Any, float]] = []
+    near, held = far.wait(0.5), far.wait(3.25)  # queued at once; held till day 3
+    assert near.triggered and not near.processed and not held.processed
+
+    def sleeper() -> Generator[Any, Any, None]:
+        got.append(((yield near), env.now))
+        got.append(((yield held), env.now))
+
+    env.process(sleeper())
+    env.run(until=HORIZON)
+    assert got == [(None, 0.5), (None, 3.25)]
+    assert near.processed and held.processed and near.callbacks is None
+
+
 def _interrupted_run(held: bool) -> tuple[list[tuple[str, float]], bool, int]:
     """A sleeper waits 30 days and is interrupted at 2.25, then waits 1.5: its wake-ups, whether the
     interrupted wait was processed, and the events processed in all."""
@@ -129,7 +156,7 @@ def test_an_interrupted_wait_is_still_processed_as_a_timeout_left_behind_is() ->
 def _arm_results(scenario: Scenario, arm: str, held: bool) -> Recorder:
     world = build_world(scenario, generate_cohort(scenario, 0), arm, 0, log_events=True)
     if not held:
-        world.far = FarWaits(world.env, world.horizon, hold=False)  # every wait straight into SimPy's queue
+        world.far.hold = False  # every wait is env.timeout, straight into SimPy's queue
     start_lives(world)
     recorder = world.finish()
     dismantle(world)

@@ -48,7 +48,10 @@ class Setup:
         self.rec = Recorder(self.calendar, 1, n, log_events=True)
         hours = OpeningHours(hours, self.calendar)
         self.service = Service(self.env, "community_nursing", capacity, hours, self.rec, "community_nursing:0")
-        world = SimpleNamespace(env=self.env, horizon=horizon, rec=self.rec, far=FarWaits(self.env, horizon))
+        # The rounds are booked to the horizon, and the run goes on until every session has finished (a world's
+        # run stops at its horizon): the sessions' waits, made by the far waits, may end long after it.
+        far = FarWaits(self.env, 10 * horizon)
+        world = SimpleNamespace(env=self.env, horizon=horizon, rec=self.rec, far=far)
         self.sessions: list[tuple[float, float, int]] = []  # (start, end, visits)
         self.rounds = Rounds(world, [self.service], MINUTES, interval, "proactive_visit", self._served)
         self.patients = [person(i) for i in range(n)]

@@ -191,8 +191,9 @@ def test_a_waiting_task_is_its_events_callback_once_and_an_interrupt_removes_it(
 
 
 def _timeout_calls(tree: ast.AST) -> list[ast.Call]:
-    """Calls of anything named ``...timeout`` (``env.timeout``; the held ``world.timeout``, a service's
-    ``_timeout``) and of the far waits (``world.far.wait``, the life's local ``wait``: carecoord.model.far)."""
+    """Calls of anything named ``...timeout`` (``env.timeout``; the held ``world.timeout``) and of the far
+    waits (``world.far.wait``, a service's and a round's ``_far.wait``, the life's local ``wait``:
+    carecoord.model.far)."""
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
     return [
         c

@@ -40,9 +40,8 @@ class DischargePlanning:
             team = None
             if workers > 0 and loc in world.localities:  # only the localities this world runs
                 opening = OpeningHours(hours, world.calendar)
-                team = Service(
-                    world.env, "social_work_weekend", workers, opening, world.rec, f"social_work_weekend:{name}"
-                )
+                key = f"social_work_weekend:{name}"
+                team = Service(world.env, "social_work_weekend", workers, opening, world.rec, key, world.far)
             self.weekend.append(team)
 
     def weekend_team(self, p: Patient) -> Service | None:

@@ -80,7 +80,7 @@ class Enrolment(CoordinatorWork):
             world.rec.peak_in_use[key] = 0
             team, meeting = None, None
             if capacity > 0:
-                team = Service(world.env, "coordinator", n, hours, world.rec, f"coordinators:{name}")
+                team = Service(world.env, "coordinator", n, hours, world.rec, f"coordinators:{name}", world.far)
                 places = n * params.new_plans_per_coordinator_per_meeting
                 times = MdtTimes(
                     float(world.params.go_live_days[loc]),

@@ -41,6 +41,7 @@ from typing import Any
 import simpy
 
 from carecoord.locations import HOME
+from carecoord.model.far import FarWaits
 from carecoord.model.patient import Patient
 from carecoord.model.services import MINUTES_PER_DAY, ROUTINE, Service
 from carecoord.model.tasks import Task
@@ -83,7 +84,7 @@ class Rounds:
         there); ``served``: records the outcome of a block when its session ends."""
         self.world = world
         self.env = world.env
-        self._timeout: Callable[[float], simpy.Timeout] = world.env.timeout  # held: no method look-up per use
+        self._far: FarWaits = world.far  # the world's timeouts (carecoord.model.far), called in C
         self.horizon: float = world.horizon  # read per booking: a compiled float (world is untyped)
         self.services = services
         self.minutes = minutes
@@ -226,7 +227,7 @@ class Rounds:
                 self._log(service, block, part)
             running[part] = None
             try:
-                yield self._timeout(duration)
+                yield self._far.wait(duration)
             except simpy.Interrupt:  # urgent work waits: finish the visit in progress, then hand over
                 end = start + part.done * visit
                 if end > env._now:  # a session is asked once, so nothing interrupts this wait
