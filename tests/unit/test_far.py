@@ -93,9 +93,9 @@ def test_a_wait_past_the_horizon_is_never_queued_and_never_comes() -> None:
 
 def test_a_negative_delay_is_refused_as_simpy_refuses_it() -> None:
     env = simpy.Environment()
-    with pytest.raises(ValueError, match="Negative delay -0.5"):
+    with pytest.raises(ValueError, match=r"Negative delay -0\.5"):
         env.timeout(-0.5)  # SimPy's own refusal, which the far waits keep
-    with pytest.raises(ValueError, match="Negative delay -0.5"):
+    with pytest.raises(ValueError, match=r"Negative delay -0\.5"):
         FarWaits(env, HORIZON).wait(-0.5)
 
 
