@@ -107,8 +107,8 @@ class Task:
             # None once processed (SimPy types it a list: read untyped, else compiled code would reject None);
             # typed a list here, compiled code appends to it in C. Most events are the model's own timeouts,
             # whose callbacks are read in C.
-            far = type(target) is _FAR
-            callbacks: list[Any] | None = cast(FarTimeout, target).callbacks if far else cast(Any, target).callbacks
+            is_far = type(target) is _FAR
+            callbacks: list[Any] | None = cast(FarTimeout, target).callbacks if is_far else cast(Any, target).callbacks
             if callbacks is not None:  # not processed yet: wait for it
                 callbacks.append(self)
                 self._target = target
