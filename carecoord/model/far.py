@@ -1,27 +1,27 @@
-"""The model's timeouts: those that end on a later day held out of SimPy's queue until that day begins.
+"""The model's timeouts: those that end in a later eighth of a day held out of SimPy's queue until it begins.
 
 Most of what SimPy's queue holds is far away: every patient's next event of their life, weeks or
 months ahead, home-care packages' ends, care-plan reviews. Each push and pop of the queue (a binary
 heap) walks its height, and a short wait (a visit's 20 minutes) climbs past all those far events to
 near the top: the queue's comparisons were about a quarter of the model's instructions.
-:class:`FarWaits` makes the queue's entry of a wait that ends on a later day when the wait is asked
-for, exactly as SimPy's :meth:`~simpy.Environment.schedule` makes it (the time ``now + delay``, the
-timeout's priority, the next event id), and keeps it in that day's bucket; the day's opener (one
-event, just before the day begins) puts the bucket's entries into SimPy's queue, and arms the opener
-of the next day with a bucket. At 10,000 patients SimPy's queue holds about 300 events instead of
-about 13,000.
+:class:`FarWaits` makes the queue's entry of a wait that ends in a later slot (an eighth of a day) when
+the wait is asked for, exactly as SimPy's :meth:`~simpy.Environment.schedule` makes it (the time
+``now + delay``, the timeout's priority, the next event id), and keeps it in that slot's bucket; the
+slot's opener (one event, just before the slot begins) puts the bucket's entries into SimPy's queue, and
+arms the opener of the next slot with a bucket. At 10,000 patients SimPy's queue holds about 36 events
+instead of about 13,000 (with buckets of a whole day, about 125: three quarters of them the day's bucket).
 
 **The run is the same.** SimPy processes its entries in the order of (time, priority, id). A held
 entry is the entry SimPy would have made at that moment, and it is in the queue before anything at
-its time or later is processed (its opener comes strictly before its day begins), so every event is
+its time or later is processed (its opener comes strictly before its slot begins), so every event is
 processed in the same order, at the same time, as with ``env.timeout``. The openers are events of
-their own (one a day with a bucket); they take ids too, which moves every later id by the same
-amount and so keeps their order. A wait that ends at or after the horizon is never queued (SimPy
-would hold it until the run stops, unprocessed): it takes no id, which moves later ids by one, and
-counts as no event, as a queued one left at the end does not. ``tests/unit/test_far.py`` checks it
-against plain timeouts.
+their own (one a slot with a bucket, counted in :attr:`FarWaits.openers`); they take ids too, which moves
+every later id by the same amount and so keeps their order. A wait that ends at or after the horizon is
+never queued (SimPy would hold it until the run stops, unprocessed): it takes no id, which moves later
+ids by one, and counts as no event, as a queued one left at the end does not. ``tests/unit/test_far.py``
+checks it against plain timeouts.
 
-A wait that ends on a day already begun goes into SimPy's queue at once, as the same entry. Each
+A wait that ends in a slot already begun goes into SimPy's queue at once, as the same entry. Each
 wait's event is a :class:`FarTimeout`, made in C: most of the model's timeouts are made here (nine in
 ten of a run's events at 10,000 patients), where ``env.timeout`` ran two interpreted functions per timeout
 (``Timeout.__init__`` and ``Environment.schedule``).
@@ -34,7 +34,7 @@ fails loudly rather than reorders a run.
 
 Example:
     >>> far = FarWaits(env, horizon=365.0)
-    >>> yield far.wait(40.25)  # in SimPy's queue from just before day 40 on
+    >>> yield far.wait(40.25)  # in SimPy's queue from just before 40.25 (its slot, 322, begins there)
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ import simpy
 from simpy.events import NORMAL
 
 _NORMAL: Final = NORMAL  # a timeout's priority; final names: C statics when compiled (no look-up per use)
+SLOTS_PER_DAY: Final = 8.0
+"""A bucket holds the waits that end in one eighth of a day: a power of two, so that ``at * 8`` and ``slot / 8``
+are exact, and the queue holds the current eighth's waits rather than the whole day's (docs/performance.md)."""
 _next: Final = next
 _heappush: Final = heapq.heappush  # called once per held wait: a C static, not a look-up in heapq's dict each time
 _heappop: Final = heapq.heappop
@@ -87,7 +90,7 @@ class FarTimeout:
 
 
 class FarWaits:
-    """The buckets of one environment's waits, one per day, and the chain of day openers."""
+    """The buckets of one environment's waits, one per eighth of a day, and the chain of their openers."""
 
     def __init__(self, env: simpy.Environment, horizon: float, hold: bool = True):
         """``hold=False``: every wait is ``env.timeout``'s, queued at once (to compare runs with and without;
@@ -98,12 +101,15 @@ class FarWaits:
         self._queue: list[Any] = env._queue  # SimPy's heap: (time, priority, id, event) entries
         self._ids: Iterator[Any] = env._eid  # SimPy's event ids (itertools.count)
         self._horizon = horizon
-        days = int(horizon) + 1  # a wait is held only if it ends before the horizon
-        self._buckets: list[list[Entry] | None] = [None] * days  # per day: the entries, in order of asking
-        self._days: list[int] = []  # the days with a bucket (a heap of ints: cheap to compare)
-        self._armed = [False] * days  # the days an opener is scheduled for (always the earliest bucket's)
-        self._open = int(env.now)  # the last day whose bucket is in SimPy's queue (its waits go there at once)
+        slots = int(horizon * SLOTS_PER_DAY) + 1  # a wait is held only if it ends before the horizon
+        self._buckets: list[list[Entry] | None] = [None] * slots  # per slot: the entries, in order of asking
+        self._slots: list[int] = []  # the slots with a bucket (a heap of ints: cheap to compare)
+        self._armed = [False] * slots  # the slots an opener is scheduled for (always the earliest bucket's)
+        self._open = int(env.now * SLOTS_PER_DAY)  # the last slot whose bucket is in SimPy's queue
         self._never: list[Any] = []  # waits that end at or after the horizon: never queued, never processed
+        self.openers = 0
+        """Openers processed so far: events of the model's machinery, not of its patients (counted apart by
+        the bench)."""
 
     def wait(self, delay: float, now: float = -1.0) -> Any:
         """A :class:`FarTimeout` processed ``delay`` days from now, where and when ``env.timeout(delay)`` is.
@@ -117,53 +123,54 @@ class FarWaits:
         if now < 0.0:
             now = self.env._now
         at = now + delay  # SimPy's own sum for a timeout
-        day = int(at)  # times are never negative
+        slot = int(at * SLOTS_PER_DAY)  # times are never negative
         event = FarTimeout(self.env)
         if at >= self._horizon:  # never comes: the run stops first (SimPy would queue it, and never process it)
             self._never.append(event)
             return event
         entry: Entry = (at, _NORMAL, _next(self._ids), event)  # what ``env.schedule`` would push now
-        if day <= self._open or day <= now:
-            _heappush(self._queue, entry)  # its day has begun: straight into SimPy's queue
+        if slot <= self._open or slot <= now * SLOTS_PER_DAY:
+            _heappush(self._queue, entry)  # its slot has begun: straight into SimPy's queue
             return event
-        bucket = self._buckets[day]
+        bucket = self._buckets[slot]
         if bucket is None:
-            self._buckets[day] = bucket = []
-            if not self._days or day < self._days[0]:
-                self._arm(day, now)  # the new earliest bucket (an opener armed for a later one fires later)
-            _heappush(self._days, day)
+            self._buckets[slot] = bucket = []
+            if not self._slots or slot < self._slots[0]:
+                self._arm(slot, now)  # the new earliest bucket (an opener armed for a later one fires later)
+            _heappush(self._slots, slot)
         bucket.append(entry)
         return event
 
-    def _arm(self, day: int, now: float) -> None:
-        """Schedule the opener of ``day`` strictly before the day begins (before any entry of its bucket)."""
-        if self._armed[day]:
+    def _arm(self, slot: int, now: float) -> None:
+        """Schedule the opener of ``slot`` strictly before the slot begins (before any entry of its bucket)."""
+        if self._armed[slot]:
             return
-        start = float(day)
+        start = slot / SLOTS_PER_DAY  # exact: a power of two
         step = math.ulp(start)
-        delay = max(0.0, start - step - now)  # to the float just below the day's start
-        while now + delay >= start:  # SimPy's sum rounded up to the day: a step down (once or twice at most)
+        delay = max(0.0, start - step - now)  # to the float just below the slot's start
+        while now + delay >= start:  # SimPy's sum rounded up to the start: a step down (once or twice at most)
             delay = max(0.0, delay - step)
         opener = FarTimeout(self.env)
-        opener.callbacks = [lambda _event: self._opened(day)]
+        opener.callbacks = [lambda _event: self._opened(slot)]
         _heappush(self._queue, (now + delay, _NORMAL, _next(self._ids), opener))  # as env.timeout(delay) would
-        self._armed[day] = True
+        self._armed[slot] = True
 
-    def _opened(self, day: int) -> None:
-        """A day is about to begin: its bucket (and any earlier one) into SimPy's queue; arm the next opener."""
-        if day > self._open:
-            self._open = day
+    def _opened(self, slot: int) -> None:
+        """A slot is about to begin: its bucket (and any earlier one) into SimPy's queue; arm the next opener."""
+        self.openers += 1
+        if slot > self._open:
+            self._open = slot
         queue = self._queue
-        days = self._days
-        while days and days[0] <= day:
-            d = _heappop(days)
+        slots = self._slots
+        while slots and slots[0] <= slot:
+            d = _heappop(slots)
             bucket = self._buckets[d]
             assert bucket is not None
             self._buckets[d] = None
             for entry in bucket:
                 _heappush(queue, entry)
-        if days:
-            self._arm(days[0], self.env._now)
+        if slots:
+            self._arm(slots[0], self.env._now)
 
     def let_go(self) -> None:
         """Drop every wait still held (the run is over; see :func:`carecoord.model.run.dismantle`)."""
@@ -174,7 +181,7 @@ class FarWaits:
         for event in self._never:
             event.callbacks.clear()
         self._buckets = []
-        self._days = []
+        self._slots = []
         self._never = []
 
 

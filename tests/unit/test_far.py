@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carecoord.cohort import generate_cohort
-from carecoord.model.far import FarWaits
+from carecoord.model.far import SLOTS_PER_DAY, FarWaits
 from carecoord.model.run import build_world, dismantle, start_lives
 from carecoord.model.tasks import spawn
 from carecoord.recording import Recorder
@@ -59,8 +59,8 @@ def test_far_waits_wake_at_the_same_times_in_the_same_order(plans: list[list[tup
     # Every wake-up at the same time, to the bit, in the same order: ties included, between far waits and
     # plain timeouts alike (workers that wait to the same time wake in the order they asked).
     assert far == plain
-    # The events processed: the same waits, and one opener per day that had a bucket.
-    assert plain_events <= far_events <= plain_events + int(HORIZON)
+    # The events processed: the same waits, and one opener per slot (an eighth of a day) that had a bucket.
+    assert plain_events <= far_events <= plain_events + int(HORIZON * SLOTS_PER_DAY)
 
 
 def test_a_held_entry_is_the_one_simpy_makes() -> None:
@@ -73,7 +73,7 @@ def test_a_held_entry_is_the_one_simpy_makes() -> None:
     far = FarWaits(far_env, HORIZON)
     held = far.wait(40.25)
     assert all(entry[3] is not held for entry in far_env._queue)  # held out of the queue: only its opener is in
-    far_env.run(until=42.5)  # past the opener of day 42 (just before the day), before the wait's end, 42.75
+    far_env.run(until=42.75)  # past the opener of its slot (just before 42.75, where the slot begins), not the wait
     (plain_entry,) = [entry for entry in plain_env._queue if entry[3] is plain]
     (held_entry,) = [entry for entry in far_env._queue if entry[3] is held]
     assert held_entry[:3] == plain_entry[:3] and held_entry[:2] == (42.75, simpy.events.NORMAL)
@@ -87,8 +87,9 @@ def test_a_wait_past_the_horizon_is_never_queued_and_never_comes() -> None:
     queued = [entry[3] for entry in env._queue]
     assert never not in queued and held not in queued  # only the opener of day 9 is queued
     assert len(queued) == 1 and next(env._eid) == 2  # the held wait's id, then the opener's
+    assert far.openers == 0
     env.run(until=10.0)
-    assert held.processed and not never.processed
+    assert held.processed and not never.processed and far.openers == 1
 
 
 def test_a_negative_delay_is_refused_as_simpy_refuses_it() -> None:
@@ -150,7 +151,7 @@ def test_an_interrupted_wait_is_still_processed_as_a_timeout_left_behind_is() ->
     plain, far = _interrupted_run(held=False), _interrupted_run(held=True)
     assert far[0] == plain[0] == [("interrupted", 2.25), ("woke", 3.75)]
     assert far[1] and plain[1]  # processed at day 30, waited for by nobody
-    assert far[2] == plain[2] + 2  # the same events, and the openers of days 3 and 30
+    assert far[2] == plain[2] + 2  # the same events, and the openers of the slots of 3.75 and 30
 
 
 def _arm_results(scenario: Scenario, arm: str, held: bool) -> Recorder:
