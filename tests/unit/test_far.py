@@ -1,4 +1,4 @@
-"""Waits held out of SimPy's queue until their day (``carecoord.model.far``) end when a timeout would.
+"""Waits held out of SimPy's queue until their eighth of a day (``carecoord.model.far``) end when a timeout would.
 
 What the module claims: the same times to the bit, the same order of events, the same events in
 all, and the same fixed-seed results as plain timeouts.
@@ -85,7 +85,7 @@ def test_a_wait_past_the_horizon_is_never_queued_and_never_comes() -> None:
     never = far.wait(12.5)  # SimPy would queue it and stop the run before it; it takes no event id either
     held = far.wait(9.5)
     queued = [entry[3] for entry in env._queue]
-    assert never not in queued and held not in queued  # only the opener of day 9 is queued
+    assert never not in queued and held not in queued  # only the opener of 9.5's slot is queued
     assert len(queued) == 1 and next(env._eid) == 2  # the held wait's id, then the opener's
     assert far.openers == 0
     env.run(until=10.0)
