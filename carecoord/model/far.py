@@ -42,7 +42,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterator
-from typing import Any, Final, final
+from typing import Any, Final, cast, final
 
 import simpy
 from simpy.events import NORMAL
@@ -102,7 +102,10 @@ class FarWaits:
         self._ids: Iterator[Any] = env._eid  # SimPy's event ids (itertools.count)
         self._horizon = horizon
         slots = int(horizon * SLOTS_PER_DAY) + 1  # a wait is held only if it ends before the horizon
-        self._buckets: list[list[Entry] | None] = [None] * slots  # per slot: the entries, in order of asking
+        # Per slot: the entries, in order of asking. Held as objects, not as typed tuples: compiled, a typed tuple
+        # read from a list is unpacked into its four items and packed into a new tuple to be pushed, which
+        # touches every item of an entry made long ago (docs/performance.md).
+        self._buckets: list[list[object] | None] = [None] * slots
         self._slots: list[int] = []  # the slots with a bucket (a heap of ints: cheap to compare)
         self._armed = [False] * slots  # the slots an opener is scheduled for (always the earliest bucket's)
         self._open = int(env.now * SLOTS_PER_DAY)  # the last slot whose bucket is in SimPy's queue
@@ -177,7 +180,7 @@ class FarWaits:
         for bucket in self._buckets:
             if bucket is not None:
                 for entry in bucket:
-                    entry[3].callbacks.clear()
+                    cast(Entry, entry)[3].callbacks.clear()
         for event in self._never:
             event.callbacks.clear()
         self._buckets = []
