@@ -4,12 +4,13 @@ Most of what SimPy's queue holds is far away: every patient's next event of thei
 months ahead, home-care packages' ends, care-plan reviews. Each push and pop of the queue (a binary
 heap) walks its height, and a short wait (a visit's 20 minutes) climbs past all those far events to
 near the top: the queue's comparisons were about a quarter of the model's instructions.
-:class:`FarWaits` makes the queue's entry of a wait that ends in a later slot (an eighth of a day) when
-the wait is asked for, exactly as SimPy's :meth:`~simpy.Environment.schedule` makes it (the time
-``now + delay``, the timeout's priority, the next event id), and keeps it in that slot's bucket; the
-slot's opener (one event, just before the slot begins) puts the bucket's entries into SimPy's queue, and
-arms the opener of the next slot with a bucket. At 10,000 patients SimPy's queue holds about 36 events
-instead of about 13,000 (with buckets of a whole day, about 125: three quarters of them the day's bucket).
+:class:`FarWaits` gives a wait that ends in a later slot (an eighth of a day) what SimPy's
+:meth:`~simpy.Environment.schedule` would give it when the wait is asked for (the time ``now + delay``
+and the next event id) and keeps it in that slot's bucket; the slot's opener (one event, just before the
+slot begins) puts the bucket's waits into SimPy's queue, each as the entry SimPy would have made (that
+time, the timeout's priority, that id), and arms the opener of the next slot with a bucket. At 10,000
+patients SimPy's queue holds about 36 events instead of about 13,000 (with buckets of a whole day, about
+125: three quarters of them the day's bucket).
 
 **The run is the same.** SimPy processes its entries in the order of (time, priority, id). A held
 entry is the entry SimPy would have made at that moment, and it is in the queue before anything at
@@ -42,7 +43,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterator
-from typing import Any, Final, cast, final
+from typing import Any, Final, final
 
 import simpy
 from simpy.events import NORMAL
@@ -70,13 +71,65 @@ class FarTimeout:
     interpreted ``__init__`` ran for most of a run's events. A yield of it from a task or a SimPy
     process waits for it as for a timeout; it cannot be part of a condition (``|``, ``&``): a race
     against a timeout (patience) uses ``env.timeout``.
+
+    **Why its callbacks are not a list from the start.** A held wait is processed days or months after it
+    was asked for, when all it is made of is long out of the processor's caches: each object is a cache miss,
+    and each object the cyclic collector tracks is two more when it is freed (unlinking it touches its
+    neighbours in the collector's list, objects made about when it was). A task waits by :meth:`add`, kept
+    here in C (:attr:`_waiter`); ``callbacks`` is a list made when first read, by SimPy's loop as it
+    processes the event (made and freed then, while in cache), or by anyone else who reads it to add a
+    callback of their own (a SimPy process does). A held wait's queue entry, likewise, is made when its
+    slot opens, from :attr:`at` and :attr:`eid` (:meth:`FarWaits._opened`), not kept from the asking.
     """
 
-    def __init__(self, env: simpy.Environment) -> None:
+    def __init__(self, env: simpy.Environment, at: float = 0.0) -> None:
         self.env = env
-        self.callbacks: list[Any] | None = []
         self._ok = True
         self._value: Any = None
+        self._waiter: object = None  # the one callback added by add(), while callbacks has not been read
+        self._callbacks: list[Any] | None = None  # the callbacks as a list, once read (or set)
+        self._done = False  # processed: callbacks is None
+        self.at = at
+        """The time it is processed at (SimPy's ``now + delay``)."""
+        self.eid = 0
+        """Its SimPy event id, while held (:meth:`FarWaits.wait`)."""
+
+    @property
+    def callbacks(self) -> list[Any] | None:
+        """As :attr:`simpy.Event.callbacks`: the list of callbacks, None once processed."""
+        if self._done:
+            return None
+        listed = self._callbacks
+        if listed is None:
+            waiter = self._waiter
+            listed = [] if waiter is None else [waiter]
+            self._waiter = None
+            self._callbacks = listed
+        return listed
+
+    @callbacks.setter
+    def callbacks(self, value: list[Any] | None) -> None:
+        self._waiter = None
+        self._callbacks = value
+        self._done = value is None
+
+    def add(self, callback: object) -> bool:
+        """Add ``callback``, as ``callbacks.append(callback)`` does; False (nothing added) once processed."""
+        if self._done:
+            return False
+        if self._callbacks is None and self._waiter is None:
+            self._waiter = callback
+            return True
+        listed = self.callbacks
+        assert listed is not None
+        listed.append(callback)
+        return True
+
+    def drop(self) -> None:
+        """Let go of every callback, as ``callbacks.clear()`` (the run is over: see :meth:`FarWaits.let_go`)."""
+        self._waiter = None
+        if self._callbacks is not None:
+            self._callbacks.clear()
 
     @property
     def triggered(self) -> bool:
@@ -86,7 +139,7 @@ class FarTimeout:
     @property
     def processed(self) -> bool:
         """As :attr:`simpy.Event.processed`: its callbacks have been called."""
-        return self.callbacks is None
+        return self._done
 
 
 class FarWaits:
@@ -102,10 +155,7 @@ class FarWaits:
         self._ids: Iterator[Any] = env._eid  # SimPy's event ids (itertools.count)
         self._horizon = horizon
         slots = int(horizon * SLOTS_PER_DAY) + 1  # a wait is held only if it ends before the horizon
-        # Per slot: the entries, in order of asking. Held as objects, not as typed tuples: compiled, a typed tuple
-        # read from a list is unpacked into its four items and packed into a new tuple to be pushed, which
-        # touches every item of an entry made long ago (docs/performance.md).
-        self._buckets: list[list[object] | None] = [None] * slots
+        self._buckets: list[list[FarTimeout] | None] = [None] * slots  # per slot: the waits, in order of asking
         self._slots: list[int] = []  # the slots with a bucket (a heap of ints: cheap to compare)
         self._armed = [False] * slots  # the slots an opener is scheduled for (always the earliest bucket's)
         self._open = int(env.now * SLOTS_PER_DAY)  # the last slot whose bucket is in SimPy's queue
@@ -127,21 +177,22 @@ class FarWaits:
             now = self.env._now
         at = now + delay  # SimPy's own sum for a timeout
         slot = int(at * SLOTS_PER_DAY)  # times are never negative
-        event = FarTimeout(self.env)
+        event = FarTimeout(self.env, at)
         if at >= self._horizon:  # never comes: the run stops first (SimPy would queue it, and never process it)
             self._never.append(event)
             return event
-        entry: Entry = (at, _NORMAL, _next(self._ids), event)  # what ``env.schedule`` would push now
         if slot <= self._open or slot <= now * SLOTS_PER_DAY:
+            entry: Entry = (at, _NORMAL, _next(self._ids), event)  # what ``env.schedule`` would push now
             _heappush(self._queue, entry)  # its slot has begun: straight into SimPy's queue
             return event
+        event.eid = _next(self._ids)  # the id ``env.schedule`` would give it now; its entry is made at the opening
         bucket = self._buckets[slot]
         if bucket is None:
             self._buckets[slot] = bucket = []
             if not self._slots or slot < self._slots[0]:
                 self._arm(slot, now)  # the new earliest bucket (an opener armed for a later one fires later)
             _heappush(self._slots, slot)
-        bucket.append(entry)
+        bucket.append(event)
         return event
 
     def _arm(self, slot: int, now: float) -> None:
@@ -154,7 +205,7 @@ class FarWaits:
         while now + delay >= start:  # SimPy's sum rounded up to the start: a step down (once or twice at most)
             delay = max(0.0, delay - step)
         opener = FarTimeout(self.env)
-        opener.callbacks = [lambda _event: self._opened(slot)]
+        opener.add(lambda _event: self._opened(slot))
         _heappush(self._queue, (now + delay, _NORMAL, _next(self._ids), opener))  # as env.timeout(delay) would
         self._armed[slot] = True
 
@@ -170,7 +221,8 @@ class FarWaits:
             bucket = self._buckets[d]
             assert bucket is not None
             self._buckets[d] = None
-            for entry in bucket:
+            for event in bucket:  # each wait's entry, as SimPy's schedule would have made it when asked
+                entry: Entry = (event.at, _NORMAL, event.eid, event)
                 _heappush(queue, entry)
         if slots:
             self._arm(slots[0], self.env._now)
@@ -179,10 +231,10 @@ class FarWaits:
         """Drop every wait still held (the run is over; see :func:`carecoord.model.run.dismantle`)."""
         for bucket in self._buckets:
             if bucket is not None:
-                for entry in bucket:
-                    cast(Entry, entry)[3].callbacks.clear()
+                for event in bucket:
+                    event.drop()
         for event in self._never:
-            event.callbacks.clear()
+            event.drop()
         self._buckets = []
         self._slots = []
         self._never = []

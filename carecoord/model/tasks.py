@@ -51,7 +51,7 @@ class Task:
 
     def __init__(self) -> None:
         self._generator: Work | None = None
-        self._target: simpy.Event | None = None
+        self._target: simpy.Event | FarTimeout | None = None
         self.is_alive = True
         """False once the work has ended (as :attr:`simpy.Process.is_alive`)."""
 
@@ -104,11 +104,15 @@ class Task:
                 self._target = None
                 self._generator = None
                 return
+            if type(target) is _FAR:  # most events: the model's own timeouts, waited for in C
+                if cast(FarTimeout, target).add(self):  # not processed yet: wait for it
+                    self._target = target
+                    return
+                event = cast(Any, target)  # already processed: go on at once, as a process would
+                continue
             # None once processed (SimPy types it a list: read untyped, else compiled code would reject None);
-            # typed a list here, compiled code appends to it in C. Most events are the model's own timeouts,
-            # whose callbacks are read in C.
-            is_far = type(target) is _FAR
-            callbacks: list[Any] | None = cast(FarTimeout, target).callbacks if is_far else cast(Any, target).callbacks
+            # typed a list here, compiled code appends to it in C.
+            callbacks: list[Any] | None = cast(Any, target).callbacks
             if callbacks is not None:  # not processed yet: wait for it
                 callbacks.append(self)
                 self._target = target
