@@ -93,6 +93,8 @@ class FarTimeout:
         """The time it is processed at (SimPy's ``now + delay``)."""
         self.eid = 0
         """Its SimPy event id, while held (:meth:`FarWaits.wait`)."""
+        self.held_after: FarTimeout | None = None
+        """The wait held before it in its slot's bucket, while held (a bucket is a chain: :class:`FarWaits`)."""
 
     @property
     def callbacks(self) -> list[Any] | None:
@@ -155,7 +157,11 @@ class FarWaits:
         self._ids: Iterator[Any] = env._eid  # SimPy's event ids (itertools.count)
         self._horizon = horizon
         slots = int(horizon * SLOTS_PER_DAY) + 1  # a wait is held only if it ends before the horizon
-        self._buckets: list[list[FarTimeout] | None] = [None] * slots  # per slot: the waits, in order of asking
+        # Per slot: its bucket, the last wait asked for, chained to the one before (FarTimeout.held_after). A
+        # chain, not a list: adding a wait touches only the new wait and this list, where appending to a slot's
+        # list (months ahead) touched that list and its items, long out of the caches (docs/performance.md).
+        # Their order does not matter: each goes into SimPy's queue by its time and id.
+        self._buckets: list[FarTimeout | None] = [None] * slots
         self._slots: list[int] = []  # the slots with a bucket (a heap of ints: cheap to compare)
         self._armed = [False] * slots  # the slots an opener is scheduled for (always the earliest bucket's)
         self._open = int(env.now * SLOTS_PER_DAY)  # the last slot whose bucket is in SimPy's queue
@@ -186,13 +192,13 @@ class FarWaits:
             _heappush(self._queue, entry)  # its slot has begun: straight into SimPy's queue
             return event
         event.eid = _next(self._ids)  # the id ``env.schedule`` would give it now; its entry is made at the opening
-        bucket = self._buckets[slot]
-        if bucket is None:
-            self._buckets[slot] = bucket = []
+        last = self._buckets[slot]
+        if last is None:
             if not self._slots or slot < self._slots[0]:
                 self._arm(slot, now)  # the new earliest bucket (an opener armed for a later one fires later)
             _heappush(self._slots, slot)
-        bucket.append(event)
+        event.held_after = last
+        self._buckets[slot] = event
         return event
 
     def _arm(self, slot: int, now: float) -> None:
@@ -218,21 +224,26 @@ class FarWaits:
         slots = self._slots
         while slots and slots[0] <= slot:
             d = _heappop(slots)
-            bucket = self._buckets[d]
-            assert bucket is not None
+            event = self._buckets[d]
             self._buckets[d] = None
-            for event in bucket:  # each wait's entry, as SimPy's schedule would have made it when asked
+            while event is not None:  # each wait's entry, as SimPy's schedule would have made it when asked
                 entry: Entry = (event.at, _NORMAL, event.eid, event)
                 _heappush(queue, entry)
+                after = event.held_after
+                event.held_after = None  # out of the chain: a processed wait holds no other
+                event = after
         if slots:
             self._arm(slots[0], self.env._now)
 
     def let_go(self) -> None:
         """Drop every wait still held (the run is over; see :func:`carecoord.model.run.dismantle`)."""
-        for bucket in self._buckets:
-            if bucket is not None:
-                for event in bucket:
-                    event.drop()
+        for last in self._buckets:
+            held = last
+            while held is not None:
+                held.drop()
+                after = held.held_after
+                held.held_after = None
+                held = after
         for event in self._never:
             event.drop()
         self._buckets = []
