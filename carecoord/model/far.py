@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Final, final
 
 import simpy
+from mypy_extensions import mypyc_attr
 from simpy.events import NORMAL
 
 _NORMAL: Final = NORMAL  # a timeout's priority; final names: C statics when compiled (no look-up per use)
@@ -61,6 +62,7 @@ an ``int`` would be unboxed from SimPy's id and boxed again)."""
 
 
 @final
+@mypyc_attr(acyclic=True)  # compiled: not tracked by the cyclic collector (see below)
 class FarTimeout:
     """A timeout made by :meth:`FarWaits.wait`: processed when ``env.timeout(delay)`` would be, with no value.
 
@@ -80,6 +82,13 @@ class FarTimeout:
     processes the event (made and freed then, while in cache), or by anyone else who reads it to add a
     callback of their own (a SimPy process does). A held wait's queue entry, likewise, is made when its
     slot opens, from :attr:`at` and :attr:`eid` (:meth:`FarWaits._opened`), not kept from the asking.
+
+    **Not tracked by the cyclic collector** (compiled), for the same reason: freeing a tracked object
+    unlinks it from the collector's list, which touches its two neighbours there, objects made about when
+    it was made. So the collector never frees a cycle through one. The one cycle it is in, with the task
+    waiting for it (which holds it as its target), is broken when it is processed (its callbacks are
+    dropped) or, for those still pending when the run ends, by :meth:`FarWaits.let_go` and
+    :func:`carecoord.model.run.dismantle` (``tests/unit/test_world_freed.py`` checks a world is freed).
     """
 
     def __init__(self, env: simpy.Environment, at: float = 0.0) -> None:
