@@ -101,7 +101,8 @@ class FarTimeout:
         self.at = at
         """The time it is processed at (SimPy's ``now + delay``)."""
         self.eid = 0
-        """Its SimPy event id, while held (:meth:`FarWaits.wait`)."""
+        """Its SimPy event id, while held (:meth:`FarWaits.wait`): an integer in C, boxed again when its entry is
+        made (the id object SimPy's counter gave when the wait was asked for would be one more cold read)."""
         self.held_after: FarTimeout | None = None
         """The wait held before it in its slot's bucket, while held (a bucket is a chain: :class:`FarWaits`)."""
 
@@ -219,7 +220,7 @@ class FarWaits:
         delay = max(0.0, start - step - now)  # to the float just below the slot's start
         while now + delay >= start:  # SimPy's sum rounded up to the start: a step down (once or twice at most)
             delay = max(0.0, delay - step)
-        opener = FarTimeout(self.env)
+        opener = FarTimeout(self.env, now + delay)
         opener.add(lambda _event: self._opened(slot))
         _heappush(self._queue, (now + delay, _NORMAL, _next(self._ids), opener))  # as env.timeout(delay) would
         self._armed[slot] = True
@@ -246,8 +247,7 @@ class FarWaits:
 
     def let_go(self) -> None:
         """Drop every wait still held (the run is over; see :func:`carecoord.model.run.dismantle`)."""
-        for last in self._buckets:
-            held = last
+        for held in self._buckets:
             while held is not None:
                 held.drop()
                 after = held.held_after

@@ -119,6 +119,22 @@ def test_a_simpy_process_waits_for_a_far_wait_as_for_a_timeout() -> None:
     assert near.processed and held.processed and near.callbacks is None
 
 
+def test_a_far_waits_callbacks_are_a_list_to_whoever_reads_them() -> None:
+    """A task waits by ``add`` (kept in C); ``callbacks`` is then a list with it, in order with what others
+    append, as SimPy's loop and processes read it; processed, it is None and ``add`` adds nothing."""
+    env = simpy.Environment()
+    event = FarWaits(env, HORIZON).wait(0.5)
+    first, second, third = object(), object(), object()
+    assert event.add(first) and event.add(second)
+    assert event.callbacks == [first, second]
+    event.callbacks.append(third)  # as a SimPy process adds its resume
+    assert event.add(object()) and len(event.callbacks) == 4 and event.callbacks[:3] == [first, second, third]
+    event.drop()  # as the world's dismantling does
+    assert event.callbacks == [] and not event.processed
+    event.callbacks = None  # as SimPy's loop marks it processed
+    assert event.processed and event.callbacks is None and not event.add(first)
+
+
 def _interrupted_run(held: bool) -> tuple[list[tuple[str, float]], bool, int]:
     """A sleeper waits 30 days and is interrupted at 2.25, then waits 1.5: its wake-ups, whether the
     interrupted wait was processed, and the events processed in all."""
